@@ -1,0 +1,7 @@
+"""Builders and the Derivation record."""
+
+from .derivation import Derivation, Step
+from .quantities import cross_entropy, derive, entropy, kl
+from .rules import RULES
+
+__all__ = ["RULES", "Derivation", "Step", "cross_entropy", "derive", "entropy", "kl"]

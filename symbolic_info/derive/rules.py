@@ -1,0 +1,75 @@
+"""Pairwise rules, keyed by the two family names, with most-specific-match dispatch.
+
+The default rule decides absolute continuity from the supports; a pair registers its own rule
+(as ``torch.distributions.kl.register_kl`` does) only where the supports do not tell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..errors import NoRule
+from ..families.spec import Family
+
+ANY = "*"
+
+
+@dataclass(frozen=True)
+class SupportVerdict:
+    """Where P is absolutely continuous w.r.t. Q: ``condition`` (true, false or a relation)."""
+
+    condition: sp.Basic
+    note: str
+
+
+class RuleRegistry:
+    """Rules keyed by (P family, Q family); ``"*"`` matches any family, exact names win."""
+
+    def __init__(self) -> None:
+        self._rules: dict[tuple[str, str, str], Callable] = {}
+
+    def register(self, kind: str, p: str = ANY, q: str = ANY):
+        def decorate(fn):
+            self._rules[(kind, p, q)] = fn
+            return fn
+        return decorate
+
+    def lookup(self, kind: str, p: str, q: str) -> Callable:
+        for key in ((kind, p, q), (kind, p, ANY), (kind, ANY, q), (kind, ANY, ANY)):
+            if key in self._rules:
+                return self._rules[key]
+        raise NoRule(f"no {kind} rule for the pair ({p}, {q})")
+
+    def keys(self) -> list[tuple[str, str, str]]:
+        return sorted(self._rules)
+
+    def support(self, p: Family, q: Family) -> SupportVerdict:
+        return self.lookup("support", p.name, q.name)(p, q)
+
+
+RULES = RuleRegistry()
+
+
+@RULES.register("support")
+def support_containment(p: Family, q: Family) -> SupportVerdict:
+    """P ≪ Q needs supp P ⊆ supp Q; for intervals and ranges, compare the ends."""
+    sp_, sq = p.support, q.support
+    if p.discrete != q.discrete:
+        kinds = ("a pmf", "a density") if p.discrete else ("a density", "a pmf")
+        return SupportVerdict(sp.false, f"P has {kinds[0]} and Q {kinds[1]}: P is not "
+                                        "absolutely continuous w.r.t. Q, the quantity is infinite")
+    condition = sp.And(sp.Le(sq.inf, sp_.inf), sp.Le(sp_.sup, sq.sup))
+    if p.discrete and not isinstance(sq, sp.Range):
+        condition = sp.And(condition, *[sp.Contains(k, sq) for k in sp_]) \
+            if sp_.is_finite_set and sp_.size.is_number else condition
+    condition = sp.simplify(condition) if condition not in (sp.true, sp.false) else condition
+    text = f"supp P = {sp_}, supp Q = {sq}"
+    if condition == sp.true:
+        return SupportVerdict(sp.true, f"{text}: supp P ⊆ supp Q")
+    if condition == sp.false:
+        return SupportVerdict(sp.false, f"{text}: supp P ⊄ supp Q, so P is not absolutely "
+                                        "continuous w.r.t. Q and the quantity is infinite")
+    return SupportVerdict(condition, f"{text}: supp P ⊆ supp Q exactly when {condition}")

@@ -1,0 +1,493 @@
+r"""The expectation engine: :math:`\mathbb{E}_P[s(X)]` for one statistic ``s``.
+
+Derivations reduce to a handful of expectations of simple statistics (``x``, ``x**2``,
+``log(x)``, ``|x - m|``, ...).  Each is derived by a list of strategies, each under a share of
+the time budget, and a candidate is accepted only when it is a textbook closed form (no
+``hyper``, ``meijerg``, ``Integral``, ``nan``) that agrees with numerical integration at random
+parameter points.  Strategies:
+
+* ``integration``: the defining integral, split at the kinks of ``Abs``/``Piecewise``;
+* ``tilting``: for :math:`s = \log w`, :math:`\mathbb{E}[s] = \frac{d}{dt}\log Z(t)|_{t=0}`
+  with :math:`Z(t) = \int p(x)\,w(x)^t\,dx` (differentiating the normaliser);
+* ``substitution``: a change of variables :math:`u = e^{g(x)}`, :math:`u = (cx)^a` or
+  :math:`u = \log x` found in the density, then the expectations of the new statistics under
+  the push-forward density;
+* ``summation`` (and ``tilting`` with :math:`w = e^x`) for pmfs.
+
+Results are cached per (density, support, statistic).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .budget import Budget
+from .errors import BudgetExceeded
+
+UNACCEPTABLE = (sp.Integral, sp.Sum, sp.hyper, sp.meijerg, sp.Limit)
+STRATEGY_CAP = 6.0  # seconds one strategy may take, at most
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """The outcome of deriving E_P[statistic]: a closed form, or the unevaluated integral."""
+
+    statistic: sp.Expr
+    value: sp.Expr
+    method: str
+    closed: bool
+    checked: bool = False
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A density (or pmf) in ``variable`` on ``support``; ``sample`` draws parameter points."""
+
+    density: sp.Expr
+    variable: sp.Symbol
+    support: sp.Set
+    sample: Callable[[np.random.Generator], dict] | None = None
+
+    @property
+    def discrete(self) -> bool:
+        return isinstance(self.support, (sp.Range, sp.FiniteSet))
+
+    @property
+    def bounds(self) -> tuple[sp.Expr, sp.Expr]:
+        return self.support.inf, self.support.sup
+
+    def split(self) -> tuple[sp.Expr, sp.Expr]:
+        """(constant factor, kernel): density = constant * kernel, constant free of x."""
+        return self.density.as_independent(self.variable, as_Add=False)
+
+    def unevaluated(self, statistic: sp.Expr) -> sp.Expr:
+        lo, hi = self.bounds
+        body = statistic * self.density
+        if self.discrete:
+            return sp.Sum(body, (self.variable, lo, hi))
+        return sp.Integral(body, (self.variable, lo, hi))
+
+
+_CACHE: dict[tuple, Expectation] = {}
+
+
+def clear_cache() -> None:
+    _CACHE.clear()
+
+
+def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
+           rng: np.random.Generator | None = None) -> Expectation:
+    """E[statistic] under ``measure``: the first accepted strategy, else the unevaluated form."""
+    statistic = sp.sympify(statistic)
+    key = (measure.density, measure.support, statistic)
+    if key in _CACHE:
+        return _CACHE[key]
+    if measure.variable not in statistic.free_symbols:
+        return Expectation(statistic, statistic, "constant", True, True)
+    rng = rng or np.random.default_rng(20261129)
+    failure = "no strategy gave a closed form"
+    for method, attempt in _strategies(measure, statistic):
+        if budget.expired:
+            failure = f"the time budget of {budget.seconds:g} s ran out"
+            break
+        try:
+            value = budget.run(attempt, cap=STRATEGY_CAP)
+        except BudgetExceeded:
+            continue
+        except (ValueError, TypeError, NotImplementedError, ZeroDivisionError,
+                AttributeError, IndexError, KeyError, RecursionError,
+                sp.PolynomialError, sp.CoercionFailed):
+            continue
+        if value is None or not acceptable(value):
+            continue
+        try:
+            value = budget.run(tidy, value, cap=STRATEGY_CAP)
+        except BudgetExceeded:
+            pass
+        verdict = spot_check(measure, statistic, value, rng)
+        if verdict is False:
+            continue
+        result = Expectation(statistic, value, method, True, bool(verdict))
+        _CACHE[key] = result
+        return result
+    result = Expectation(statistic, measure.unevaluated(statistic), failure, False)
+    if not budget.expired:
+        _CACHE[key] = result
+    return result
+
+
+def acceptable(value: sp.Expr) -> bool:
+    """A textbook closed form: no special-function junk, no unevaluated operators, no nan."""
+    value = sp.sympify(value)
+    if value.has(*UNACCEPTABLE) or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        return False
+    return not any(isinstance(a, sp.Pow) and a.base == 0 for a in value.atoms(sp.Pow))
+
+
+def tidy(expr: sp.Expr) -> sp.Expr:
+    """A textbook form of one expectation: gamma functions expanded, logs split, polygamma."""
+    expr = sp.expand_func(expr)
+    expr = sp.expand_log(sp.expand(expr), force=False)
+    expr = expr.replace(lambda e: isinstance(e, sp.polygamma), lambda e: sp.expand_func(e))
+    expr = sp.expand(expr)
+    return sp.collect(expr, [sp.EulerGamma], evaluate=True)
+
+
+# --------------------------------------------------------------------------- strategies
+
+def _strategies(m: Measure, s: sp.Expr) -> Iterator[tuple[str, Callable[[], sp.Expr]]]:
+    x = m.variable
+    if m.discrete:
+        yield "summation", lambda: _sum(m, s)
+        if s.is_polynomial(x):
+            yield "tilting (moment generating function)", lambda: _mgf_moment(m, s)
+        return
+    is_log = isinstance(s, sp.log)
+    if is_log:
+        yield "tilting", lambda: _tilt(m, s.args[0])
+    yield "integration", lambda: _integrate(s * m.density, x, *m.bounds)
+    for change, push in _substitutions(m):
+        yield f"substitution {change}", _substituted(m, s, push)
+    if not is_log and s.is_polynomial(x) and m.support.inf.is_nonnegative:
+        yield "tilting (power moments)", lambda: _power_moment(m, s)
+
+
+def _integrate(integrand: sp.Expr, x: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp.Expr:
+    """∫_lo^hi integrand dx, split at the kinks of Abs and Piecewise, term by term."""
+    kinks = _kinks(integrand, x)
+    kinks = [k for k in kinks if not (sp.Le(k, lo) == sp.true or sp.Ge(k, hi) == sp.true)]
+    if kinks:
+        return _split_integral(integrand, x, lo, hi, kinks)
+    total = sp.S.Zero
+    for term in sp.Add.make_args(sp.expand_mul(integrand)):
+        coeff, body = term.as_independent(x, as_Add=False)
+        value = sp.integrate(body, (x, lo, hi), conds="none")
+        if value.has(sp.Integral):
+            value = sp.integrate(body, (x, lo, hi), conds="none", meijerg=True)
+        if value.has(sp.hyper, sp.meijerg):
+            value = sp.hyperexpand(value)
+        total += coeff * value
+    return total
+
+
+def _kinks(expr: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
+    points: list[sp.Expr] = []
+    candidates = [a.args[0] for a in expr.atoms(sp.Abs) if a.has(x)]
+    for pw in expr.atoms(sp.Piecewise):
+        for _, cond in pw.args:
+            for rel in cond.atoms(sp.core.relational.Relational):
+                if rel.has(x):
+                    candidates.append(rel.lhs - rel.rhs)
+    for arg in candidates:
+        poly = sp.Poly(arg, x) if arg.is_polynomial(x) else None
+        if poly is None or poly.degree() != 1:
+            raise NotImplementedError(f"kink of {arg} is not linear in {x}")
+        root = sp.solve(arg, x)[0]
+        if root not in points:
+            points.append(root)
+    return points
+
+
+def _resolve(expr: sp.Expr, x: sp.Symbol, point: sp.Expr) -> sp.Expr:
+    """Replace Abs and Piecewise by the branch that holds on the piece containing ``point``."""
+    def abs_branch(a):
+        sign = sp.sign(a.args[0].xreplace({x: point}))
+        if sign not in (1, -1):
+            raise NotImplementedError(f"cannot decide the sign of {a.args[0]}")
+        return sign * a.args[0]
+
+    def piece(pw):
+        for branch, cond in pw.args:
+            truth = cond.xreplace({x: point})
+            truth = sp.simplify(truth) if truth not in (sp.true, sp.false) else truth
+            if truth == sp.true:
+                return branch
+            if truth != sp.false:
+                raise NotImplementedError(f"cannot decide {cond}")
+        return sp.nan
+
+    expr = expr.replace(lambda e: isinstance(e, sp.Abs) and e.has(x), abs_branch)
+    return expr.replace(lambda e: isinstance(e, sp.Piecewise) and e.has(x), piece)
+
+
+def _split_integral(integrand, x, lo, hi, kinks):
+    """Integrate piece by piece between ordered kinks.
+
+    Two symbolic kinks k1, k2 get a case split: k2 = k1 + d and k2 = k1 - d with d > 0.
+    When both cases agree as functions of d (evenness), the result is written with |k2 - k1|.
+    """
+    symbolic = [k for k in kinks if not k.is_number]
+    if len(symbolic) <= 1:
+        ordered = sorted(kinks, key=lambda k: float(k) if k.is_number else 0.0)
+        if len(symbolic) == 1 and len(kinks) > 1:
+            raise NotImplementedError("numeric and symbolic kinks together")
+        return _ordered_integral(integrand, x, lo, hi, ordered)
+    if len(kinks) != 2:
+        raise NotImplementedError("more than two symbolic kinks")
+    first, second = kinks
+    d = sp.Dummy("d", positive=True)
+    values = []
+    for sign in (1, -1):
+        subs = _solve_for_symbol(second, first + sign * d)
+        if subs is None:
+            raise NotImplementedError("kinks without a free symbol to order them")
+        ordered = [first, first + sign * d][::sign]
+        values.append(_ordered_integral(integrand.xreplace(subs), x, lo.xreplace(subs),
+                                        hi.xreplace(subs), ordered))
+    above, below = values
+    if sp.simplify(above - below) == 0:
+        return above.xreplace({d: sp.Abs(second - first)})
+    return sp.Piecewise((above.xreplace({d: second - first}), sp.Lt(first, second)),
+                        (below.xreplace({d: first - second}), True))
+
+
+def _solve_for_symbol(kink, target):
+    """{symbol: value} making ``kink == target``, for a symbol of ``kink`` not in ``target``."""
+    for sym in sorted(kink.free_symbols - target.free_symbols, key=lambda s: s.name):
+        sol = sp.solve(sp.Eq(kink, target), sym)
+        if len(sol) == 1:
+            return {sym: sol[0]}
+    return None
+
+
+def _ordered_integral(integrand, x, lo, hi, ordered):
+    edges = [lo, *ordered, hi]
+    total = sp.S.Zero
+    for a, b in zip(edges, edges[1:]):
+        if a == b:
+            continue
+        if a == -sp.oo:
+            point = b - 1
+        elif b == sp.oo:
+            point = a + 1
+        else:
+            point = (a + b) / 2
+        total += _integrate(_resolve(integrand, x, point), x, a, b)
+    return total
+
+
+def _tilt(m: Measure, w: sp.Expr) -> sp.Expr:
+    """E[log w(X)] = d/dt log Z(t) at t = 0, Z(t) = ∫ kernel(x) w(x)^t dx."""
+    t = sp.Dummy("t", positive=True)
+    _, kernel = m.split()
+    z = _integrate(sp.powsimp(kernel * w**t), m.variable, *m.bounds)
+    if z.has(sp.Integral) or z == 0:
+        return None
+    if z.has(sp.hyper, sp.meijerg):
+        z = sp.hyperexpand(z)
+    derivative = sp.diff(sp.log(z), t)
+    value = derivative.subs(t, 0)
+    if value.has(sp.nan) or not acceptable(value):
+        value = sp.limit(derivative, t, 0, "+")
+    return value
+
+
+def _power_moment(m: Measure, s: sp.Expr) -> sp.Expr:
+    """E[X^e] = Z(e) / Z(0) with Z(t) = ∫ kernel x^t dx, for each monomial of s."""
+    x = m.variable
+    t = sp.Dummy("t", positive=True)
+    _, kernel = m.split()
+    z = _integrate(kernel * x**t, x, *m.bounds)
+    if z.has(sp.Integral):
+        return None
+    z0 = z.subs(t, 0)
+    poly = sp.Poly(s, x)
+    return sp.Add(*[c * sp.gammasimp(z.subs(t, e[0]) / z0) for e, c in poly.terms()])
+
+
+def _sum(m: Measure, s: sp.Expr) -> sp.Expr:
+    lo, hi = m.bounds
+    coeff, kernel = m.split()
+    value = sp.summation(s * kernel, (m.variable, lo, hi))
+    return coeff * _strip_convergence(value)
+
+
+def _strip_convergence(value: sp.Expr) -> sp.Expr:
+    """Drop the convergence Piecewise that sympy wraps around series (valid on the domain)."""
+    def first_branch(pw):
+        return pw.args[0][0]
+    return value.replace(lambda e: isinstance(e, sp.Piecewise) and e.args[-1][0].has(sp.Sum),
+                         first_branch)
+
+
+def _mgf_moment(m: Measure, s: sp.Expr) -> sp.Expr:
+    """E[X^n] = M^(n)(0) / M(0), M(t) = Σ kernel(x) e^{t x}."""
+    x = m.variable
+    t = sp.Dummy("t")
+    lo, hi = m.bounds
+    _, kernel = m.split()
+    mgf = _strip_convergence(sp.summation(kernel * sp.exp(t * x), (x, lo, hi)))
+    if mgf.has(sp.Sum):
+        return None
+    mgf = sp.simplify(mgf)
+    m0 = mgf.subs(t, 0)
+    poly = sp.Poly(s, x)
+    return sp.Add(*[c * sp.diff(mgf, t, e[0]).subs(t, 0) / m0 for e, c in poly.terms()])
+
+
+# --------------------------------------------------------------------------- substitution
+
+def _substitutions(m: Measure) -> Iterator[tuple[str, Callable[[sp.Symbol], tuple]]]:
+    """Candidate changes of variables u = g(x) read off the density's structure."""
+    x = m.variable
+    _, kernel = m.split()
+    seen = set()
+    candidates = []
+    for e in sp.preorder_traversal(kernel):
+        if isinstance(e, sp.exp) and e.has(x):
+            arg = e.args[0]
+            if arg.is_polynomial(x) and sp.degree(arg, x) == 1:
+                candidates.append(e)
+        elif isinstance(e, sp.Pow) and e.base.has(x) and not e.exp.has(x) and not e.exp.is_number:
+            if e.base.is_polynomial(x) and sp.degree(e.base, x) == 1:
+                candidates.append(e)
+        elif isinstance(e, sp.log) and e.args[0].is_polynomial(x) and e.has(x):
+            if sp.degree(e.args[0], x) == 1:
+                candidates.append(e)
+    for c in candidates:
+        if c in seen:
+            continue
+        seen.add(c)
+        yield f"u = {c}", c
+
+
+def _substituted(m: Measure, s: sp.Expr, g: sp.Expr) -> Callable[[], sp.Expr]:
+    def run():
+        x = m.variable
+        u = sp.Dummy("u", real=True)
+        inverse = _invert(g, x, u)
+        lo, hi = (sp.limit(g, x, b, d) for b, d in zip(m.bounds, ("+", "-")))
+        if not (lo.is_extended_real and hi.is_extended_real):
+            return None
+        if (lo > hi) == sp.true:
+            lo, hi = hi, lo
+        if lo.is_nonnegative:
+            positive = sp.Dummy("u", positive=True)
+            inverse = inverse.xreplace({u: positive})
+            u = positive
+        jacobian = sp.Abs(sp.diff(inverse, u))
+        jacobian = sp.refine(jacobian, sp.Q.positive(u)) if lo.is_nonnegative else jacobian
+        density = _clean(m.density.xreplace({x: inverse}) * jacobian)
+        if density.has(sp.Abs):
+            density = sp.simplify(density)
+        pushed = Measure(density, u, sp.Interval(lo, hi))
+        statistic = _clean(s.xreplace({x: inverse}))
+        total = sp.S.Zero
+        for coeff, stat in linear_terms(statistic, u):
+            if stat == 1:
+                total += coeff
+                continue
+            value = None
+            for _, attempt in _strategies_no_substitution(pushed, stat):
+                try:
+                    value = attempt()
+                except (ValueError, TypeError, NotImplementedError):
+                    value = None
+                if value is not None and acceptable(value):
+                    break
+                value = None
+            if value is None:
+                return None
+            total += coeff * value
+        return total
+    return run
+
+
+def _strategies_no_substitution(m: Measure, s: sp.Expr):
+    for name, attempt in _strategies(m, s):
+        if not name.startswith("substitution"):
+            yield name, attempt
+
+
+def _invert(g: sp.Expr, x: sp.Symbol, u: sp.Symbol) -> sp.Expr:
+    """x as a function of u = g(x) for g = exp(linear), (linear)^a, log(linear)."""
+    if isinstance(g, sp.exp):
+        inner = sp.log(u)
+        linear = g.args[0]
+    elif isinstance(g, sp.log):
+        inner = sp.exp(u)
+        linear = g.args[0]
+    else:
+        inner = u ** (1 / g.exp)
+        linear = g.base
+    a, b = sp.Poly(linear, x).all_coeffs()
+    return (inner - b) / a
+
+
+def _clean(expr: sp.Expr) -> sp.Expr:
+    expr = sp.expand_power_base(sp.powsimp(expr, force=True), force=True)
+    expr = sp.powsimp(sp.powdenest(expr, force=True), force=True)
+    return sp.expand_log(expr, force=True)
+
+
+def linear_terms(expr: sp.Expr, x: sp.Symbol) -> list[tuple[sp.Expr, sp.Expr]]:
+    """expr = Σ coeff·statistic with coefficients free of x; statistics merged (1 = constant)."""
+    expr = sp.expand(sp.expand_log(sp.expand_power_base(expr, force=True), force=True))
+    merged: dict[sp.Expr, sp.Expr] = {}
+    for term in sp.Add.make_args(expr):
+        coeff, stat = term.as_independent(x, as_Add=False)
+        merged[stat] = merged.get(stat, sp.S.Zero) + coeff
+    return [(sp.factor_terms(c), s) for s, c in merged.items() if c != 0]
+
+
+# --------------------------------------------------------------------------- checks
+
+def numeric_expectation(m: Measure, statistic: sp.Expr, point: dict) -> mpmath.mpf | None:
+    """E[statistic] by mpmath quadrature (or summation) at a numeric parameter point."""
+    x = m.variable
+    body = (statistic * m.density).xreplace(point)
+    lo, hi = (sp.sympify(b).xreplace(point) for b in m.bounds)
+    if body.free_symbols - {x}:
+        return None
+    f = sp.lambdify(x, body, modules="mpmath")
+    with mpmath.workdps(30):
+        try:
+            if m.discrete:
+                lo_i = int(lo)
+                if hi.is_finite:
+                    return mpmath.fsum(f(k) for k in range(lo_i, int(hi) + 1))
+                return mpmath.nsum(f, [lo_i, mpmath.inf])
+            edges = [mpmath.mpf(float(lo)) if lo.is_finite else -mpmath.inf]
+            kinks = sorted(float(k.xreplace(point)) for k in _kinks(body, x))
+            edges += [mpmath.mpf(k) for k in kinks if (lo.is_infinite or k > lo) and
+                      (hi.is_infinite or k < hi)]
+            edges.append(mpmath.mpf(float(hi)) if hi.is_finite else mpmath.inf)
+            return mpmath.quad(f, edges)
+        except (ValueError, TypeError, ZeroDivisionError, OverflowError, NotImplementedError):
+            return None
+
+
+def spot_check(m: Measure, statistic: sp.Expr, value: sp.Expr, rng: np.random.Generator,
+               points: int = 2, rtol: float = 1e-6) -> bool | None:
+    """Compare ``value`` with numerical integration; None when no point could be evaluated."""
+    if m.sample is None:
+        return None
+    checked = 0
+    for _ in range(points * 3):
+        point = m.sample(rng)
+        extra = (statistic.free_symbols | value.free_symbols) - set(point) - {m.variable}
+        for s in extra:
+            from .families.spec import constraint_from_assumptions
+            point[s] = constraint_from_assumptions(s).sample(rng)
+        point = {k: sp.Rational(v) if isinstance(v, float) else v for k, v in point.items()}
+        reference = numeric_expectation(m, statistic, point)
+        try:
+            claimed = complex(sp.N(value.xreplace(point), 30))
+        except (TypeError, ValueError):
+            return False
+        if reference is None or not mpmath.isfinite(reference):
+            continue
+        reference = complex(reference)
+        if abs(reference.imag) > 1e-9 * max(1.0, abs(reference.real)):
+            continue
+        if not np.isfinite(claimed.real) or abs(claimed - reference) > rtol * max(1.0, abs(reference)):
+            return False
+        checked += 1
+        if checked >= points:
+            return True
+    return None if checked == 0 else True

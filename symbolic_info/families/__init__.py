@@ -1,0 +1,8 @@
+"""Family specs and the registry; importing this package registers the built-ins."""
+
+from . import continuous, discrete  # noqa: F401 - registers the built-in families
+from .registry import families, family, from_density, get_spec, register
+from .spec import Constraint, Family, FamilySpec, Param, sample_parameters
+
+__all__ = ["Constraint", "Family", "FamilySpec", "Param", "families", "family",
+           "from_density", "get_spec", "register", "sample_parameters"]

@@ -1,0 +1,286 @@
+"""Declarative family specs: parameters with constraints, a support, and a density or pmf.
+
+A :class:`FamilySpec` is a template: its density is a sympy expression in template symbols
+(one per parameter, carrying the parameter's constraint as sympy assumptions).  A
+:class:`Family` is a member of a spec: the template symbols replaced by the user's values.
+Built-in families and ``from_density`` families are the same kind of object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import sympy as sp
+
+from ..errors import InvalidParameter
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """The set of valid values of one parameter.
+
+    ``assumptions`` are given to the sympy Symbol standing for the parameter; ``holds``
+    decides a concrete value (``None`` when undecidable); ``sample`` draws a valid value.
+    """
+
+    description: str
+    assumptions: tuple[tuple[str, bool], ...]
+    holds: Callable[[sp.Expr], bool | None]
+    sample: Callable[[np.random.Generator], float]
+
+    @property
+    def assumption_dict(self) -> dict[str, bool]:
+        return dict(self.assumptions)
+
+
+def _decide(value: sp.Expr, test) -> bool | None:
+    try:
+        result = test(value)
+    except TypeError:
+        return None
+    return bool(result) if result in (True, False, sp.true, sp.false) else None
+
+
+REAL = Constraint("real", (("real", True),), lambda v: v.is_extended_real and v.is_finite,
+                  lambda rng: float(rng.uniform(-2.0, 2.0)))
+POSITIVE = Constraint("positive", (("positive", True),), lambda v: v.is_positive,
+                      lambda rng: float(rng.uniform(0.5, 3.0)))
+UNIT_INTERVAL = Constraint(
+    "in the open interval (0, 1)", (("positive", True),),
+    lambda v: _decide(v, lambda u: sp.And(u > 0, u < 1)) if v.is_number else v.is_positive,
+    lambda rng: float(rng.uniform(0.05, 0.95)))
+PROBABILITY = Constraint(
+    "in the closed interval [0, 1]", (("nonnegative", True),),
+    lambda v: _decide(v, lambda u: sp.And(u >= 0, u <= 1)) if v.is_number else v.is_nonnegative,
+    lambda rng: float(rng.uniform(0.05, 0.95)))
+POSITIVE_INTEGER = Constraint("a positive integer", (("integer", True), ("positive", True)),
+                              lambda v: v.is_integer and v.is_positive,
+                              lambda rng: int(rng.integers(1, 8)))
+NONNEGATIVE = Constraint("nonnegative", (("nonnegative", True),), lambda v: v.is_nonnegative,
+                         lambda rng: float(rng.uniform(0.0, 3.0)))
+NEGATIVE = Constraint("negative", (("negative", True),), lambda v: v.is_negative,
+                      lambda rng: float(rng.uniform(-3.0, -0.5)))
+NONNEGATIVE_INTEGER = Constraint("a nonnegative integer", (("integer", True), ("nonnegative", True)),
+                                 lambda v: v.is_integer and v.is_nonnegative,
+                                 lambda rng: int(rng.integers(0, 8)))
+INTEGER = Constraint("an integer", (("integer", True),), lambda v: v.is_integer,
+                     lambda rng: int(rng.integers(-4, 5)))
+
+
+def constraint_from_assumptions(symbol: sp.Symbol) -> Constraint:
+    """The constraint a user's symbol states through its sympy assumptions."""
+    if symbol.is_integer:
+        if symbol.is_positive:
+            return POSITIVE_INTEGER
+        if symbol.is_nonnegative:
+            return NONNEGATIVE_INTEGER
+        return INTEGER
+    if symbol.is_positive:
+        return POSITIVE
+    if symbol.is_nonnegative:
+        return NONNEGATIVE
+    if symbol.is_negative:
+        return NEGATIVE
+    return REAL
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a family: its keyword name and its constraint."""
+
+    name: str
+    constraint: Constraint
+
+    def symbol(self, name: str | None = None) -> sp.Symbol:
+        return sp.Symbol(name or self.name, **self.constraint.assumption_dict)
+
+
+@dataclass(frozen=True)
+class Alias:
+    """An alternative keyword for a parameter: ``target = transform(value)`` (gamma ``scale``)."""
+
+    name: str
+    target: str
+    transform: Callable[[sp.Expr], sp.Expr]
+
+
+@dataclass(frozen=True)
+class FamilySpec:
+    """A parametric family: a density (or pmf, when the support is a ``Range``) in template
+    symbols, its support, and relations the parameters must satisfy jointly (e.g. ``a < b``)."""
+
+    name: str
+    params: tuple[Param, ...]
+    symbols: tuple[sp.Symbol, ...]
+    variable: sp.Symbol
+    density: sp.Expr
+    support: sp.Set
+    relations: tuple[sp.Basic, ...] = ()
+    aliases: tuple[Alias, ...] = ()
+    title: str = ""
+
+    @property
+    def discrete(self) -> bool:
+        return isinstance(self.support, (sp.Range, sp.FiniteSet))
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params)
+
+    def default_values(self, suffix: str = "") -> dict[str, str]:
+        """Default symbol names, e.g. ``{'mu': 'mu_1', 'sigma': 'sigma_1'}`` for suffix '1'."""
+        return {p.name: f"{p.name}_{suffix}" if suffix else p.name for p in self.params}
+
+    def member(self, **values) -> Family:
+        """The member with the given parameter values (see :func:`symbolic_info.family`)."""
+        known = self.param_names + tuple(a.name for a in self.aliases)
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise InvalidParameter(
+                f"{self.name} has no parameter {', '.join(map(repr, unknown))}; "
+                f"its parameters are {', '.join(known)}")
+        for alias in self.aliases:
+            if alias.name in values:
+                if alias.target in values:
+                    raise InvalidParameter(
+                        f"{self.name}: give {alias.target} or {alias.name}, not both")
+                param = self.params[self.param_names.index(alias.target)]
+                raw = _as_value(Param(alias.name, param.constraint), values.pop(alias.name))
+                values[alias.target] = alias.transform(raw)
+        missing = [p for p in self.param_names if p not in values]
+        if missing:
+            values.update({p: p for p in missing})
+        converted = tuple(_as_value(p, values[p.name]) for p in self.params)
+        member = Family(self, converted)
+        member.check_relations()
+        return member
+
+
+def _as_value(param: Param, value) -> sp.Expr:
+    """A user's parameter value as a sympy expression, checked against the constraint."""
+    if isinstance(value, str):
+        return param.symbol(value)
+    if isinstance(value, float) and np.isfinite(value):
+        value = sp.Rational(repr(value))  # 0.9 means 9/10: keep concrete values exact
+    try:
+        expr = sp.sympify(value, strict=True) if not isinstance(value, sp.Basic) else value
+    except (sp.SympifyError, TypeError) as exc:
+        raise InvalidParameter(f"{param.name} must be {param.constraint.description}, "
+                               f"got {value!r}") from exc
+    if expr.free_symbols:
+        verdict = param.constraint.holds(expr)
+        if verdict is False:
+            raise InvalidParameter(
+                f"{param.name} must be {param.constraint.description}, got {expr}")
+        return expr
+    if param.constraint.holds(expr) is not True:
+        raise InvalidParameter(f"{param.name} must be {param.constraint.description}, got {value}")
+    return expr
+
+
+@dataclass(frozen=True)
+class Family:
+    """A member of a family: a spec with its parameter values substituted."""
+
+    spec: FamilySpec
+    values: tuple[sp.Expr, ...]
+    _cache: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def discrete(self) -> bool:
+        return self.spec.discrete
+
+    @cached_property
+    def substitution(self) -> Mapping[sp.Symbol, sp.Expr]:
+        return dict(zip(self.spec.symbols, self.values))
+
+    @property
+    def params(self) -> dict[str, sp.Expr]:
+        return dict(zip(self.spec.param_names, self.values))
+
+    @cached_property
+    def parameters(self) -> tuple[sp.Symbol, ...]:
+        """The free symbols of the parameter values, in the order of the family's parameters."""
+        seen: list[sp.Symbol] = []
+        for value in self.values:
+            for s in sorted(value.free_symbols, key=lambda s: s.name):
+                if s not in seen:
+                    seen.append(s)
+        return tuple(seen)
+
+    @property
+    def variable(self) -> sp.Symbol:
+        return self.spec.variable
+
+    @cached_property
+    def density(self) -> sp.Expr:
+        return self.spec.density.xreplace(self.substitution)
+
+    @cached_property
+    def support(self) -> sp.Set:
+        return self.spec.support.xreplace(self.substitution)
+
+    def density_at(self, x: sp.Symbol) -> sp.Expr:
+        return self.density.xreplace({self.variable: x})
+
+    def relations(self) -> tuple[sp.Basic, ...]:
+        return tuple(sp.sympify(r).xreplace(self.substitution) for r in self.spec.relations)
+
+    def check_relations(self) -> None:
+        for relation in self.relations():
+            if relation is sp.false or relation == sp.false:
+                raise InvalidParameter(f"{self.name}: parameters must satisfy "
+                                       f"{relation_text(self.spec, relation)}")
+
+    def label(self) -> str:
+        inner = ", ".join(f"{k}={v}" for k, v in self.params.items())
+        return f"{self.name}({inner})"
+
+    def __repr__(self) -> str:
+        return f"Family<{self.label()}>"
+
+    def __str__(self) -> str:
+        return self.label()
+
+
+def relation_text(spec: FamilySpec, relation) -> str:
+    for template in spec.relations:
+        return str(template)
+    return str(relation)
+
+
+def sample_parameters(family: Family, rng: np.random.Generator, tries: int = 200) -> dict:
+    """Random valid numeric values for the free symbols of ``family``'s parameters.
+
+    Parameters whose value is a bare symbol are drawn from the family's constraint and must
+    satisfy its relations and leave the support non-empty; other symbols from their assumptions.
+    """
+    spec = family.spec
+    for _ in range(tries):
+        point: dict[sp.Symbol, float] = {}
+        template = {s: p.constraint.sample(rng) for s, p in zip(spec.symbols, spec.params)}
+        for symbol, value in zip(spec.symbols, family.values):
+            if isinstance(value, sp.Symbol):
+                point[value] = template[symbol]
+        for value in family.values:
+            for s in value.free_symbols - set(point):
+                point[s] = constraint_from_assumptions(s).sample(rng)
+        values = {s: v.xreplace(point) for s, v in zip(spec.symbols, family.values)}
+        if all(bool(sp.sympify(r).xreplace(values)) for r in spec.relations) and _nonempty(
+                spec.support.xreplace(values)):
+            return point
+    raise InvalidParameter(f"could not draw valid parameters for {family.label()}")
+
+
+def _nonempty(support: sp.Set) -> bool:
+    try:
+        return support.inf < support.sup
+    except TypeError:
+        return True

@@ -1,0 +1,1 @@
+"""Printers: readers of a Derivation (they never re-derive)."""
