@@ -226,7 +226,8 @@ class _Builder:
             if self.q is not None:
                 point.update({s: v for s, v in sample_parameters(self.q, self.rng).items()
                               if s not in point})
-            point = {k: sp.Rational(v) if isinstance(v, float) else v for k, v in point.items()}
+            point = {k: sp.Rational(v) if isinstance(v, float) else sp.sympify(v)
+                     for k, v in point.items()}
             claimed = sp.N(result.xreplace(point), 20)
             if claimed in (sp.oo, sp.zoo) or not claimed.is_finite:
                 continue

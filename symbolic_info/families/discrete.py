@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import sympy as sp
 from sympy import Range, exp, factorial, oo
 
@@ -43,7 +44,8 @@ def _categorical_spec(k: int):
 
     return make_spec("categorical", params, K, pmf, lambda **_: Range(0, k),
                      relations=lambda **p: (sp.Eq(sp.Add(*p.values()), 1),),
-                     title="Categorical")
+                     title="Categorical",
+                     sampler=lambda rng: tuple(rng.dirichlet(np.full(k, 2.0))))
 
 
 _CATEGORICAL: dict[int, object] = {}

@@ -52,13 +52,14 @@ def family(name: str, **params) -> Family:
 def make_spec(name: str, params: Sequence[Param], variable: sp.Symbol,
               density: Callable[..., sp.Expr], support: Callable[..., sp.Set],
               relations: Callable[..., Iterable] = lambda **_: (),
-              aliases: Sequence[Alias] = (), title: str = "") -> FamilySpec:
+              aliases: Sequence[Alias] = (), title: str = "", sampler=None) -> FamilySpec:
     """Build a spec from functions of the template symbols (keyword = parameter name)."""
     symbols = {p.name: p.symbol() for p in params}
     return FamilySpec(
         name=name, params=tuple(params), symbols=tuple(symbols.values()), variable=variable,
         density=sp.sympify(density(variable, **symbols)), support=support(**symbols),
-        relations=tuple(relations(**symbols)), aliases=tuple(aliases), title=title or name)
+        relations=tuple(relations(**symbols)), aliases=tuple(aliases), title=title or name,
+        sampler=sampler)
 
 
 def from_density(name: str, density: sp.Expr, variable: sp.Symbol, support: sp.Set) -> Family:

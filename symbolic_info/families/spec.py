@@ -121,6 +121,7 @@ class FamilySpec:
     relations: tuple[sp.Basic, ...] = ()
     aliases: tuple[Alias, ...] = ()
     title: str = ""
+    sampler: Callable[[np.random.Generator], tuple[float, ...]] | None = None
 
     @property
     def discrete(self) -> bool:
@@ -265,14 +266,21 @@ def sample_parameters(family: Family, rng: np.random.Generator, tries: int = 200
     spec = family.spec
     for _ in range(tries):
         point: dict[sp.Symbol, float] = {}
-        template = {s: p.constraint.sample(rng) for s, p in zip(spec.symbols, spec.params)}
+        if spec.sampler is not None:
+            template = dict(zip(spec.symbols, spec.sampler(rng)))
+        else:
+            template = {s: p.constraint.sample(rng) for s, p in zip(spec.symbols, spec.params)}
         for symbol, value in zip(spec.symbols, family.values):
             if isinstance(value, sp.Symbol):
                 point[value] = template[symbol]
         for value in family.values:
             for s in value.free_symbols - set(point):
                 point[s] = constraint_from_assumptions(s).sample(rng)
-        values = {s: v.xreplace(point) for s, v in zip(spec.symbols, family.values)}
+        exact = {k: sp.Rational(v) if isinstance(v, float) else sp.sympify(v)
+                 for k, v in point.items()}
+        values = {s: v.xreplace(exact) for s, v in zip(spec.symbols, family.values)}
+        values = {s: sp.Rational(v) if isinstance(v, float) else sp.sympify(v)
+                  for s, v in values.items()}
         if all(bool(sp.sympify(r).xreplace(values)) for r in spec.relations) and _nonempty(
                 spec.support.xreplace(values)):
             return point

@@ -1,0 +1,47 @@
+"""JSON rendering of a Derivation: plain data, expressions as sympy strings (``sympy.sstr``).
+
+The strings parse back with ``sympy.sympify``/``parse_expr``; symbol assumptions are not kept.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sympy as sp
+
+
+def _expr(value: Any) -> str | None:
+    return None if value is None else sp.sstr(value)
+
+
+def _label(member: Any) -> str | None:
+    if member is None:
+        return None
+    label = getattr(member, "label", None)
+    return label() if callable(label) else str(member)
+
+
+def derivation_to_dict(d) -> dict[str, Any]:
+    """The derivation as JSON-ready data.
+
+    Keys: ``name, quantity, p, q, base, status, result, conditions, parameters, steps``; each
+    step is ``{"rule", "expr", "note"}``.
+    """
+    return {
+        "name": d.name,
+        "quantity": d.quantity,
+        "p": _label(d.p),
+        "q": _label(d.q),
+        "base": _expr(d.base),
+        "status": d.status,
+        "result": _expr(d.result),
+        "conditions": _expr(d.conditions),
+        "parameters": [s.name for s in d.parameters],
+        "steps": [{"rule": s.rule, "expr": _expr(s.expr), "note": s.note} for s in d.steps],
+    }
+
+
+def render_json(d, indent: int | None = 2) -> str:
+    """The derivation as one JSON object (see :func:`derivation_to_dict`)."""
+    return json.dumps(derivation_to_dict(d), indent=indent, ensure_ascii=False)
