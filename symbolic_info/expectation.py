@@ -19,10 +19,9 @@ Results are cached per (density, support, statistic).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-
-import warnings
 
 import mpmath
 import numpy as np
@@ -33,7 +32,9 @@ from .budget import Budget
 from .errors import BudgetExceeded
 
 UNACCEPTABLE = (sp.Integral, sp.Sum, sp.hyper, sp.meijerg, sp.Limit)
+UNTIDY = (sp.Piecewise, sp.atan, sp.acot, sp.atanh, sp.acoth, sp.erf, sp.erfc)
 QUICK_CAP = 1.0  # seconds each strategy gets in the first pass
+SECOND_CAP = 5.0  # seconds for each strategy that ran out in the first pass
 STRATEGY_CAP = 6.0  # seconds for tidying and spot checks
 
 
@@ -85,8 +86,12 @@ def clear_cache() -> None:
 
 
 def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
-           rng: np.random.Generator | None = None) -> Expectation:
-    """E[statistic] under ``measure``: the first accepted strategy, else the unevaluated form."""
+           rng: np.random.Generator | None = None, quick: bool = False) -> Expectation:
+    """E[statistic] under ``measure``: the first accepted strategy, else the unevaluated form.
+
+    ``quick`` runs only the first pass (short caps) and caches no failure, so that a caller
+    with several statistics can give each a quick try before any gets a long one.
+    """
     statistic = sp.sympify(statistic)
     key = (measure.density, measure.support, statistic)
     if key in _CACHE:
@@ -98,7 +103,9 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
     strategies = list(_strategies(measure, statistic))
     timed_out: list[int] = []
     # Two passes: every strategy first gets a short cap; those that ran out get the rest.
-    for cap, indices in ((QUICK_CAP, range(len(strategies))), (None, timed_out)):
+    passes = [(QUICK_CAP, range(len(strategies)))] + ([] if quick else [(SECOND_CAP, timed_out)])
+    fallback: Expectation | None = None  # an accepted but untidy form (Piecewise, atan, ...)
+    for cap, indices in passes:
         for i in list(indices):
             if budget.expired:
                 failure = f"the time budget of {budget.seconds:g} s ran out"
@@ -107,7 +114,7 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
             try:
                 value = budget.run(attempt, cap=cap)
             except BudgetExceeded:
-                if cap is not None:
+                if cap == QUICK_CAP:
                     timed_out.append(i)
                 continue
             except (ValueError, TypeError, NotImplementedError, ZeroDivisionError,
@@ -128,10 +135,16 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
             if verdict is False:
                 continue
             result = Expectation(statistic, value, method, True, bool(verdict))
+            if value.has(*UNTIDY):
+                fallback = fallback or result
+                continue
             _CACHE[key] = result
             return result
+        if fallback is not None:
+            _CACHE[key] = fallback
+            return fallback
     result = Expectation(statistic, measure.unevaluated(statistic), failure, False)
-    if not budget.expired:
+    if not budget.expired and not quick:
         _CACHE[key] = result
     return result
 
@@ -165,6 +178,8 @@ def _strategies(m: Measure, s: sp.Expr) -> Iterator[tuple[str, Callable[[], sp.E
             yield "tilting (moment generating function)", lambda: _mgf_moment(m, s)
         return
     is_log = isinstance(s, sp.log)
+    if is_log and s.args[0].free_symbols - m.density.free_symbols - {x}:
+        yield "differentiation under the integral sign", lambda: _parameter_path(m, s.args[0])
     if is_log:
         yield "tilting", lambda: _tilt(m, s.args[0])
     yield "integration", lambda: _integrate(s * m.density, x, *m.bounds)
@@ -181,6 +196,13 @@ def _integrate(integrand: sp.Expr, x: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp
     if kinks:
         return _split_integral(integrand, x, lo, hi, kinks)
     total = sp.S.Zero
+    if lo == -sp.oo and hi == sp.oo and integrand.is_rational_function(x):
+        return _residue_integral(integrand, x)
+    if lo == 0 and hi == sp.oo and integrand.is_rational_function(x):
+        real = sp.Dummy("y", real=True)
+        even = integrand.xreplace({x: real})
+        if sp.simplify(even - even.xreplace({real: -real})) == 0:
+            return _residue_integral(even, real) / 2
     bounded = lo.is_number and hi.is_number and lo.is_finite and hi.is_finite
     for term in sp.Add.make_args(sp.expand_mul(integrand)):
         coeff, body = term.as_independent(x, as_Add=False)
@@ -290,6 +312,72 @@ def _ordered_integral(integrand, x, lo, hi, ordered):
     return total
 
 
+def _residue_integral(f: sp.Expr, x: sp.Symbol) -> sp.Expr:
+    """∫_ℝ f dx for a rational f decaying like 1/x², by residues in the upper half-plane."""
+    num, den = sp.fraction(sp.together(f))
+    if sp.degree(den, x) - sp.degree(num, x) < 2:
+        raise NotImplementedError("the rational integrand does not decay fast enough")
+    z = sp.Dummy("z")
+    total = sp.S.Zero
+    for factor, _ in sp.factor_list(den, x)[1]:
+        if not factor.has(x):
+            continue
+        for root, multiplicity in sp.roots(sp.Poly(factor, x)).items():
+            im = sp.im(root)
+            if im.is_positive and multiplicity == 1 and sp.degree(den, x) == sp.degree(
+                    sp.Poly(den, x).sqf_part(), x):
+                # simple pole: Res = num(r) / den'(r)
+                total += (num / sp.diff(den, x)).xreplace({x: root})
+            elif im.is_positive:
+                total += sp.residue((num / den).xreplace({x: z}), z, root)
+            elif not (im.is_negative or im.is_zero):
+                raise NotImplementedError(f"cannot place the pole {root}")
+            elif im.is_zero:
+                raise NotImplementedError("a pole on the real line")
+    value = sp.factor(sp.cancel(sp.expand(2 * sp.pi * sp.I * total)))
+    return value if not value.has(sp.I) else sp.simplify(value)
+
+
+def _parameter_path(m: Measure, w: sp.Expr) -> sp.Expr:
+    r"""E[log w(X; θ)] for θ free of the density, by differentiating under the integral sign.
+
+    At a point θ* where w(x; θ*) = c·f(x) for a factor f of the kernel, tilting gives
+    G(θ*) = log c + E[log f]; then :math:`G(θ) = G(θ^*) + \sum_i \int_{θ_i^*}^{θ_i}
+    \mathbb{E}[\partial_i w / w]\,ds`, moving one coordinate at a time.
+    """
+    x = m.variable
+    theta = sorted(w.free_symbols - m.density.free_symbols - {x}, key=lambda s: s.name)
+    if not w.is_polynomial(x):
+        return None
+    _, kernel = m.split()
+    c = sp.Dummy("c", positive=True)
+    for f in {p.base for p in kernel.atoms(sp.Pow) if p.base.is_polynomial(x) and p.base.has(x)}:
+        if sp.degree(f, x) != sp.degree(w, x):
+            continue
+        equations = sp.Poly(sp.expand(w - c * f), x).all_coeffs()
+        for solution in sp.solve(equations, [*theta, c], dict=True, check=False):
+            if set(solution) != {*theta, c} or any(
+                    sp.Q.positive(t) and (solution[t].is_positive is False)
+                    for t in theta if t.is_positive):
+                continue
+            base = _tilt(m, f)
+            if base is None or not acceptable(base):
+                continue
+            start = {t: solution[t] for t in theta}
+            value = sp.log(solution[c]) + base
+            current = dict(start)
+            for t in theta:
+                slope = _integrate(sp.diff(w, t) / w * m.density, x, *m.bounds)
+                if not acceptable(slope):
+                    return None
+                s = sp.Dummy("s", **({"positive": True} if t.is_positive else {"real": True}))
+                along = sp.factor(sp.cancel(slope.xreplace({**current, t: s})))
+                value += sp.integrate(along, (s, start[t], t), conds="none")
+                current[t] = t
+            return value
+    return None
+
+
 def _tilt(m: Measure, w: sp.Expr) -> sp.Expr:
     """E[log w(X)] = d/dt log Z(t) at t = 0, Z(t) = ∫ kernel(x) w(x)^t dx."""
     t = sp.Dummy("t", positive=True)
@@ -379,7 +467,7 @@ def _substituted(m: Measure, s: sp.Expr, g: sp.Expr) -> Callable[[], sp.Expr]:
     def run():
         x = m.variable
         u = sp.Dummy("u", real=True)
-        inverse = _invert(g, x, u)
+        inverse = sp.expand(_invert(g, x, u))
         lo, hi = (sp.limit(g, x, b, d) for b, d in zip(m.bounds, ("+", "-")))
         if not (lo.is_extended_real and hi.is_extended_real):
             return None
@@ -439,9 +527,24 @@ def _invert(g: sp.Expr, x: sp.Symbol, u: sp.Symbol) -> sp.Expr:
 
 
 def _clean(expr: sp.Expr) -> sp.Expr:
+    """Tidy a substituted expression: exponents expanded, exp(c log u) = u**c, powers merged."""
+    expr = expr.replace(lambda e: isinstance(e, sp.exp), lambda e: _exp_of_logs(e.args[0]))
     expr = sp.expand_power_base(sp.powsimp(expr, force=True), force=True)
     expr = sp.powsimp(sp.powdenest(expr, force=True), force=True)
     return sp.expand_log(expr, force=True)
+
+
+def _exp_of_logs(arg: sp.Expr) -> sp.Expr:
+    """exp(Σ c_i log w_i + rest) = Π w_i**c_i · exp(rest)."""
+    arg = sp.expand(arg)
+    factors, rest = [], []
+    for term in sp.Add.make_args(arg):
+        coeff, body = term.as_independent(sp.log, as_Add=False)
+        if isinstance(body, sp.log) and not coeff.has(sp.log):
+            factors.append(body.args[0] ** coeff)
+        else:
+            rest.append(term)
+    return sp.Mul(*factors) * sp.exp(sp.Add(*rest))
 
 
 def linear_terms(expr: sp.Expr, x: sp.Symbol) -> list[tuple[sp.Expr, sp.Expr]]:
@@ -510,7 +613,7 @@ def spot_check(m: Measure, statistic: sp.Expr, value: sp.Expr, rng: np.random.Ge
         for s in extra:
             from .families.spec import constraint_from_assumptions
             point[s] = constraint_from_assumptions(s).sample(rng)
-        point = {k: sp.Rational(v) if isinstance(v, float) else sp.sympify(v)
+        point = {k: sp.Float(v, 20) if isinstance(v, float) else sp.sympify(v)
                  for k, v in point.items()}
         reference = numeric_expectation(m, statistic, point)
         try:
@@ -520,7 +623,8 @@ def spot_check(m: Measure, statistic: sp.Expr, value: sp.Expr, rng: np.random.Ge
         if reference is None or not np.isfinite(reference):
             continue
         reference = complex(reference)
-        if not np.isfinite(claimed.real) or abs(claimed - reference) > rtol * max(1.0, abs(reference)):
+        scale = max(1.0, abs(reference))
+        if not np.isfinite(claimed.real) or abs(claimed - reference) > rtol * scale:
             return False
         checked += 1
         if checked >= points:

@@ -25,9 +25,13 @@ def textbook(expr: sp.Expr) -> sp.Expr:
         else:
             rest.append(term)
     log_part = sp.logcombine(sp.Add(*logs), force=False)
-    rest_part = sp.factor_terms(sp.together(sp.Add(*rest))) if rest else sp.S.Zero
-    if rest_part != 0 and sp.count_ops(sp.cancel(rest_part)) < sp.count_ops(rest_part):
-        rest_part = sp.cancel(rest_part)
+    log_part = log_part.replace(lambda e: isinstance(e, sp.log),
+                                lambda e: sp.log(sp.factor(e.args[0])))
+    rest_part = sp.Add(*rest)
+    if rest:
+        candidates = [sp.factor_terms(sp.together(rest_part)), sp.cancel(rest_part),
+                      sp.expand(rest_part)]
+        rest_part = min(candidates, key=sp.count_ops)
     return log_part + sp.Add(*special) + rest_part
 
 

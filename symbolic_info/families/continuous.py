@@ -24,7 +24,8 @@ _continuous("normal", [("mu", REAL), ("sigma", POSITIVE)],
 _continuous("exponential", [("rate", POSITIVE)],
             lambda x, rate: rate * exp(-rate * x), lambda **_: HALF_LINE, title="Exponential")
 _continuous("gamma", [("shape", POSITIVE), ("rate", POSITIVE)],
-            lambda x, shape, rate: rate**shape * x ** (shape - 1) * exp(-rate * x) / sp.gamma(shape),
+            lambda x, shape, rate: rate**shape * x ** (shape - 1) * exp(-rate * x)
+            / sp.gamma(shape),
             lambda **_: HALF_LINE, aliases=(Alias("scale", "rate", lambda s: 1 / s),),
             title="Gamma")
 _continuous("beta", [("a", POSITIVE), ("b", POSITIVE)],

@@ -63,7 +63,8 @@ NONNEGATIVE = Constraint("nonnegative", (("nonnegative", True),), lambda v: v.is
                          lambda rng: float(rng.uniform(0.0, 3.0)))
 NEGATIVE = Constraint("negative", (("negative", True),), lambda v: v.is_negative,
                       lambda rng: float(rng.uniform(-3.0, -0.5)))
-NONNEGATIVE_INTEGER = Constraint("a nonnegative integer", (("integer", True), ("nonnegative", True)),
+NONNEGATIVE_INTEGER = Constraint("a nonnegative integer",
+                                 (("integer", True), ("nonnegative", True)),
                                  lambda v: v.is_integer and v.is_nonnegative,
                                  lambda rng: int(rng.integers(0, 8)))
 INTEGER = Constraint("an integer", (("integer", True),), lambda v: v.is_integer,

@@ -1,0 +1,238 @@
+"""Command line: ``symbolic-info derive kl normal normal``, ``symbolic-info families``.
+
+A family member is written ``NAME`` or ``NAME:KEY=VALUE,KEY=VALUE``. Omitted parameters get
+the family's default symbol names, subscripted 1 for P and 2 for Q (``mu_1``, ``sigma_2``).
+A value is a number (``3``, ``0.9``, ``1/2``) or a symbol name (``mu_1``). The categorical
+family takes a list, ``categorical:p=[1/2,1/4,1/4]``, or ``p_1=...,p_2=...``; bare
+``categorical`` means three outcomes with probabilities ``p_1, p_2, p_3`` (P) or
+``q_1, q_2, q_3`` (Q).
+
+Bad input gives one line on stderr and exit status 2; an unexpected failure of the engine gives
+one line and status 1 (set ``SYMBOLIC_INFO_DEBUG=1`` to see the traceback instead).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Sequence
+from fractions import Fraction
+
+import click
+import sympy as sp
+
+import symbolic_info as si
+from symbolic_info.errors import InvalidParameter, SymbolicInfoError
+from symbolic_info.families import get_spec
+
+PROG = "symbolic-info"
+QUANTITIES = {"entropy": ("entropy", 1), "cross-entropy": ("cross_entropy", 2),
+              "kl": ("kl", 2)}
+CATEGORICAL = "categorical"
+CATEGORICAL_DEFAULT_SIZE = 3
+_INT = re.compile(r"[+-]?\d+")
+_FRACTION = re.compile(r"[+-]?\d+\s*/\s*\d+")
+
+
+class SpecError(InvalidParameter):
+    """A family member written on the command line cannot be read."""
+
+
+# -- reading family members ----------------------------------------------------------------------
+def parse_value(text: str):
+    """``3`` -> int, ``0.9`` -> float, ``1/2`` -> Rational, ``[a,b]`` -> list, else a name."""
+    text = text.strip()
+    if not text:
+        raise SpecError("empty parameter value")
+    if text.startswith("[") and text.endswith("]"):
+        inner = text[1:-1].strip()
+        return [parse_value(v) for v in split_top_level(inner)] if inner else []
+    if _INT.fullmatch(text):
+        return int(text)
+    if _FRACTION.fullmatch(text):
+        try:
+            return sp.Rational(Fraction(text.replace(" ", "")))
+        except ZeroDivisionError:
+            raise SpecError(f"division by zero in value {text!r}") from None
+    if text.isidentifier():
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise SpecError(f"cannot read value {text!r}: expected a number (3, 0.9, 1/2) "
+                        f"or a symbol name (mu_1)") from None
+
+
+def split_top_level(text: str) -> list[str]:
+    """Split on commas outside square brackets."""
+    parts, depth, current = [], 0, []
+    for ch in text:
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth < 0:
+                raise SpecError(f"unbalanced ']' in {text!r}")
+        if ch == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    if depth:
+        raise SpecError(f"unbalanced '[' in {text!r}")
+    parts.append("".join(current))
+    return parts
+
+
+def parse_params(text: str) -> dict:
+    params: dict = {}
+    for item in split_top_level(text):
+        key, eq, value = item.partition("=")
+        key = key.strip()
+        if not eq or not key.isidentifier():
+            raise SpecError(f"expected KEY=VALUE, got {item.strip()!r}")
+        if key in params:
+            raise SpecError(f"parameter {key!r} given twice")
+        params[key] = parse_value(value)
+    return params
+
+
+def parse_member(text: str, role: int = 1):
+    """The family member written ``NAME[:KEY=VALUE,...]``; ``role`` 1 for P, 2 for Q."""
+    name, colon, rest = text.strip().partition(":")
+    name = name.strip().lower().replace("-", "_")
+    if not name:
+        raise SpecError(f"missing family name in {text!r}")
+    if colon and not rest.strip():
+        raise SpecError(f"no parameters after ':' in {text!r}")
+    params = parse_params(rest) if colon else {}
+    return default_member(name, role, params)
+
+
+def default_member(name: str, role: int = 1, params: dict | None = None):
+    """``si.family(name, **params)`` with default symbols (suffix ``role``) for the rest."""
+    params = dict(params or {})
+    if name == CATEGORICAL:
+        if not params:
+            letter = "p" if role == 1 else "q"
+            params = {"p": [f"{letter}_{i}" for i in range(1, CATEGORICAL_DEFAULT_SIZE + 1)]}
+        return si.family(name, **params)
+    spec = get_spec(name)
+    for key, value in params.items():
+        if isinstance(value, list):
+            raise SpecError(f"{name}: parameter {key} takes one value, not a list")
+    values = spec.default_values(str(role))
+    for alias in spec.aliases:
+        if alias.name in params:
+            values.pop(alias.target, None)
+    values.update(params)
+    return si.family(name, **values)
+
+
+def parse_base(text: str | None):
+    if text is None:
+        return None
+    if text.strip().lower() == "e":
+        return sp.E
+    value = parse_value(text)
+    if isinstance(value, (str, list)):
+        raise SpecError(f"base must be a number or e, got {text!r}")
+    return sp.nsimplify(value) if isinstance(value, float) else sp.sympify(value)
+
+
+# -- commands ------------------------------------------------------------------------------------
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Closed forms of entropy, cross-entropy and KL divergence, derived with sympy."""
+
+
+@cli.command()
+@click.argument("quantity", metavar="QUANTITY",
+                type=click.Choice(sorted(QUANTITIES), case_sensitive=False))
+@click.argument("members", nargs=-1, required=True, metavar="P [Q]")
+@click.option("--base", default=None, help="Logarithm base (2 for bits; default e, nats).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--timeout", default=30.0, show_default=True,
+              type=click.FloatRange(min=0, min_open=True), help="Time budget in seconds.")
+def derive(quantity: str, members: Sequence[str], base: str | None, as_json: bool,
+           timeout: float) -> None:
+    """Derive QUANTITY (entropy, cross-entropy or kl) of P, or of P and Q.
+
+    \b
+    Examples:
+      symbolic-info derive kl normal normal
+      symbolic-info derive kl normal:mu=0,sigma=s normal:mu=m --json
+      symbolic-info derive entropy bernoulli:p=0.5 --base 2
+    """
+    builder_name, arity = QUANTITIES[quantity.lower()]
+    if len(members) != arity:
+        wanted = "one family (P)" if arity == 1 else "two families (P and Q)"
+        raise click.UsageError(f"{quantity} needs {wanted}, got {len(members)}")
+    try:
+        family_members = [parse_member(text, role)
+                          for role, text in enumerate(members, start=1)]
+        base_value = parse_base(base)
+    except SymbolicInfoError:
+        raise
+    except (ValueError, TypeError) as exc:  # a value the family could not take
+        raise SpecError(str(exc) or type(exc).__name__) from exc
+    builder = getattr(si, builder_name)
+    d = builder(*family_members, base=base_value, timeout=timeout)
+    if as_json:
+        from symbolic_info.render.json import render_json
+        click.echo(render_json(d))
+    else:
+        click.echo(str(d))
+
+
+@cli.command()
+def families() -> None:
+    """List the registered families and their parameters."""
+    for name in si.families():
+        if name == CATEGORICAL:
+            params = "p=[p_1, ..., p_k]"
+        else:
+            params = ", ".join(get_spec(name).param_names)
+        click.echo(f"{name:<18} {params}")
+
+
+# -- entry point ---------------------------------------------------------------------------------
+def _fail(message: str, code: int) -> int:
+    one_line = " ".join(str(message).split())
+    click.echo(f"{PROG}: error: {one_line}", err=True)
+    return code
+
+
+def run(argv: Sequence[str] | None = None, prog_name: str = PROG) -> int:
+    """Run the command line on ``argv`` and return the exit status (no ``sys.exit``)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args:
+        args = ["--help"]
+    try:
+        result = cli.main(args=args, prog_name=prog_name, standalone_mode=False)
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except click.exceptions.Abort:
+        click.echo("Aborted!", err=True)
+        return 130
+    except click.ClickException as exc:
+        return _fail(exc.format_message(), exc.exit_code)
+    except SymbolicInfoError as exc:
+        return _fail(str(exc) or type(exc).__name__, 2)
+    except Exception as exc:  # noqa: BLE001 - one line instead of a traceback
+        if os.environ.get("SYMBOLIC_INFO_DEBUG"):
+            raise
+        return _fail(f"internal error: {type(exc).__name__}: {exc}", 1)
+    return result if isinstance(result, int) else 0
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point (``symbolic-info``)."""
+    sys.exit(run(argv))
+
+
+if __name__ == "__main__":
+    main()
