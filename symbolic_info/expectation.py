@@ -30,8 +30,10 @@ from scipy import integrate
 
 from .budget import Budget
 from .errors import BudgetExceeded
+from .integration import _integrate, _kinks, _with_conditions
 
-UNACCEPTABLE = (sp.Integral, sp.Sum, sp.hyper, sp.meijerg, sp.Limit)
+UNACCEPTABLE = (sp.Integral, sp.Sum, sp.hyper, sp.meijerg, sp.Limit, sp.polar_lift,
+                sp.exp_polar, sp.periodic_argument, sp.unpolarify)
 UNTIDY = (sp.Piecewise, sp.atan, sp.acot, sp.atanh, sp.acoth, sp.erf, sp.erfc)
 QUICK_CAP = 1.0  # seconds each strategy gets in the first pass
 SECOND_CAP = 5.0  # seconds for each strategy that ran out in the first pass
@@ -47,6 +49,7 @@ class Expectation:
     method: str
     closed: bool
     checked: bool = False
+    condition: sp.Basic = sp.true
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
                 break
             method, attempt = strategies[i]
             try:
-                value = budget.run(attempt, cap=cap)
+                value, condition = budget.run(_with_conditions(attempt), cap=cap)
             except BudgetExceeded:
                 if cap == QUICK_CAP:
                     timed_out.append(i)
@@ -129,12 +132,12 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
                 pass
             try:
                 verdict = budget.run(spot_check, measure, statistic, value, rng,
-                                     cap=STRATEGY_CAP)
+                                     cap=STRATEGY_CAP, condition=condition)
             except BudgetExceeded:
                 verdict = None
             if verdict is False:
                 continue
-            result = Expectation(statistic, value, method, True, bool(verdict))
+            result = Expectation(statistic, value, method, True, bool(verdict), condition)
             if value.has(*UNTIDY):
                 fallback = fallback or result
                 continue
@@ -187,155 +190,6 @@ def _strategies(m: Measure, s: sp.Expr) -> Iterator[tuple[str, Callable[[], sp.E
         yield f"substitution {change}", _substituted(m, s, push)
     if not is_log and s.is_polynomial(x) and m.support.inf.is_nonnegative:
         yield "tilting (power moments)", lambda: _power_moment(m, s)
-
-
-def _integrate(integrand: sp.Expr, x: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp.Expr:
-    """∫_lo^hi integrand dx, split at the kinks of Abs and Piecewise, term by term."""
-    kinks = _kinks(integrand, x)
-    kinks = [k for k in kinks if not (sp.Le(k, lo) == sp.true or sp.Ge(k, hi) == sp.true)]
-    if kinks:
-        return _split_integral(integrand, x, lo, hi, kinks)
-    total = sp.S.Zero
-    if lo == -sp.oo and hi == sp.oo and integrand.is_rational_function(x):
-        return _residue_integral(integrand, x)
-    if lo == 0 and hi == sp.oo and integrand.is_rational_function(x):
-        real = sp.Dummy("y", real=True)
-        even = integrand.xreplace({x: real})
-        if sp.simplify(even - even.xreplace({real: -real})) == 0:
-            return _residue_integral(even, real) / 2
-    bounded = lo.is_number and hi.is_number and lo.is_finite and hi.is_finite
-    for term in sp.Add.make_args(sp.expand_mul(integrand)):
-        coeff, body = term.as_independent(x, as_Add=False)
-        # Meijer-G gives up fast on [0, 1] where the Risch/heuristic route can hang.
-        value = sp.integrate(body, (x, lo, hi), conds="none", meijerg=True if bounded else None)
-        if value.has(sp.Integral):
-            value = sp.integrate(body, (x, lo, hi), conds="none", meijerg=not bounded)
-        if value.has(sp.hyper, sp.meijerg):
-            value = sp.hyperexpand(value)
-        total += coeff * value
-    return total
-
-
-def _kinks(expr: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
-    points: list[sp.Expr] = []
-    candidates = [a.args[0] for a in expr.atoms(sp.Abs) if a.has(x)]
-    for pw in expr.atoms(sp.Piecewise):
-        for _, cond in pw.args:
-            for rel in cond.atoms(sp.core.relational.Relational):
-                if rel.has(x):
-                    candidates.append(rel.lhs - rel.rhs)
-    for arg in candidates:
-        poly = sp.Poly(arg, x) if arg.is_polynomial(x) else None
-        if poly is None or poly.degree() != 1:
-            raise NotImplementedError(f"kink of {arg} is not linear in {x}")
-        root = sp.solve(arg, x)[0]
-        if root not in points:
-            points.append(root)
-    return points
-
-
-def _resolve(expr: sp.Expr, x: sp.Symbol, point: sp.Expr) -> sp.Expr:
-    """Replace Abs and Piecewise by the branch that holds on the piece containing ``point``."""
-    def abs_branch(a):
-        sign = sp.sign(a.args[0].xreplace({x: point}))
-        if sign not in (1, -1):
-            raise NotImplementedError(f"cannot decide the sign of {a.args[0]}")
-        return sign * a.args[0]
-
-    def piece(pw):
-        for branch, cond in pw.args:
-            truth = cond.xreplace({x: point})
-            truth = sp.simplify(truth) if truth not in (sp.true, sp.false) else truth
-            if truth == sp.true:
-                return branch
-            if truth != sp.false:
-                raise NotImplementedError(f"cannot decide {cond}")
-        return sp.nan
-
-    expr = expr.replace(lambda e: isinstance(e, sp.Abs) and e.has(x), abs_branch)
-    return expr.replace(lambda e: isinstance(e, sp.Piecewise) and e.has(x), piece)
-
-
-def _split_integral(integrand, x, lo, hi, kinks):
-    """Integrate piece by piece between ordered kinks.
-
-    Two symbolic kinks k1, k2 get a case split: k2 = k1 + d and k2 = k1 - d with d > 0.
-    When both cases agree as functions of d (evenness), the result is written with |k2 - k1|.
-    """
-    symbolic = [k for k in kinks if not k.is_number]
-    if len(symbolic) <= 1:
-        ordered = sorted(kinks, key=lambda k: float(k) if k.is_number else 0.0)
-        if len(symbolic) == 1 and len(kinks) > 1:
-            raise NotImplementedError("numeric and symbolic kinks together")
-        return _ordered_integral(integrand, x, lo, hi, ordered)
-    if len(kinks) != 2:
-        raise NotImplementedError("more than two symbolic kinks")
-    first, second = kinks
-    d = sp.Dummy("d", positive=True)
-    values = []
-    for sign in (1, -1):
-        subs = _solve_for_symbol(second, first + sign * d)
-        if subs is None:
-            raise NotImplementedError("kinks without a free symbol to order them")
-        ordered = [first, first + sign * d][::sign]
-        values.append(_ordered_integral(integrand.xreplace(subs), x, lo.xreplace(subs),
-                                        hi.xreplace(subs), ordered))
-    above, below = values
-    if sp.simplify(above - below) == 0:
-        return above.xreplace({d: sp.Abs(second - first)})
-    return sp.Piecewise((above.xreplace({d: second - first}), sp.Lt(first, second)),
-                        (below.xreplace({d: first - second}), True))
-
-
-def _solve_for_symbol(kink, target):
-    """{symbol: value} making ``kink == target``, for a symbol of ``kink`` not in ``target``."""
-    for sym in sorted(kink.free_symbols - target.free_symbols, key=lambda s: s.name):
-        sol = sp.solve(sp.Eq(kink, target), sym)
-        if len(sol) == 1:
-            return {sym: sol[0]}
-    return None
-
-
-def _ordered_integral(integrand, x, lo, hi, ordered):
-    edges = [lo, *ordered, hi]
-    total = sp.S.Zero
-    for a, b in zip(edges, edges[1:]):
-        if a == b:
-            continue
-        if a == -sp.oo:
-            point = b - 1
-        elif b == sp.oo:
-            point = a + 1
-        else:
-            point = (a + b) / 2
-        total += _integrate(_resolve(integrand, x, point), x, a, b)
-    return total
-
-
-def _residue_integral(f: sp.Expr, x: sp.Symbol) -> sp.Expr:
-    """∫_ℝ f dx for a rational f decaying like 1/x², by residues in the upper half-plane."""
-    num, den = sp.fraction(sp.together(f))
-    if sp.degree(den, x) - sp.degree(num, x) < 2:
-        raise NotImplementedError("the rational integrand does not decay fast enough")
-    z = sp.Dummy("z")
-    total = sp.S.Zero
-    for factor, _ in sp.factor_list(den, x)[1]:
-        if not factor.has(x):
-            continue
-        for root, multiplicity in sp.roots(sp.Poly(factor, x)).items():
-            im = sp.im(root)
-            if im.is_positive and multiplicity == 1 and sp.degree(den, x) == sp.degree(
-                    sp.Poly(den, x).sqf_part(), x):
-                # simple pole: Res = num(r) / den'(r)
-                total += (num / sp.diff(den, x)).xreplace({x: root})
-            elif im.is_positive:
-                total += sp.residue((num / den).xreplace({x: z}), z, root)
-            elif not (im.is_negative or im.is_zero):
-                raise NotImplementedError(f"cannot place the pole {root}")
-            elif im.is_zero:
-                raise NotImplementedError("a pole on the real line")
-    value = sp.factor(sp.cancel(sp.expand(2 * sp.pi * sp.I * total)))
-    return value if not value.has(sp.I) else sp.simplify(value)
 
 
 def _parameter_path(m: Measure, w: sp.Expr) -> sp.Expr:
@@ -602,7 +456,7 @@ def _numeric_sum(body: sp.Expr, x: sp.Symbol, lo, hi) -> float | None:
 
 
 def spot_check(m: Measure, statistic: sp.Expr, value: sp.Expr, rng: np.random.Generator,
-               points: int = 2, rtol: float = 1e-6) -> bool | None:
+               points: int = 2, rtol: float = 1e-6, condition: sp.Basic = sp.true) -> bool | None:
     """Compare ``value`` with numerical integration; None when no point could be evaluated."""
     if m.sample is None:
         return None
@@ -615,6 +469,8 @@ def spot_check(m: Measure, statistic: sp.Expr, value: sp.Expr, rng: np.random.Ge
             point[s] = constraint_from_assumptions(s).sample(rng)
         point = {k: sp.Float(v, 20) if isinstance(v, float) else sp.sympify(v)
                  for k, v in point.items()}
+        if condition != sp.true and condition.xreplace(point) != sp.true:
+            continue
         reference = numeric_expectation(m, statistic, point)
         try:
             claimed = complex(sp.N(value.xreplace(point), 30))

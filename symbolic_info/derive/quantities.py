@@ -207,6 +207,8 @@ class _Builder:
                 total += coeff
                 continue
             e: Expectation = found[stat]
+            if e.condition != sp.true:
+                self.conditions = sp.And(self.conditions, e.condition)
             if e.closed:
                 how = e.method + (", checked against numerical integration" if e.checked else "")
                 self.steps.append(Step("expectation", sp.Eq(E(stat), e.value, evaluate=False),
@@ -229,13 +231,15 @@ class _Builder:
     def numeric_check(self, result: sp.Expr) -> None:
         """Compare the result with numerical integration of the definition at a random point."""
         measure = Measure(self.p.density_at(self.x), self.x, self.p.support)
-        for _ in range(5):
+        for _ in range(20):
             point = sample_parameters(self.p, self.rng)
             if self.q is not None:
                 point.update({s: v for s, v in sample_parameters(self.q, self.rng).items()
                               if s not in point})
             point = {k: sp.Float(v, 20) if isinstance(v, float) else sp.sympify(v)
                      for k, v in point.items()}
+            if self.conditions != sp.true and self.conditions.xreplace(point) != sp.true:
+                continue
             claimed = sp.N(result.xreplace(point), 20)
             if claimed in (sp.oo, sp.zoo) or not claimed.is_finite:
                 continue
