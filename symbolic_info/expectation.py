@@ -19,6 +19,7 @@ Results are cached per (density, support, statistic).
 
 from __future__ import annotations
 
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -33,10 +34,11 @@ from .errors import BudgetExceeded
 from .integration import _integrate, _kinks, _with_conditions
 
 UNACCEPTABLE = (sp.Integral, sp.Sum, sp.hyper, sp.meijerg, sp.Limit, sp.polar_lift,
-                sp.exp_polar, sp.periodic_argument, sp.unpolarify)
+                sp.exp_polar, sp.periodic_argument)
 UNTIDY = (sp.Piecewise, sp.atan, sp.acot, sp.atanh, sp.acoth, sp.erf, sp.erfc)
 QUICK_CAP = 1.0  # seconds each strategy gets in the first pass
-SECOND_CAP = 5.0  # seconds for each strategy that ran out in the first pass
+SECOND_CAP = 3.0  # seconds for each strategy that ran out in the first pass
+SECOND_POOL = 6.0  # seconds for the whole second pass of one expectation
 STRATEGY_CAP = 6.0  # seconds for tidying and spot checks
 
 
@@ -108,16 +110,22 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
     # Two passes: every strategy first gets a short cap; those that ran out get the rest.
     passes = [(QUICK_CAP, range(len(strategies)))] + ([] if quick else [(SECOND_CAP, timed_out)])
     fallback: Expectation | None = None  # an accepted but untidy form (Piecewise, atan, ...)
+    pool_end = None
     for cap, indices in passes:
         for i in list(indices):
             if budget.expired:
                 failure = f"the time budget of {budget.seconds:g} s ran out"
                 break
+            if cap == SECOND_CAP:
+                pool_end = pool_end or time.monotonic() + SECOND_POOL
+                cap = min(SECOND_CAP, pool_end - time.monotonic())
+                if cap <= 0.05:
+                    break
             method, attempt = strategies[i]
             try:
                 value, condition = budget.run(_with_conditions(attempt), cap=cap)
             except BudgetExceeded:
-                if cap == QUICK_CAP:
+                if pool_end is None:
                     timed_out.append(i)
                 continue
             except (ValueError, TypeError, NotImplementedError, ZeroDivisionError,
