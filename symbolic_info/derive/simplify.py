@@ -1,13 +1,20 @@
 """Textbook form: the shape a closed form is printed in, reached by cheap rewrites only.
 
 ``simplify`` on a whole KL garbles the logs, so we expand, merge the logarithms of the
-parameters into one ``log`` where that is valid (positive arguments), and leave polygamma and
-EulerGamma terms as they are.
+parameters into one ``log`` where that is valid (positive arguments), leave polygamma and
+EulerGamma terms as they are, and write the rational rest over common denominators with
+squares completed: ``(mu_1**2 - 2*mu_1*mu_2 + mu_2**2 + sigma_1**2)/(2*sigma_2**2) - 1/2``
+becomes ``((mu_1 - mu_2)**2 + sigma_1**2)/(2*sigma_2**2) - 1/2``.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from itertools import combinations
+
 import sympy as sp
+
+SPECIAL = (sp.polygamma, sp.EulerGamma, sp.loggamma, sp.gamma, sp.beta)
 
 
 def textbook(expr: sp.Expr) -> sp.Expr:
@@ -18,23 +25,60 @@ def textbook(expr: sp.Expr) -> sp.Expr:
     expr = sp.expand(sp.expand_log(sp.expand_func(expr), force=False))
     logs, special, rest = [], [], []
     for term in sp.Add.make_args(expr):
-        if term.has(sp.polygamma, sp.EulerGamma, sp.loggamma, sp.gamma, sp.beta):
+        if term.has(*SPECIAL):
             special.append(term)
         elif term.has(sp.log) and _log_only(term):
             logs.append(term)
         else:
             rest.append(term)
-    log_part = sp.logcombine(sp.Add(*logs), force=False)
+    by_coeff: dict[sp.Expr, list[sp.Expr]] = defaultdict(list)
+    for term in logs:  # c*log(a) - c*log(b) -> c*log(a/b), per symbolic coefficient c
+        coeff, body = term.as_independent(sp.log, as_Add=False)
+        number, symbolic = coeff.as_coeff_Mul()
+        by_coeff[symbolic].append(number * body)
+    log_part = sp.Add(*[c * sp.logcombine(sp.Add(*bodies), force=False)
+                        for c, bodies in by_coeff.items()])
     log_part = log_part.replace(lambda e: isinstance(e, sp.log),
                                 lambda e: sp.log(sp.factor(e.args[0])))
-    rest_part = sp.Add(*rest)
-    if rest:
-        candidates = [sp.factor_terms(sp.together(rest_part)), sp.cancel(rest_part),
-                      sp.expand(rest_part)]
-        rest_part = min(candidates, key=sp.count_ops)
-    return log_part + sp.Add(*special) + rest_part
+    special_part = sp.Add(*special)
+    keys = sorted(special_part.atoms(sp.polygamma), key=sp.default_sort_key) + [sp.EulerGamma]
+    special_part = sp.collect(special_part, keys)
+    return log_part + special_part + _rational_part(sp.Add(*rest))
 
 
 def _log_only(term: sp.Expr) -> bool:
-    coeff, body = term.as_coeff_Mul()
+    _, body = term.as_independent(sp.log, as_Add=False)
     return isinstance(body, sp.log)
+
+
+def _rational_part(rest: sp.Expr) -> sp.Expr:
+    """Group terms by denominator, complete squares in each numerator, keep constants apart."""
+    if rest == 0:
+        return sp.S.Zero
+    groups: dict[sp.Expr, list[sp.Expr]] = defaultdict(list)
+    for term in sp.Add.make_args(sp.expand(rest)):
+        num, den = sp.fraction(sp.together(term))
+        scale, core = den.as_coeff_Mul()
+        groups[core].append(num / scale)
+    grouped = sp.Add(*[sp.factor_terms(_complete_squares(sp.Add(*nums))) / core
+                       for core, nums in groups.items()])
+    candidates = [grouped, sp.factor_terms(sp.together(rest)), sp.expand(rest)]
+    best = min(candidates, key=sp.count_ops)
+    return grouped if sp.count_ops(grouped) <= sp.count_ops(best) + 4 else best
+
+
+def _complete_squares(poly: sp.Expr) -> sp.Expr:
+    """Replace c*(a**2 - 2*a*b + b**2) inside ``poly`` by c*(a - b)**2 (and a + b likewise)."""
+    symbols = sorted(poly.free_symbols, key=lambda s: s.name)
+    for a, b in combinations(symbols, 2):
+        expanded = sp.expand(poly)
+        ca, cb = expanded.coeff(a, 2), expanded.coeff(b, 2)
+        cab = expanded.coeff(a, 1).coeff(b, 1)
+        if ca == 0 or ca != cb or ca.has(a, b):
+            continue
+        for sign in (-1, 1):
+            if sp.expand(cab - sign * 2 * ca) == 0:
+                square = ca * (a + sign * b) ** 2
+                poly = sp.expand(expanded - sp.expand(square)) + square
+                break
+    return poly
