@@ -36,9 +36,9 @@ from .integration import _integrate, _kinks, _with_conditions
 UNACCEPTABLE = (sp.Integral, sp.Sum, sp.hyper, sp.meijerg, sp.Limit, sp.polar_lift,
                 sp.exp_polar, sp.periodic_argument)
 UNTIDY = (sp.Piecewise, sp.atan, sp.acot, sp.atanh, sp.acoth, sp.erf, sp.erfc)
-QUICK_CAP = 1.0  # seconds each strategy gets in the first pass
+QUICK_CAP = 0.8  # seconds each strategy gets in the first pass
 SECOND_CAP = 3.0  # seconds for each strategy that ran out in the first pass
-SECOND_POOL = 6.0  # seconds for the whole second pass of one expectation
+SECOND_POOL = 4.0  # seconds for the whole second pass of one expectation
 STRATEGY_CAP = 6.0  # seconds for tidying and spot checks
 
 
