@@ -4,15 +4,7 @@ Derivations reduce to a handful of expectations of simple statistics (``x``, ``x
 ``log(x)``, ``|x - m|``, ...).  Each is derived by a list of strategies, each under a share of
 the time budget, and a candidate is accepted only when it is a textbook closed form (no
 ``hyper``, ``meijerg``, ``Integral``, ``nan``) that agrees with numerical integration at random
-parameter points.  Strategies:
-
-* ``integration``: the defining integral, split at the kinks of ``Abs``/``Piecewise``;
-* ``tilting``: for :math:`s = \log w`, :math:`\mathbb{E}[s] = \frac{d}{dt}\log Z(t)|_{t=0}`
-  with :math:`Z(t) = \int p(x)\,w(x)^t\,dx` (differentiating the normaliser);
-* ``substitution``: a change of variables :math:`u = e^{g(x)}`, :math:`u = (cx)^a` or
-  :math:`u = \log x` found in the density, then the expectations of the new statistics under
-  the push-forward density;
-* ``summation`` (and ``tilting`` with :math:`w = e^x`) for pmfs.
+parameter points.  The strategies are in :mod:`symbolic_info.strategies`.
 
 Results are cached per (density, support, statistic).
 """
@@ -21,7 +13,6 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import mpmath
@@ -31,11 +22,10 @@ from scipy import integrate
 
 from .budget import Budget
 from .errors import BudgetExceeded
-from .integration import _integrate, _kinks, _with_conditions
+from .integration import _kinks, _with_conditions
+from .measure import UNTIDY, Measure, acceptable
+from .strategies import strategies
 
-UNACCEPTABLE = (sp.Integral, sp.Sum, sp.hyper, sp.meijerg, sp.Limit, sp.polar_lift,
-                sp.exp_polar, sp.periodic_argument)
-UNTIDY = (sp.Piecewise, sp.atan, sp.acot, sp.atanh, sp.acoth, sp.erf, sp.erfc)
 QUICK_CAP = 0.8  # seconds each strategy gets in the first pass
 SECOND_CAP = 3.0  # seconds for each strategy that ran out in the first pass
 SECOND_POOL = 4.0  # seconds for the whole second pass of one expectation
@@ -52,35 +42,6 @@ class Expectation:
     closed: bool
     checked: bool = False
     condition: sp.Basic = sp.true
-
-
-@dataclass(frozen=True)
-class Measure:
-    """A density (or pmf) in ``variable`` on ``support``; ``sample`` draws parameter points."""
-
-    density: sp.Expr
-    variable: sp.Symbol
-    support: sp.Set
-    sample: Callable[[np.random.Generator], dict] | None = None
-
-    @property
-    def discrete(self) -> bool:
-        return isinstance(self.support, (sp.Range, sp.FiniteSet))
-
-    @property
-    def bounds(self) -> tuple[sp.Expr, sp.Expr]:
-        return self.support.inf, self.support.sup
-
-    def split(self) -> tuple[sp.Expr, sp.Expr]:
-        """(constant factor, kernel): density = constant * kernel, constant free of x."""
-        return self.density.as_independent(self.variable, as_Add=False)
-
-    def unevaluated(self, statistic: sp.Expr) -> sp.Expr:
-        lo, hi = self.bounds
-        body = statistic * self.density
-        if self.discrete:
-            return sp.Sum(body, (self.variable, lo, hi))
-        return sp.Integral(body, (self.variable, lo, hi))
 
 
 _CACHE: dict[tuple, Expectation] = {}
@@ -105,10 +66,10 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
         return Expectation(statistic, statistic, "constant", True, True)
     rng = rng or np.random.default_rng(20261129)
     failure = "no strategy gave a closed form"
-    strategies = list(_strategies(measure, statistic))
+    candidates = list(strategies(measure, statistic))
     timed_out: list[int] = []
     # Two passes: every strategy first gets a short cap; those that ran out get the rest.
-    passes = [(QUICK_CAP, range(len(strategies)))] + ([] if quick else [(SECOND_CAP, timed_out)])
+    passes = [(QUICK_CAP, range(len(candidates)))] + ([] if quick else [(SECOND_CAP, timed_out)])
     fallback: Expectation | None = None  # an accepted but untidy form (Piecewise, atan, ...)
     pool_end = None
     for cap, indices in passes:
@@ -121,7 +82,7 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
                 cap = min(SECOND_CAP, pool_end - time.monotonic())
                 if cap <= 0.05:
                     break
-            method, attempt = strategies[i]
+            method, attempt = candidates[i]
             try:
                 value, condition = budget.run(_with_conditions(attempt), cap=cap)
             except BudgetExceeded:
@@ -160,14 +121,6 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
     return result
 
 
-def acceptable(value: sp.Expr) -> bool:
-    """A textbook closed form: no special-function junk, no unevaluated operators, no nan."""
-    value = sp.sympify(value)
-    if value.has(*UNACCEPTABLE) or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
-        return False
-    return not any(isinstance(a, sp.Pow) and a.base == 0 for a in value.atoms(sp.Pow))
-
-
 def tidy(expr: sp.Expr) -> sp.Expr:
     """A textbook form of one expectation: gamma functions expanded, logs split, polygamma."""
     if expr.has(sp.factorial, sp.binomial) or sp.count_ops(expr) > 40:
@@ -177,249 +130,6 @@ def tidy(expr: sp.Expr) -> sp.Expr:
     expr = expr.replace(lambda e: isinstance(e, sp.polygamma), lambda e: sp.expand_func(e))
     expr = sp.expand(expr)
     return sp.collect(expr, [sp.EulerGamma], evaluate=True)
-
-
-# --------------------------------------------------------------------------- strategies
-
-def _strategies(m: Measure, s: sp.Expr) -> Iterator[tuple[str, Callable[[], sp.Expr]]]:
-    x = m.variable
-    if m.discrete:
-        yield "summation", lambda: _sum(m, s)
-        if s.is_polynomial(x):
-            yield "tilting (moment generating function)", lambda: _mgf_moment(m, s)
-        return
-    is_log = isinstance(s, sp.log)
-    if is_log and s.args[0].free_symbols - m.density.free_symbols - {x}:
-        yield "differentiation under the integral sign", lambda: _parameter_path(m, s.args[0])
-    if is_log:
-        yield "tilting", lambda: _tilt(m, s.args[0])
-    yield "integration", lambda: _integrate(s * m.density, x, *m.bounds)
-    for change, push in _substitutions(m):
-        yield f"substitution {change}", _substituted(m, s, push)
-    if not is_log and s.is_polynomial(x) and m.support.inf.is_nonnegative:
-        yield "tilting (power moments)", lambda: _power_moment(m, s)
-
-
-def _parameter_path(m: Measure, w: sp.Expr) -> sp.Expr:
-    r"""E[log w(X; θ)] for θ free of the density, by differentiating under the integral sign.
-
-    At a point θ* where w(x; θ*) = c·f(x) for a factor f of the kernel, tilting gives
-    G(θ*) = log c + E[log f]; then :math:`G(θ) = G(θ^*) + \sum_i \int_{θ_i^*}^{θ_i}
-    \mathbb{E}[\partial_i w / w]\,ds`, moving one coordinate at a time.
-    """
-    x = m.variable
-    theta = sorted(w.free_symbols - m.density.free_symbols - {x}, key=lambda s: s.name)
-    if not w.is_polynomial(x):
-        return None
-    _, kernel = m.split()
-    c = sp.Dummy("c", positive=True)
-    for f in {p.base for p in kernel.atoms(sp.Pow) if p.base.is_polynomial(x) and p.base.has(x)}:
-        if sp.degree(f, x) != sp.degree(w, x):
-            continue
-        equations = sp.Poly(sp.expand(w - c * f), x).all_coeffs()
-        for solution in sp.solve(equations, [*theta, c], dict=True, check=False):
-            if set(solution) != {*theta, c} or any(
-                    sp.Q.positive(t) and (solution[t].is_positive is False)
-                    for t in theta if t.is_positive):
-                continue
-            base = _tilt(m, f)
-            if base is None or not acceptable(base):
-                continue
-            start = {t: solution[t] for t in theta}
-            value = sp.log(solution[c]) + base
-            current = dict(start)
-            for t in theta:
-                slope = _integrate(sp.diff(w, t) / w * m.density, x, *m.bounds)
-                if not acceptable(slope):
-                    return None
-                s = sp.Dummy("s", **({"positive": True} if t.is_positive else {"real": True}))
-                along = sp.factor(sp.cancel(slope.xreplace({**current, t: s})))
-                value += sp.integrate(along, (s, start[t], t), conds="none")
-                current[t] = t
-            return value
-    return None
-
-
-def _tilt(m: Measure, w: sp.Expr) -> sp.Expr:
-    """E[log w(X)] = d/dt log Z(t) at t = 0, Z(t) = ∫ kernel(x) w(x)^t dx."""
-    t = sp.Dummy("t", positive=True)
-    _, kernel = m.split()
-    z = _integrate(sp.powsimp(kernel * w**t), m.variable, *m.bounds)
-    if z.has(sp.Integral) or z == 0:
-        return None
-    if z.has(sp.hyper, sp.meijerg):
-        z = sp.hyperexpand(z)
-    derivative = sp.diff(sp.log(z), t)
-    value = derivative.subs(t, 0)
-    if value.has(sp.nan) or not acceptable(value):
-        value = sp.limit(derivative, t, 0, "+")
-    return value
-
-
-def _power_moment(m: Measure, s: sp.Expr) -> sp.Expr:
-    """E[X^e] = Z(e) / Z(0) with Z(t) = ∫ kernel x^t dx, for each monomial of s."""
-    x = m.variable
-    t = sp.Dummy("t", positive=True)
-    _, kernel = m.split()
-    z = _integrate(kernel * x**t, x, *m.bounds)
-    if z.has(sp.Integral):
-        return None
-    z0 = z.subs(t, 0)
-    poly = sp.Poly(s, x)
-    return sp.Add(*[c * sp.gammasimp(z.subs(t, e[0]) / z0) for e, c in poly.terms()])
-
-
-def _sum(m: Measure, s: sp.Expr) -> sp.Expr:
-    lo, hi = m.bounds
-    coeff, kernel = m.split()
-    value = sp.summation(s * kernel, (m.variable, lo, hi))
-    return coeff * _strip_convergence(value)
-
-
-def _strip_convergence(value: sp.Expr) -> sp.Expr:
-    """Drop the convergence Piecewise that sympy wraps around series (valid on the domain)."""
-    def first_branch(pw):
-        return pw.args[0][0]
-    return value.replace(lambda e: isinstance(e, sp.Piecewise) and e.args[-1][0].has(sp.Sum),
-                         first_branch)
-
-
-def _mgf_moment(m: Measure, s: sp.Expr) -> sp.Expr:
-    """E[X^n] = M^(n)(0) / M(0), M(t) = Σ kernel(x) e^{t x}."""
-    x = m.variable
-    t = sp.Dummy("t")
-    lo, hi = m.bounds
-    _, kernel = m.split()
-    mgf = _strip_convergence(sp.summation(kernel * sp.exp(t * x), (x, lo, hi)))
-    if mgf.has(sp.Sum):
-        return None
-    mgf = sp.simplify(mgf)
-    m0 = mgf.subs(t, 0)
-    poly = sp.Poly(s, x)
-    return sp.Add(*[c * sp.diff(mgf, t, e[0]).subs(t, 0) / m0 for e, c in poly.terms()])
-
-
-# --------------------------------------------------------------------------- substitution
-
-def _substitutions(m: Measure) -> Iterator[tuple[str, Callable[[sp.Symbol], tuple]]]:
-    """Candidate changes of variables u = g(x) read off the density's structure."""
-    x = m.variable
-    _, kernel = m.split()
-    seen = set()
-    candidates = []
-    for e in sp.preorder_traversal(kernel):
-        if isinstance(e, sp.exp) and e.has(x):
-            arg = e.args[0]
-            if arg.is_polynomial(x) and sp.degree(arg, x) == 1:
-                candidates.append(e)
-        elif isinstance(e, sp.Pow) and e.base.has(x) and not e.exp.has(x) and not e.exp.is_number:
-            if e.base.is_polynomial(x) and sp.degree(e.base, x) == 1:
-                candidates.append(e)
-        elif isinstance(e, sp.log) and e.args[0].is_polynomial(x) and e.has(x):
-            if sp.degree(e.args[0], x) == 1:
-                candidates.append(e)
-    for c in candidates:
-        if c in seen:
-            continue
-        seen.add(c)
-        yield f"u = {c}", c
-
-
-def _substituted(m: Measure, s: sp.Expr, g: sp.Expr) -> Callable[[], sp.Expr]:
-    def run():
-        x = m.variable
-        u = sp.Dummy("u", real=True)
-        inverse = sp.expand(_invert(g, x, u))
-        lo, hi = (sp.limit(g, x, b, d) for b, d in zip(m.bounds, ("+", "-")))
-        if not (lo.is_extended_real and hi.is_extended_real):
-            return None
-        if (lo > hi) == sp.true:
-            lo, hi = hi, lo
-        if lo.is_nonnegative:
-            positive = sp.Dummy("u", positive=True)
-            inverse = inverse.xreplace({u: positive})
-            u = positive
-        jacobian = sp.Abs(sp.diff(inverse, u))
-        jacobian = sp.refine(jacobian, sp.Q.positive(u)) if lo.is_nonnegative else jacobian
-        density = _clean(m.density.xreplace({x: inverse}) * jacobian)
-        if density.has(sp.Abs):
-            density = sp.simplify(density)
-        pushed = Measure(density, u, sp.Interval(lo, hi))
-        statistic = _clean(s.xreplace({x: inverse}))
-        total = sp.S.Zero
-        for coeff, stat in linear_terms(statistic, u):
-            if stat == 1:
-                total += coeff
-                continue
-            value = None
-            for _, attempt in _strategies_no_substitution(pushed, stat):
-                try:
-                    value = attempt()
-                except (ValueError, TypeError, NotImplementedError):
-                    value = None
-                if value is not None and acceptable(value):
-                    break
-                value = None
-            if value is None:
-                return None
-            total += coeff * value
-        return total
-    return run
-
-
-def _strategies_no_substitution(m: Measure, s: sp.Expr):
-    for name, attempt in _strategies(m, s):
-        if not name.startswith("substitution"):
-            yield name, attempt
-
-
-def _invert(g: sp.Expr, x: sp.Symbol, u: sp.Symbol) -> sp.Expr:
-    """x as a function of u = g(x) for g = exp(linear), (linear)^a, log(linear)."""
-    if isinstance(g, sp.exp):
-        inner = sp.log(u)
-        linear = g.args[0]
-    elif isinstance(g, sp.log):
-        inner = sp.exp(u)
-        linear = g.args[0]
-    else:
-        inner = u ** (1 / g.exp)
-        linear = g.base
-    a, b = sp.Poly(linear, x).all_coeffs()
-    return (inner - b) / a
-
-
-def _clean(expr: sp.Expr) -> sp.Expr:
-    """Tidy a substituted expression: exponents expanded, exp(c log u) = u**c, powers merged."""
-    expr = expr.replace(lambda e: isinstance(e, sp.exp), lambda e: _exp_of_logs(e.args[0]))
-    expr = sp.expand_power_base(sp.powsimp(expr, force=True), force=True)
-    expr = sp.powsimp(sp.powdenest(expr, force=True), force=True)
-    return sp.expand_log(expr, force=True)
-
-
-def _exp_of_logs(arg: sp.Expr) -> sp.Expr:
-    """exp(Σ c_i log w_i + rest) = Π w_i**c_i · exp(rest)."""
-    arg = sp.expand(arg)
-    factors, rest = [], []
-    for term in sp.Add.make_args(arg):
-        coeff, body = term.as_independent(sp.log, as_Add=False)
-        if isinstance(body, sp.log) and not coeff.has(sp.log):
-            factors.append(body.args[0] ** coeff)
-        else:
-            rest.append(term)
-    return sp.Mul(*factors) * sp.exp(sp.Add(*rest))
-
-
-def linear_terms(expr: sp.Expr, x: sp.Symbol) -> list[tuple[sp.Expr, sp.Expr]]:
-    """expr = Σ coeff·statistic with coefficients free of x; statistics merged (1 = constant)."""
-    expr = sp.expand_log(sp.expand_power_base(expr, force=True), force=True)
-    # expand products and powers, but not inside functions: log((x - a)**2 + b**2) stays whole
-    protected = {f: sp.Dummy() for f in expr.atoms(sp.Function) if f.has(x)}
-    expr = sp.expand(expr.xreplace(protected)).xreplace({v: k for k, v in protected.items()})
-    merged: dict[sp.Expr, sp.Expr] = {}
-    for term in sp.Add.make_args(expr):
-        coeff, stat = term.as_independent(x, as_Add=False)
-        merged[stat] = merged.get(stat, sp.S.Zero) + coeff
-    return [(sp.factor_terms(c), s) for s, c in merged.items() if c != 0]
 
 
 # --------------------------------------------------------------------------- checks

@@ -16,8 +16,9 @@ import sympy as sp
 
 from ..budget import Budget
 from ..errors import BudgetExceeded, InvalidParameter
-from ..expectation import Expectation, Measure, expect, linear_terms, numeric_expectation
+from ..expectation import Expectation, expect, numeric_expectation
 from ..families.spec import Family, sample_parameters
+from ..measure import Measure, linear_terms
 from .derivation import Derivation, Step
 from .rules import RULES
 from .simplify import textbook

@@ -38,12 +38,19 @@ def textbook(expr: sp.Expr) -> sp.Expr:
         by_coeff[symbolic].append(number * body)
     log_part = sp.Add(*[c * sp.logcombine(sp.Add(*bodies), force=False)
                         for c, bodies in by_coeff.items()])
-    log_part = log_part.replace(lambda e: isinstance(e, sp.log),
-                                lambda e: sp.log(sp.factor(e.args[0])))
+    log_part = log_part.replace(lambda e: isinstance(e, sp.log), _tidy_log)
     special_part = sp.Add(*special)
     keys = sorted(special_part.atoms(sp.polygamma), key=sp.default_sort_key) + [sp.EulerGamma]
     special_part = sp.collect(special_part, keys)
     return log_part + special_part + _rational_part(sp.Add(*rest))
+
+
+def _tidy_log(e: sp.log) -> sp.Expr:
+    """log(a) with a factored and squares completed in its numerator."""
+    num, den = sp.fraction(sp.factor(e.args[0]))
+    if isinstance(num, sp.Add):
+        num = _complete_squares(num)
+    return sp.log(num / den)
 
 
 def _log_only(term: sp.Expr) -> bool:

@@ -1,0 +1,62 @@
+"""A density or pmf on its support, and what counts as a closed form of an expectation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+UNACCEPTABLE = (sp.Integral, sp.Sum, sp.hyper, sp.meijerg, sp.Limit, sp.polar_lift,
+                sp.exp_polar, sp.periodic_argument)
+UNTIDY = (sp.Piecewise, sp.atan, sp.acot, sp.atanh, sp.acoth, sp.erf, sp.erfc)
+
+@dataclass(frozen=True)
+class Measure:
+    """A density (or pmf) in ``variable`` on ``support``; ``sample`` draws parameter points."""
+
+    density: sp.Expr
+    variable: sp.Symbol
+    support: sp.Set
+    sample: Callable[[np.random.Generator], dict] | None = None
+
+    @property
+    def discrete(self) -> bool:
+        return isinstance(self.support, (sp.Range, sp.FiniteSet))
+
+    @property
+    def bounds(self) -> tuple[sp.Expr, sp.Expr]:
+        return self.support.inf, self.support.sup
+
+    def split(self) -> tuple[sp.Expr, sp.Expr]:
+        """(constant factor, kernel): density = constant * kernel, constant free of x."""
+        return self.density.as_independent(self.variable, as_Add=False)
+
+    def unevaluated(self, statistic: sp.Expr) -> sp.Expr:
+        lo, hi = self.bounds
+        body = statistic * self.density
+        if self.discrete:
+            return sp.Sum(body, (self.variable, lo, hi))
+        return sp.Integral(body, (self.variable, lo, hi))
+
+
+def acceptable(value: sp.Expr) -> bool:
+    """A textbook closed form: no special-function junk, no unevaluated operators, no nan."""
+    value = sp.sympify(value)
+    if value.has(*UNACCEPTABLE) or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        return False
+    return not any(isinstance(a, sp.Pow) and a.base == 0 for a in value.atoms(sp.Pow))
+
+
+def linear_terms(expr: sp.Expr, x: sp.Symbol) -> list[tuple[sp.Expr, sp.Expr]]:
+    """expr = Σ coeff·statistic with coefficients free of x; statistics merged (1 = constant)."""
+    expr = sp.expand_log(sp.expand_power_base(expr, force=True), force=True)
+    # expand products and powers, but not inside functions: log((x - a)**2 + b**2) stays whole
+    protected = {f: sp.Dummy() for f in expr.atoms(sp.Function) if f.has(x)}
+    expr = sp.expand(expr.xreplace(protected)).xreplace({v: k for k, v in protected.items()})
+    merged: dict[sp.Expr, sp.Expr] = {}
+    for term in sp.Add.make_args(expr):
+        coeff, stat = term.as_independent(x, as_Add=False)
+        merged[stat] = merged.get(stat, sp.S.Zero) + coeff
+    return [(sp.factor_terms(c), s) for s, c in merged.items() if c != 0]
