@@ -76,16 +76,17 @@ def _rational_part(rest: sp.Expr) -> sp.Expr:
 
 def _complete_squares(poly: sp.Expr) -> sp.Expr:
     """Replace c*(a**2 - 2*a*b + b**2) inside ``poly`` by c*(a - b)**2 (and a + b likewise)."""
-    symbols = sorted(poly.free_symbols, key=lambda s: s.name)
-    for a, b in combinations(symbols, 2):
-        expanded = sp.expand(poly)
-        ca, cb = expanded.coeff(a, 2), expanded.coeff(b, 2)
-        cab = expanded.coeff(a, 1).coeff(b, 1)
+    residual = sp.expand(poly)
+    squares = []
+    for a, b in combinations(sorted(residual.free_symbols, key=lambda s: s.name), 2):
+        ca, cb = residual.coeff(a, 2), residual.coeff(b, 2)
+        cab = residual.coeff(a, 1).coeff(b, 1)
         if ca == 0 or ca != cb or ca.has(a, b):
             continue
         for sign in (-1, 1):
             if sp.expand(cab - sign * 2 * ca) == 0:
                 square = ca * (a + sign * b) ** 2
-                poly = sp.expand(expanded - sp.expand(square)) + square
+                residual = sp.expand(residual - sp.expand(square))
+                squares.append(square)
                 break
-    return poly
+    return residual + sp.Add(*squares)
