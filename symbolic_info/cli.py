@@ -1,4 +1,5 @@
-"""Command line: ``symbolic-info derive kl normal normal``, ``symbolic-info families``.
+"""Command line: ``symbolic-info derive kl normal normal``, ``symbolic-info verify CLAIM kl P Q``,
+``symbolic-info families``.
 
 A family member is written ``NAME`` or ``NAME:KEY=VALUE,KEY=VALUE``. Omitted parameters get
 the family's default symbol names, subscripted 1 for P and 2 for Q (``mu_1``, ``sigma_2``).
@@ -155,8 +156,14 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--timeout", default=30.0, show_default=True,
               type=click.FloatRange(min=0, min_open=True), help="Time budget in seconds.")
+@click.option("--latex", "as_latex", is_flag=True, help="Print the derivation as a LaTeX proof.")
+@click.option("--standalone", is_flag=True,
+              help="With --latex: a complete document (compiles with pdflatex).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="With --latex: write to this file instead of standard output.")
 def derive(quantity: str, members: Sequence[str], base: str | None, as_json: bool,
-           timeout: float) -> None:
+           timeout: float, as_latex: bool = False, standalone: bool = False,
+           output: str | None = None) -> None:
     """Derive QUANTITY (entropy, cross-entropy or kl) of P, or of P and Q.
 
     \b
@@ -169,6 +176,10 @@ def derive(quantity: str, members: Sequence[str], base: str | None, as_json: boo
     if len(members) != arity:
         wanted = "one family (P)" if arity == 1 else "two families (P and Q)"
         raise click.UsageError(f"{quantity} needs {wanted}, got {len(members)}")
+    if (standalone or output) and not as_latex:
+        raise click.UsageError("--standalone and --output go with --latex")
+    if as_latex and as_json:
+        raise click.UsageError("give --latex or --json, not both")
     try:
         family_members = [parse_member(text, role)
                           for role, text in enumerate(members, start=1)]
@@ -179,11 +190,62 @@ def derive(quantity: str, members: Sequence[str], base: str | None, as_json: boo
         raise SpecError(str(exc) or type(exc).__name__) from exc
     builder = getattr(si, builder_name)
     d = builder(*family_members, base=base_value, timeout=timeout)
-    if as_json:
+    if as_latex:
+        from symbolic_info.render.latex import render_latex
+        tex = render_latex(d, standalone=standalone)
+        if output:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(tex if tex.endswith("\n") else tex + "\n")
+        else:
+            click.echo(tex)
+    elif as_json:
         from symbolic_info.render.json import render_json
         click.echo(render_json(d))
     else:
         click.echo(str(d))
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("claim", metavar="CLAIM")
+@click.argument("quantity", metavar="QUANTITY",
+                type=click.Choice(sorted(QUANTITIES), case_sensitive=False))
+@click.argument("members", nargs=-1, required=True, metavar="P [Q]")
+@click.option("--base", default=None, help="Logarithm base (2 for bits; default e, nats).")
+@click.option("--timeout", default=30.0, show_default=True,
+              type=click.FloatRange(min=0, min_open=True),
+              help="Time budget in seconds (derivation and symbolic check).")
+@click.option("-n", "--points", default=25, show_default=True, type=click.IntRange(min=1),
+              help="Random parameter points for the numeric comparison.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the points.")
+def verify(claim: str, quantity: str, members: Sequence[str], base: str | None,
+           timeout: float, points: int, seed: int) -> int:
+    """Check that CLAIM is the QUANTITY of P (and Q); exit status 0 if it holds, 1 if not.
+
+    CLAIM is a formula in sympy syntax or LaTeX, in the parameters' symbols.
+
+    \b
+    Examples:
+      symbolic-info verify "log(s2/s1) + (s1**2 + (m1 - m2)**2)/(2*s2**2) - 1/2" \\
+          kl normal:mu=m1,sigma=s1 normal:mu=m2,sigma=s2
+      symbolic-info verify "\\frac12\\log(2\\pi e\\sigma_1^2)" entropy normal
+    """
+    from symbolic_info.check.verify import verify as verify_claim
+    builder_name, arity = QUANTITIES[quantity.lower()]
+    if len(members) != arity:
+        wanted = "one family (P)" if arity == 1 else "two families (P and Q)"
+        raise click.UsageError(f"{quantity} needs {wanted}, got {len(members)}")
+    try:
+        family_members = [parse_member(text, role)
+                          for role, text in enumerate(members, start=1)]
+        base_value = parse_base(base)
+    except SymbolicInfoError:
+        raise
+    except (ValueError, TypeError) as exc:  # a value the family could not take
+        raise SpecError(str(exc) or type(exc).__name__) from exc
+    d = getattr(si, builder_name)(*family_members, base=base_value, timeout=timeout)
+    verdict = verify_claim(claim, d, n=points, seed=seed, timeout=min(timeout, 10.0))
+    click.echo(str(verdict))
+    return 0 if verdict.holds else 1
 
 
 @cli.command()

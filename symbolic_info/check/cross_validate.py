@@ -34,7 +34,8 @@ from ..errors import InvalidParameter
 METHODS = ("auto", "scipy", "mpmath")
 RTOL = 1e-6          # default tolerance of a Report
 ATOL = 1e-8          # denominator floor: values near 0 are compared absolutely
-TAIL_DECADES = tuple(range(0, 31, 2))   # tail breakpoints at edge ± 10**k
+TAIL_START = 100.0   # the tails begin 100 beyond the outermost breakpoint
+TAIL_STEP, TAIL_END = 5.0, 690.0   # tail slices in u = log|x - c|, out to |x| ~ 1e300
 
 
 # -- parameter points ------------------------------------------------------------------------
@@ -149,7 +150,8 @@ def defining_value(d, point: dict, method: str = "auto") -> Numeric:
             if outside is not None:
                 return outside
             anchors = [float(v) for v in ex.values()] + _kinks(g + lp, parts.t)
-            out = _integral(f_lp, f_g, support, anchors, use_mp)
+            rough = sp.lambdify(parts.t, lp, modules=["scipy", "numpy"]) if use_mp else None
+            out = _integral(f_lp, f_g, support, anchors, use_mp, rough)
     return Numeric(out.value * scale if math.isfinite(out.value) else out.value, out.note)
 
 
@@ -194,50 +196,101 @@ def _mass_outside(f_lp, support: sp.Set, q_support: sp.Set | None) -> Numeric | 
 
 
 def _edges(lo: float, hi: float, anchors: list[float]) -> list[float]:
-    """Breakpoints: the anchors inside (lo, hi), then geometric steps into infinite tails."""
+    """Breakpoints: the anchors inside (lo, hi), and ±1, ±100 beyond them into an infinite end
+    (the rest of an infinite end is :func:`_tail`'s)."""
     inner = sorted({a for a in anchors if lo < a < hi and math.isfinite(a)})
     if not inner:
         inner = [lo + 1.0 if math.isfinite(lo) else (hi - 1.0 if math.isfinite(hi) else 0.0)]
         inner = [x for x in inner if lo < x < hi] or [(lo + hi) / 2]
-    left = [inner[0] - 10.0**k for k in TAIL_DECADES] if math.isinf(lo) else []
-    right = [inner[-1] + 10.0**k for k in TAIL_DECADES] if math.isinf(hi) else []
-    return [lo, *reversed(left), *inner, *right, hi]
+    left = [inner[0] - TAIL_START, inner[0] - 1.0] if math.isinf(lo) else [lo]
+    right = [inner[-1] + 1.0, inner[-1] + TAIL_START] if math.isinf(hi) else [hi]
+    return [*left, *inner, *right]
 
 
-def _integral(f_lp, f_g, support: sp.Set, anchors: list[float], use_mp: bool) -> Numeric:
+def _quad(fun, a: float, b: float, use_mp: bool) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if use_mp:
+            return float(mpmath.re(mpmath.quad(fun, [mpmath.mpf(a), mpmath.mpf(b)])))
+        try:
+            return integrate.quad(fun, a, b, limit=200, epsabs=1e-14, epsrel=1e-12)[0]
+        except (ValueError, OverflowError, ZeroDivisionError):
+            return math.nan
+
+
+def _tail(h, c: float, sign: int, scale: float, use_mp: bool) -> float | None:
+    r"""The integral of h over :math:`\pm[c + 100, \infty)` (None when it diverges).
+
+    With :math:`x = c \pm e^u`, a power tail :math:`|x|^{-s}` becomes :math:`e^{-(s-1)u}`:
+    integrated in slices of ``TAIL_STEP`` in u up to :math:`|x| \approx 10^{300}`.  The
+    integral diverges when the largest slice lies far out (:math:`|x| > e^{60}`) or the slices
+    stop shrinking; a slowly shrinking remainder is extrapolated geometrically.
+    """
+    exp = mpmath.exp if use_mp else math.exp
+
+    def w(u):
+        e = exp(u)
+        return h(c + sign * e) * e
+
+    slices: list[float] = []
+    u = math.log(TAIL_START)
+    while u < TAIL_END:
+        slices.append(_quad(w, u, u + TAIL_STEP, use_mp))
+        u += TAIL_STEP
+        if not math.isfinite(slices[-1]):
+            return None
+        size = max(scale, max(abs(v) for v in slices), 1e-300)
+        if len(slices) > 6 and all(abs(v) <= 1e-17 * size for v in slices[-4:]):
+            break
+    biggest = max(range(len(slices)), key=lambda i: abs(slices[i]))
+    if math.log(TAIL_START) + biggest * TAIL_STEP > 60:
+        return None
+    last = [abs(v) for v in slices[-4:]]
+    size = max(scale, max(abs(v) for v in slices), 1e-300)
+    if u >= TAIL_END and not all(v <= 1e-17 * size for v in last):
+        ratios = [b / a for a, b in zip(last, last[1:]) if a > 0]
+        if len(ratios) < 3 or max(ratios) >= 0.999:
+            return None
+        r = max(ratios)
+        return math.fsum(slices) + slices[-1] * r / (1 - r)
+    return math.fsum(slices)
+
+
+def _integral(f_lp, f_g, support: sp.Set, anchors: list[float], use_mp: bool,
+              f_rough=None) -> Numeric:
     lo, hi = float(support.inf), float(support.sup)
     edges = _edges(lo, hi, anchors)
     if use_mp:
         def h(x):
-            lp = f_lp(x)
-            return mpmath.mpf(0) if lp == -mpmath.inf else mpmath.exp(lp) * f_g(x)
-        pieces = []
-        for a, b in zip(edges, edges[1:]):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                pieces.append(float(mpmath.re(mpmath.quad(h, [mpmath.mpf(a), mpmath.mpf(b)]))))
+            with np.errstate(all="ignore"):  # a float look first: p < e^-2000 counts as 0
+                rough = np.real(f_rough(float(x)))
+            if not rough > -2000:
+                return mpmath.mpf(0)
+            try:
+                lp = f_lp(x)
+                return mpmath.mpf(0) if lp == -mpmath.inf else mpmath.exp(lp) * f_g(x)
+            except (OverflowError, MemoryError):  # an astronomically large exponent: p = 0
+                return mpmath.mpf(0)
     else:
         def h(x: float) -> float:
             with np.errstate(all="ignore"):
-                p = math.exp(float(np.real(f_lp(x)))) if np.isfinite(np.real(f_lp(x))) else 0.0
+                lp = float(np.real(f_lp(x)))
+                p = math.exp(lp) if math.isfinite(lp) else 0.0
                 return 0.0 if p == 0.0 else p * float(np.real(f_g(x)))
-        pieces = []
-        for a, b in zip(edges, edges[1:]):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                try:
-                    value, _ = integrate.quad(h, a, b, limit=200, epsabs=1e-14, epsrel=1e-12)
-                except (ValueError, OverflowError, ZeroDivisionError):
-                    value = math.nan
-            pieces.append(value)
+    pieces = [_quad(h, a, b, use_mp) for a, b in zip(edges, edges[1:])]
     total = math.fsum(pieces)
-    tails = [p for p, (a, b) in zip(pieces, zip(edges, edges[1:]))
-             if max(abs(a), abs(b)) > 1e20]
-    far = math.fsum(abs(p) for p in tails)
-    if not math.isfinite(total) or far > 1e-6 * max(1.0, abs(total)):
-        return Numeric(math.inf, "the integral diverges: its far tail (|x| > 1e20) "
-                                 f"contributes {far:.3g}")
-    return Numeric(total, f"{len(pieces)} pieces")
+    if not math.isfinite(total):
+        return Numeric(math.inf, "the integral diverges (quadrature gives a non-finite value)")
+    scale = max(abs(v) for v in pieces)
+    for end, c, sign in ((lo, edges[0] + TAIL_START, -1), (hi, edges[-1] - TAIL_START, 1)):
+        if math.isinf(end):
+            tail = _tail(h, c, sign, scale, use_mp)
+            if tail is None:
+                side = "right" if sign > 0 else "left"
+                return Numeric(math.inf, f"the integral diverges: its {side} tail does not "
+                                         f"decay")
+            total += tail
+    return Numeric(total, f"{len(pieces)} pieces and the tails")
 
 
 def _sum(f_lp, f_g, f_lq, support: sp.Set, q_support: sp.Set | None, use_mp: bool) -> Numeric:
@@ -274,9 +327,10 @@ def derived_value(d, point: dict) -> float:
     """The derivation's result at ``point``: 30-digit evaluation of a closed form; the
     derivation's own numeric route (``d.lambdify()``) when it keeps an Integral or Sum."""
     try:
-        if d.result.has(sp.Integral, sp.Sum):
+        at_point = d.result.xreplace(exact(point))  # settles Piecewise support conditions
+        if at_point.has(sp.Integral, sp.Sum) and at_point != sp.oo:
             return float(d.lambdify()(**{str(k): v for k, v in point.items()}))
-        value = sp.N(d.result.xreplace(exact(point)), 30)
+        value = sp.N(at_point, 30)
         if value in (sp.oo, sp.zoo) or value == sp.oo:
             return math.inf
         c = complex(value)

@@ -53,6 +53,14 @@ class Derivation:
             self._numeric[backend] = lambdify_derivation(self, backend)
         return self._numeric[backend]
 
+    def latex(self, standalone: bool = False) -> str:
+        """The derivation as a LaTeX proof (an ``align*`` block, or a whole document)."""
+        from ..render.latex import render_latex
+        return render_latex(self, standalone=standalone)
+
+    def _repr_latex_(self) -> str:  # Jupyter
+        return self.latex()
+
     def __str__(self) -> str:
         from ..render.text import render_text
         return render_text(self)

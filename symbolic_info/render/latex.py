@@ -1,0 +1,334 @@
+# ruff: noqa: UP031 - LaTeX templates read better with %-formatting than with doubled braces
+r"""A Derivation as a LaTeX proof: one ``align*`` row per step, each with its justification.
+
+``render_latex(d)`` gives the ``align*`` block (it also renders in Jupyter through MathJax);
+``render_latex(d, standalone=True)`` a complete document that compiles with ``pdflatex``
+using amsmath and amssymb only.  Printers read steps; they never re-derive.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .printer import InfoLatexPrinter, LogBase
+from .symbols import symbol_latex, text_escape
+
+WIDTH = 46  # visible characters of one expression row before it is broken at a + or -
+_COMMAND = re.compile(r"\\(left|right|mathopen|mathclose|operatorname|mathit|mathrm|mathbb|"
+                      r"text|quad|qquad|,|;|!|Bigl|Bigr)(?![A-Za-z])")
+_OTHER_COMMAND = re.compile(r"\\[A-Za-z]+")
+_POINT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=([-+0-9.eE]+|nan|inf)")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the proof: ``lhs &= rhs[0] && why``, continued by the rest of ``rhs``."""
+
+    lhs: str
+    rhs: tuple[str, ...]
+    why: str = ""
+
+
+# -- names ---------------------------------------------------------------------------------------
+def quantity_latex(d) -> str:
+    r"""``D_{\mathrm{KL}}(P \parallel Q)``, ``H(P)`` (pmf), ``h(P)`` (density) or ``H(P, Q)``."""
+    if d.quantity == "kl":
+        return r"D_{\mathrm{KL}}(P \parallel Q)"
+    if d.quantity == "cross_entropy":
+        return "H(P, Q)"
+    discrete = getattr(d.p, "discrete", True)
+    return "H(P)" if discrete else "h(P)"
+
+
+def log_latex(base) -> str:
+    r"""``\log`` in nats, ``\log_{2}`` in bits, ``\log_{b}`` otherwise."""
+    if base is None or base == sp.E:
+        return r"\log"
+    return r"\log_{%s}" % sp.latex(base)
+
+
+def family_latex(member, printer: InfoLatexPrinter) -> str:
+    r"""``\text{normal}(\mu_{1}, \sigma_{1})``."""
+    values = ", ".join(_value_latex(v, printer) for v in member.params.values())
+    return r"\text{%s}(%s)" % (text_escape(member.name), values)
+
+
+def _value_latex(value, printer: InfoLatexPrinter) -> str:
+    if isinstance(value, (list, tuple)):
+        return r"\left(" + ", ".join(printer.doprint(v) for v in value) + r"\right)"
+    return printer.doprint(value)
+
+
+# -- the proof -----------------------------------------------------------------------------------
+def make_printer(d) -> InfoLatexPrinter:
+    """The printer for ``d``: its parameters and the symbols of its steps by name."""
+    symbols: set = set(d.parameters) | set(d.result.free_symbols)
+    for step in d.steps:
+        if isinstance(step.expr, sp.Basic):
+            symbols |= step.expr.free_symbols
+    return InfoLatexPrinter(sorted(symbols, key=sp.default_sort_key),
+                            variable=_variable(d).name)
+
+
+def _variable(d) -> sp.Symbol:
+    for step in d.steps:
+        if step.rule == "definition" and isinstance(step.expr, (sp.Integral, sp.Sum)):
+            return step.expr.limits[0][0]
+    return sp.Symbol("x")
+
+
+def render_latex(d, standalone: bool = False) -> str:
+    """``d`` as an ``align*`` proof ending with the result and its conditions.
+
+    With ``standalone=True``: a complete LaTeX document (see :func:`document`).
+    """
+    if standalone:
+        from .document import document
+        return document([d], title=None)
+    printer = make_printer(d)
+    return format_rows(proof_rows(d, printer))
+
+
+def format_rows(rows: list[Row]) -> str:
+    r"""The rows as an ``align*`` environment, each justification a ``\tag*`` (amsmath moves a
+    tag that does not fit to a line of its own, so justifications never widen the columns)."""
+    out = []
+    for row in rows:
+        tag = r" \tag*{$%s$}" % row.why if row.why else ""
+        if not row.rhs:
+            out.append("&" + tag)
+            continue
+        out.append(f"{row.lhs} &= {row.rhs[0]}{tag}")
+        out += [r"&\qquad %s" % r for r in row.rhs[1:]]
+    return "\\begin{align*}\n" + " \\\\\n".join(out) + "\n\\end{align*}"
+
+
+def proof_rows(d, printer: InfoLatexPrinter) -> list[Row]:
+    """The rows of the proof of ``d``, one (or a few, for long expressions) per step."""
+    name = quantity_latex(d)
+    base = d.base if d.base is not None and d.base != sp.E else None
+    lhs = name if base is None else r"(\log %s)\,%s" % (printer.doprint(base), name)
+    rows: list[Row] = []
+    repeat_lhs = True
+    for step in d.steps:
+        for row in step_rows(d, step, printer, lhs, name, base):
+            if row.lhs in ("=", lhs):  # the chain goes on; its left side only after a break
+                row = Row(lhs if repeat_lhs else "", row.rhs, row.why)
+                repeat_lhs = False
+            elif step.rule == "change of base" and row.lhs == name:
+                lhs, repeat_lhs = name, False
+            elif row.rhs:
+                repeat_lhs = True
+            rows.append(row)
+    rows.append(result_row(d, printer, name, base))
+    return rows
+
+
+def step_rows(d, step, printer: InfoLatexPrinter, lhs: str, name: str, base) -> list[Row]:
+    """The rows of one step. A row whose ``lhs`` is ``"="`` continues the chain."""
+    rule, expr, note = step.rule, step.expr, step.note
+    say = r"\text{%s}" % text_escape(note) if note else ""
+    if rule == "definition":
+        return definition_rows(d, expr, printer, lhs, name, base, note)
+    if rule == "densities substituted":
+        return [Row("=", expr_lines(sp.Function("E")(expr), printer),
+                    r"\text{densities substituted}")]
+    if rule == "expansion":
+        return [Row("=", expr_lines(sp.Function("E")(expr), printer),
+                    r"\text{log-density expanded into coefficient} \times \text{statistic}")]
+    if rule == "linearity of expectation":
+        return [Row("=", expr_lines(expr, printer), r"\text{linearity of expectation}")]
+    if rule in ("expectation", "no closed form", "time budget") and isinstance(expr, sp.Eq):
+        method = note.replace("checked against numerical integration", "checked numerically")
+        why = {"expectation": r"\text{%s}" % text_escape(method),
+               "no closed form": r"\text{no closed form found: kept unevaluated}",
+               "time budget": r"\text{%s: kept unevaluated}" % text_escape(note)}[rule]
+        return [Row(printer.doprint(expr.lhs), expr_lines(expr.rhs, printer), why)]
+    if rule == "expectations substituted":
+        return [Row(lhs, expr_lines(expr, printer), r"\text{expectations substituted}")]
+    if rule == "support":
+        return support_rows(d, expr, printer, note)
+    if rule == "cancellation":
+        return [Row("=", ("0",), say or r"\text{the log-densities cancel}")]
+    if rule == "finite sum":
+        return [Row("=", expr_lines(expr, printer), finite_sum_why(d, printer, note))]
+    if rule == "simplification":
+        return [Row("=", expr_lines(expr, printer), r"\text{simplification (%s)}"
+                    % text_escape(note or "textbook form"))]
+    if rule == "change of base":
+        return change_of_base_rows(d, expr, printer, name, base)
+    if rule == "numeric check":
+        return [Row("", (), why) for why in numeric_check_why(expr, note, printer)]
+    return [Row("=", expr_lines(expr, printer) if isinstance(expr, sp.Basic) else
+                (r"\text{%s}" % text_escape(str(expr)),),
+                r"\text{%s}" % text_escape(rule + (": " + note if note else "")))]
+
+
+def definition_rows(d, expr, printer, lhs, name, base, note) -> list[Row]:
+    """The density rows, then the definition with abstract densities ``p(x)``, ``q(x)``."""
+    why = r"\text{definition of } D_{\mathrm{KL}}" if d.quantity == "kl" else \
+        r"\text{%s}" % text_escape(note or "definition")
+    if not isinstance(expr, (sp.Integral, sp.Sum)) or d.p is None:
+        return [Row(lhs, expr_lines(expr, printer), why)]
+    x, lo, hi = expr.limits[0]
+    rows = []
+    for letter, member in (("p", d.p), ("q", d.q)):
+        if member is None:
+            continue
+        role = "P" if letter == "p" else "Q"
+        kind = "pmf" if member.discrete else "density"
+        rows.append(Row(r"%s(%s)" % (letter, printer.doprint(x)),
+                        expr_lines(member.density_at(x), printer),
+                        r"\text{%s of } %s = %s" % (kind, role, family_latex(member, printer))))
+    rows.append(Row(lhs, (abstract_definition(d, x, lo, hi, printer, r"\log"),),
+                    why if base is None else r"\text{the same in nats}"))
+    if base is not None:
+        named = Row(name, (abstract_definition(d, x, lo, hi, printer, log_latex(base)),),
+                    why + r"\text{, in %s}" % ("bits" if base == 2 else "base " + str(base)))
+        rows.insert(-1, named)
+    return rows
+
+
+def abstract_definition(d, x, lo, hi, printer, log: str) -> str:
+    r"""``\int_{lo}^{hi} p(x) \log\frac{p(x)}{q(x)}\,dx`` (or the sum over the support)."""
+    xs = printer.doprint(x)
+    p, q = f"p({xs})", f"q({xs})"
+    if d.p.discrete:
+        op, tail = r"\sum_{%s=%s}^{%s}" % (xs, printer.doprint(lo), printer.doprint(hi)), ""
+    else:
+        op = r"\int_{%s}^{%s}" % (printer.doprint(lo), printer.doprint(hi))
+        tail = r"\,d%s" % xs
+    body = {"entropy": rf"-{op} {p} {log} {p}",
+            "cross_entropy": rf"-{op} {p} {log} {q}",
+            "kl": rf"{op} {p} {log}\frac{{{p}}}{{{q}}}"}[d.quantity]
+    return body + tail
+
+
+def support_rows(d, expr, printer, note) -> list[Row]:
+    """``supp P ⊆ supp Q`` as a remark, or the infinite value, or the Piecewise result."""
+    if isinstance(expr, sp.Piecewise):
+        return [Row("=", expr_lines(expr, printer), r"\text{infinite where } "
+                    r"\operatorname{supp} P \not\subseteq \operatorname{supp} Q")]
+    if expr == sp.oo:
+        return [Row("=", (r"\infty",), r"\text{%s}" % text_escape(note))]
+    if d.p is None or d.q is None:
+        return [Row("", (), r"\text{%s}" % text_escape(note))]
+    sets = r"\operatorname{supp} P = %s %%s \operatorname{supp} Q = %s" % (
+        printer.doprint(d.p.support), printer.doprint(d.q.support))
+    if expr == sp.true:
+        return [Row("", (), sets % r"\subseteq")]
+    if expr == sp.false:
+        return [Row("", (), sets % r"\not\subseteq"),
+                Row("=", (r"\infty",), r"\text{$P$ is not absolutely continuous w.r.t.\ $Q$}")]
+    return [Row("", (), sets % r"\subseteq" + r"\iff " + printer.doprint(expr))]
+
+
+def finite_sum_why(d, printer, note) -> str:
+    if d.p is not None and isinstance(d.p.support, (sp.Range, sp.FiniteSet)):
+        return r"\text{sum over the support } %s" % printer.doprint(d.p.support)
+    return r"\text{%s}" % text_escape(note)
+
+
+def change_of_base_rows(d, expr, printer, name, base) -> list[Row]:
+    """Divide by ``log b``; then, where it reads better, the same with ``log_b``."""
+    base = base if base is not None else d.base
+    rows = [Row(name, expr_lines(expr, printer),
+                r"\text{divide by } \log %s" % printer.doprint(base))]
+    rewritten = log_base_form(expr, base)
+    if rewritten is not None:
+        rows.append(Row("=", expr_lines(rewritten, printer),
+                        r"\log_{%s} u = \log u / \log %s" % ((printer.doprint(base),) * 2)))
+    return rows
+
+
+def log_base_form(expr: sp.Expr, base) -> sp.Expr | None:
+    r"""``expr`` (a quantity divided by ``log b``) with each ``c log u`` written ``c \log_b u``.
+
+    Exact by construction: term by term, ``c log(u) / log(b) = c LogBase(u, b)``.  ``None``
+    when no term has that form (nothing to gain).
+    """
+    if base is None:
+        return None
+    numerator = expr * sp.log(base)
+    if numerator.has(sp.log(base) ** -1):
+        return None
+    terms, changed = [], False
+    for term in sp.Add.make_args(numerator):
+        factors = sp.Mul.make_args(term)
+        logs = [f for f in factors if isinstance(f, sp.log)]
+        rest = sp.Mul(*[f for f in factors if not isinstance(f, sp.log)])
+        if len(logs) == 1 and not rest.has(sp.log) and not isinstance(logs[0].args[0], sp.gamma):
+            terms.append(rest * LogBase(logs[0].args[0], base))
+            changed = True
+        else:
+            terms.append(term / sp.log(base))
+    return sp.Add(*terms) if changed else None
+
+
+def numeric_check_why(expr, note: str, printer: InfoLatexPrinter) -> list[str]:
+    """``numerical check: relative difference 1.4e-17``, then ``at mu_1 = ...`` (or the note)."""
+    if expr == sp.nan or not isinstance(expr, sp.Basic) or not expr.is_number:
+        return [r"\text{%s}" % text_escape(note or "numerical check")]
+    whys = [r"\text{numerical check: relative difference } %s" % printer.doprint(expr)]
+    point = [f"{symbol_latex(k)} = {v}" for k, v in _POINT.findall(note)]
+    for start in range(0, len(point), 3):
+        whys.append((r"\text{at } " if not start else "") + ", ".join(point[start:start + 3]))
+    return whys
+
+
+def result_row(d, printer: InfoLatexPrinter, name: str, base) -> Row:
+    """The last row: the result and where it holds."""
+    result = d.result
+    if base is not None and d.status != "infinite":
+        result = log_base_form(result, base) or result
+    if d.status == "infinite":
+        why = r"\text{infinite}"
+    elif d.status == "no_closed_form":
+        why = r"\text{no closed form found; evaluated numerically}"
+    elif d.conditions == sp.true:
+        why = r"\text{for all parameter values}"
+    else:
+        why = r"\text{for } " + printer.doprint(d.conditions)
+    return Row(r"\therefore\; " + name, expr_lines(result, printer), why)
+
+
+# -- line breaking -------------------------------------------------------------------------------
+def visible_width(tex: str) -> int:
+    """A rough count of the characters ``tex`` shows (commands count one, markup none)."""
+    tex = _COMMAND.sub("", tex)
+    tex = _OTHER_COMMAND.sub("c", tex)
+    return sum(1 for ch in tex if ch not in "{}^_ &")
+
+
+def expr_lines(expr, printer: InfoLatexPrinter, width: int = WIDTH) -> tuple[str, ...]:
+    """``expr`` printed on one line, or broken before a ``+``/``-`` of its top-level sum.
+
+    A sum inside an expectation is broken too, with ``\\Bigl[`` ... ``\\Bigr]``.
+    """
+    tex = printer.doprint(expr)
+    if visible_width(tex) <= width:
+        return (tex,)
+    opening, closing = "", ""
+    inner = expr
+    if isinstance(expr, sp.Function) and expr.func.__name__ == "E" and \
+            isinstance(expr.args[0], sp.Add):
+        inner = expr.args[0]
+        opening, closing = printer.expectation_open() + r"\Bigl[", r"\Bigr]"
+    if not isinstance(inner, sp.Add):
+        return (tex,)
+    if opening:
+        with printer.expectation():
+            pieces = printer.add_terms(inner)
+    else:
+        pieces = printer.add_terms(inner)
+    lines, current = [], opening
+    for piece in pieces:
+        if current not in ("", opening) and visible_width(current + piece) > width:
+            lines.append(current)
+            current = ""
+        current = (current + " " + piece).strip()
+    lines.append(current + closing)
+    return tuple(lines)

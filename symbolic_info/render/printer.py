@@ -1,0 +1,102 @@
+# ruff: noqa: UP031 - LaTeX templates read better with %-formatting than with doubled braces
+r"""A sympy ``LatexPrinter`` for derivations: names, expectations, digamma, log-gamma, log_b.
+
+- symbols through :func:`symbol_names` (``sigma_1`` -> ``\sigma_{1}``);
+- ``E(s)`` (the statistic ``s`` under P) -> ``\mathbb{E}_P[s]``, the variable ``x`` written ``X``;
+- ``polygamma(0, a)`` -> ``\psi(a)``, ``polygamma(n, a)`` -> ``\psi^{(n)}(a)``;
+- ``loggamma(a)`` and ``log(gamma(a))`` -> ``\log\Gamma(a)``;
+- :class:`LogBase` ``(u, b)`` -> ``\log_{b}(u)``, used for results in bits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+from .symbols import symbol_latex, symbol_names
+
+
+class LogBase(sp.Function):
+    r"""Unevaluated :math:`\log_b u = \log u / \log b`; a printing device only."""
+
+    nargs = 2
+
+
+class InfoLatexPrinter(LatexPrinter):
+    """LaTeX printer for the expressions of a Derivation."""
+
+    def __init__(self, symbols: Sequence[sp.Symbol] = (), *, variable: str = "x",
+                 measure: str = "P", settings: dict | None = None):
+        merged = {"symbol_names": symbol_names(symbols)}
+        merged.update(settings or {})
+        super().__init__(merged)
+        self.variable = variable
+        self.measure = measure
+        self._in_expectation = False
+
+    @contextmanager
+    def expectation(self) -> Iterator[None]:
+        """Inside this block the integration variable prints as a random variable (``X``)."""
+        before, self._in_expectation = self._in_expectation, True
+        try:
+            yield
+        finally:
+            self._in_expectation = before
+
+    def expectation_open(self) -> str:
+        return r"\mathbb{E}_{" + self.measure + "}"
+
+    # -- overrides -----------------------------------------------------------------------------
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        if self._in_expectation and expr.name == self.variable:
+            return symbol_latex(expr.name.upper())
+        name = self._settings["symbol_names"].get(expr)
+        return name if name is not None else symbol_latex(expr.name)
+
+    def _print_AppliedUndef(self, expr, exp=None) -> str:
+        if expr.func.__name__ == "E" and len(expr.args) == 1:
+            with self.expectation():
+                inner = self._print(expr.args[0])
+            tex = self.expectation_open() + r"\left[" + inner + r"\right]"
+            return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
+        return self._print_Function(expr, exp)
+
+    def _print_polygamma(self, expr, exp=None) -> str:
+        order, arg = expr.args
+        head = r"\psi" if order == 0 else r"\psi^{(%s)}" % self._print(order)
+        tex = head + r"\left(%s\right)" % self._print(arg)
+        return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
+
+    def _print_loggamma(self, expr, exp=None) -> str:
+        tex = r"\log\Gamma\left(%s\right)" % self._print(expr.args[0])
+        return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
+
+    def _print_log(self, expr, exp=None) -> str:
+        if len(expr.args) == 1 and isinstance(expr.args[0], sp.gamma):
+            return self._print_loggamma(sp.loggamma(expr.args[0].args[0], evaluate=False), exp)
+        return super()._print_log(expr, exp)
+
+    def _print_LogBase(self, expr, exp=None) -> str:
+        arg, base = expr.args
+        tex = r"\log_{%s}{\left(%s \right)}" % (self._print(base), self._print(arg))
+        return tex if exp is None else r"%s^{%s}" % (tex, exp)
+
+    # -- pieces for line breaking --------------------------------------------------------------
+    def add_terms(self, expr: sp.Add) -> list[str]:
+        """The printed terms of a sum, each after the first led by its sign (``+ a``, ``- b``),
+        in the order and with the brackets of sympy's ``_print_Add``."""
+        pieces = []
+        for i, term in enumerate(self._as_ordered_terms(expr)):
+            sign = ""
+            if i and term.could_extract_minus_sign():
+                sign, term = "- ", -term
+            elif i:
+                sign = "+ "
+            tex = self._print(term)
+            if self._needs_add_brackets(term):
+                tex = r"\left(%s\right)" % tex
+            pieces.append(sign + tex)
+        return pieces
