@@ -1,1 +1,2 @@
-"""The lecture, derived: ``python -m derivations --out DIR`` (see issue 3; not built yet)."""
+"""The lecture, derived: ``python -m derivations --out DIR`` writes lecture.tex, lecture.pdf
+(with pdflatex) and claims.json; see :mod:`derivations.lecture` and :mod:`derivations.claims`."""

@@ -21,7 +21,7 @@ import sympy as sp
 from scipy import integrate
 
 from .budget import Budget
-from .errors import BudgetExceeded
+from .errors import BudgetExceeded, InvalidParameter
 from .integration import _kinks, _with_conditions
 from .measure import UNTIDY, Measure, acceptable
 from .strategies import strategies
@@ -180,7 +180,10 @@ def spot_check(m: Measure, statistic: sp.Expr, value: sp.Expr, rng: np.random.Ge
         return None
     checked = 0
     for _ in range(points * 3):
-        point = m.sample(rng)
+        try:
+            point = m.sample(rng)
+        except InvalidParameter:
+            return None
         extra = (statistic.free_symbols | value.free_symbols) - set(point) - {m.variable}
         for s in extra:
             from .families.spec import constraint_from_assumptions

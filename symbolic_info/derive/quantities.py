@@ -173,10 +173,10 @@ class _Builder:
                     return sp.oo, "infinite"
             g = self.log_integrand().xreplace({self.x: k})
             terms.append(sp.Mul(pk, g, evaluate=False))
-        total = sp.Add(*terms, evaluate=False)
+        total = sp.Add(*terms, evaluate=False) if terms else sp.S.Zero
         self.steps.append(Step("finite sum", total,
                                "sum over the support " + _set_text(self.p.support)))
-        result = textbook(sp.expand_log(sp.Add(*terms), force=False))
+        result = textbook(sp.expand_log(sp.Add(*terms).doit(), force=False))
         self.steps.append(Step("simplification", result, "textbook form"))
         return result, "closed_form"
 
@@ -233,10 +233,15 @@ class _Builder:
         """Compare the result with numerical integration of the definition at a random point."""
         measure = Measure(self.p.density_at(self.x), self.x, self.p.support)
         for _ in range(20):
-            point = sample_parameters(self.p, self.rng)
-            if self.q is not None:
-                point.update({s: v for s, v in sample_parameters(self.q, self.rng).items()
-                              if s not in point})
+            try:
+                point = sample_parameters(self.p, self.rng)
+                if self.q is not None:
+                    point.update({s: v for s, v in sample_parameters(self.q, self.rng).items()
+                                  if s not in point})
+            except InvalidParameter:  # e.g. probabilities given as expressions
+                self.steps.append(Step("numeric check", sp.nan,
+                                       "no valid parameter point could be drawn"))
+                return
             point = {k: sp.Float(v, 20) if isinstance(v, float) else sp.sympify(v)
                      for k, v in point.items()}
             if self.conditions != sp.true and self.conditions.xreplace(point) != sp.true:

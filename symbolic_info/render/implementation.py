@@ -16,7 +16,9 @@ import sympy as sp
 from .printer import InfoLatexPrinter
 from .symbols import symbol_latex
 
-FUNCTION_NAMES = {"kl": "kl", "entropy": "entropy", "cross_entropy": "cross_entropy"}
+FUNCTION_NAMES = {"kl": "kl", "entropy": "entropy", "cross_entropy": "cross_entropy",
+                  "joint_entropy": "joint_entropy", "mutual_information": "mutual_information",
+                  "conditional_entropy": "conditional_entropy"}
 
 
 def implemented_function(d):

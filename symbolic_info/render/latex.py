@@ -39,6 +39,12 @@ def quantity_latex(d) -> str:
         return r"D_{\mathrm{KL}}(P \parallel Q)"
     if d.quantity == "cross_entropy":
         return "H(P, Q)"
+    if d.quantity == "joint_entropy":
+        return "H(X, Y)"
+    if d.quantity == "mutual_information":
+        return "I(X; Y)"
+    if d.quantity == "conditional_entropy":
+        return r"H(X \mid Y)" if d.name.endswith("x_given_y") else r"H(Y \mid X)"
     discrete = getattr(d.p, "discrete", True)
     return "H(P)" if discrete else "h(P)"
 
