@@ -1,5 +1,6 @@
 """symbolic_info: closed forms of entropy, cross-entropy and KL divergence, derived with sympy."""
 
+from .check import Report, Verdict, check_properties, cross_validate, verify
 from .derive import RULES, Derivation, Step, cross_entropy, entropy, kl
 from .derive.joint import conditional_entropy, joint_entropy, mutual_information
 from .errors import BudgetExceeded, InvalidParameter, NoRule, SymbolicInfoError, UnknownFamily
@@ -7,7 +8,8 @@ from .families import families, family, from_density
 from .families.joint import JointTable, independent, joint
 from .render.document import document
 
-__all__ = ["BudgetExceeded", "Derivation", "InvalidParameter", "JointTable", "NoRule", "RULES",
+__all__ = ["Report", "Verdict", "check_properties", "cross_validate", "verify",
+           "BudgetExceeded", "Derivation", "InvalidParameter", "JointTable", "NoRule", "RULES",
            "Step", "SymbolicInfoError", "UnknownFamily", "conditional_entropy",
            "cross_entropy", "document", "entropy", "families", "family", "from_density",
            "independent", "joint", "joint_entropy", "kl", "mutual_information"]

@@ -135,3 +135,27 @@ class Budget:
         """Run ``fn`` within what is left of the budget (and at most ``cap`` seconds)."""
         seconds = self.remaining if cap is None else min(cap, self.remaining)
         return run_limited(fn, seconds, *args, **kwargs)
+
+
+_NOMINAL_SECONDS = 0.007  # the calibration loop on an idle core of the reference machine
+_speed: dict[str, float] = {}
+
+
+def slowdown(max_factor: float = 4.0, ttl: float = 10.0) -> float:
+    """How much slower than nominal this process runs now (>= 1, at most ``max_factor``).
+
+    Strategy caps are multiplied by it so that a loaded machine (CI, parallel jobs) does not
+    turn a closed form into a time-out.  Measured with a small pure-Python loop, refreshed
+    every ``ttl`` seconds.
+    """
+    now = time.monotonic()
+    if now - _speed.get("at", -ttl) < ttl:
+        return _speed["factor"]
+    start = time.perf_counter()
+    total = 0
+    for i in range(40_000):
+        total += i * i % 7
+    elapsed = time.perf_counter() - start
+    factor = min(max(elapsed / _NOMINAL_SECONDS, 1.0), max_factor)
+    _speed.update(at=now, factor=factor)
+    return factor

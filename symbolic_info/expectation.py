@@ -20,7 +20,7 @@ import numpy as np
 import sympy as sp
 from scipy import integrate
 
-from .budget import Budget
+from .budget import Budget, slowdown
 from .errors import BudgetExceeded, InvalidParameter
 from .integration import _kinks, _with_conditions
 from .measure import UNTIDY, Measure, acceptable
@@ -69,6 +69,7 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
     candidates = list(strategies(measure, statistic))
     timed_out: list[int] = []
     # Two passes: every strategy first gets a short cap; those that ran out get the rest.
+    scale = slowdown()  # a loaded machine gets proportionally longer caps
     passes = [(QUICK_CAP, range(len(candidates)))] + ([] if quick else [(SECOND_CAP, timed_out)])
     fallback: Expectation | None = None  # an accepted but untidy form (Piecewise, atan, ...)
     pool_end = None
@@ -78,10 +79,12 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
                 failure = f"the time budget of {budget.seconds:g} s ran out"
                 break
             if cap == SECOND_CAP:
-                pool_end = pool_end or time.monotonic() + SECOND_POOL
-                cap = min(SECOND_CAP, pool_end - time.monotonic())
+                pool_end = pool_end or time.monotonic() + SECOND_POOL * scale
+                cap = min(SECOND_CAP * scale, pool_end - time.monotonic())
                 if cap <= 0.05:
                     break
+            else:
+                cap = QUICK_CAP * scale
             method, attempt = candidates[i]
             try:
                 value, condition = budget.run(_with_conditions(attempt), cap=cap)
@@ -93,6 +96,11 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
                     AttributeError, IndexError, KeyError, RecursionError,
                     sp.PolynomialError, sp.CoercionFailed):
                 continue
+            if value in (sp.oo, -sp.oo) and method == "integration":
+                result = Expectation(statistic, value, "integration: the integral diverges",
+                                     True, False, condition)
+                _CACHE[key] = result
+                return result
             if value is None or not acceptable(value):
                 continue
             try:

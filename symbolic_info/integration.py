@@ -206,8 +206,17 @@ def _solve_for_symbol(kink, target):
 def _residue_integral(f: sp.Expr, x: sp.Symbol) -> sp.Expr:
     """∫_ℝ f dx for a rational f decaying like 1/x², by residues in the upper half-plane."""
     num, den = sp.fraction(sp.together(f))
-    if sp.degree(den, x) - sp.degree(num, x) < 2:
-        raise NotImplementedError("the rational integrand does not decay fast enough")
+    excess = sp.degree(den, x) - sp.degree(num, x)
+    if excess < 2:
+        # |f| ~ c |x|^(-excess) is not integrable: +oo or -oo when f keeps one sign at both
+        # ends, no value at all when the signs differ (e.g. the mean of a Cauchy law)
+        lead = sp.sign(sp.LC(sp.Poly(num, x)) / sp.LC(sp.Poly(den, x)))
+        ends = {lead, lead * (-1) ** excess}
+        if ends == {1}:
+            return sp.oo
+        if ends == {-1}:
+            return -sp.oo
+        raise NotImplementedError("the integral does not exist")
     z = sp.Dummy("z")
     total = sp.S.Zero
     for factor, _ in sp.factor_list(den, x)[1]:

@@ -36,6 +36,7 @@ RTOL = 1e-6          # default tolerance of a Report
 ATOL = 1e-8          # denominator floor: values near 0 are compared absolutely
 TAIL_START = 100.0   # the tails begin 100 beyond the outermost breakpoint
 TAIL_STEP, TAIL_END = 5.0, 690.0   # tail slices in u = log|x - c|, out to |x| ~ 1e300
+FAR = 1e100          # beyond, the integrand is evaluated with mpmath (no overflow)
 
 
 # -- parameter points ------------------------------------------------------------------------
@@ -77,8 +78,10 @@ def _conditions_hold(conditions, point: dict) -> bool:
 
 
 def exact(point: dict) -> dict:
-    """The point with exact values (floats become the Rationals they represent)."""
-    return {k: sp.Rational(v) if isinstance(v, float) else sp.sympify(v) for k, v in point.items()}
+    """The point as sympy numbers: a float becomes a 40-digit Float holding exactly its binary
+    value (not a Rational: powers of 2**52-denominator Rationals make sympy factor integers)."""
+    return {k: sp.Float(v, 40) if isinstance(v, float) else sp.sympify(v)
+            for k, v in point.items()}
 
 
 def named(point: dict) -> dict[str, float]:
@@ -138,20 +141,19 @@ def defining_value(d, point: dict, method: str = "auto") -> Numeric:
     lq = parts.log_q.xreplace(ex) if parts.log_q is not None else None
     use_mp = method == "mpmath"
     modules = ["mpmath"] if use_mp else ["scipy", "numpy"]
-    f_lp = sp.lambdify(parts.t, lp, modules=modules)
-    f_g = sp.lambdify(parts.t, g, modules=modules)
-    f_lq = sp.lambdify(parts.t, lq, modules=modules) if lq is not None else None
     scale = 1.0 / math.log(float(d.base)) if d.base is not None else 1.0
     with mpmath.workdps(30) if use_mp else nullcontext():
         if d.p.discrete:
+            f_lp, f_g = (sp.lambdify(parts.t, e, modules=modules) for e in (lp, g))
+            f_lq = sp.lambdify(parts.t, lq, modules=modules) if lq is not None else None
             out = _sum(f_lp, f_g, f_lq, support, q_support, use_mp)
         else:
-            outside = _mass_outside(f_lp, support, q_support)
+            outside = _mass_outside(sp.lambdify(parts.t, lp, modules=["scipy", "numpy"]),
+                                    support, q_support)
             if outside is not None:
                 return outside
             anchors = [float(v) for v in ex.values()] + _kinks(g + lp, parts.t)
-            rough = sp.lambdify(parts.t, lp, modules=["scipy", "numpy"]) if use_mp else None
-            out = _integral(f_lp, f_g, support, anchors, use_mp, rough)
+            out = _integral(_pointwise(lp, g, parts.t, use_mp), support, anchors, use_mp)
     return Numeric(out.value * scale if math.isfinite(out.value) else out.value, out.note)
 
 
@@ -242,6 +244,8 @@ def _tail(h, c: float, sign: int, scale: float, use_mp: bool) -> float | None:
         size = max(scale, max(abs(v) for v in slices), 1e-300)
         if len(slices) > 6 and all(abs(v) <= 1e-17 * size for v in slices[-4:]):
             break
+        if u > 60 and abs(slices[-1]) >= size:  # still growing far out: divergent
+            return None
     biggest = max(range(len(slices)), key=lambda i: abs(slices[i]))
     if math.log(TAIL_START) + biggest * TAIL_STEP > 60:
         return None
@@ -256,27 +260,40 @@ def _tail(h, c: float, sign: int, scale: float, use_mp: bool) -> float | None:
     return math.fsum(slices)
 
 
-def _integral(f_lp, f_g, support: sp.Set, anchors: list[float], use_mp: bool,
-              f_rough=None) -> Numeric:
+def _pointwise(lp: sp.Expr, g: sp.Expr, t: sp.Symbol, use_mp: bool):
+    """x -> p(x) g(x), p = exp(log p): in floats while log p is moderate and |x| < FAR,
+    else in mpmath (which neither overflows nor underflows); 0 where p < e^-2000."""
+    f_lp, f_g = (sp.lambdify(t, e, modules=["scipy", "numpy"]) for e in (lp, g))
+    m_lp, m_g = (sp.lambdify(t, e, modules=["mpmath"]) for e in (lp, g))
+
+    def precise(x):
+        try:
+            x = mpmath.mpf(x)
+            log_p = m_lp(x)
+            return mpmath.mpf(0) if log_p == -mpmath.inf else mpmath.exp(log_p) * m_g(x)
+        except (OverflowError, MemoryError, ValueError, ZeroDivisionError):
+            return mpmath.mpf(0)  # an astronomically large exponent: p = 0 there
+
+    def h(x):
+        xf = np.float64(x)
+        if abs(xf) < FAR:
+            with np.errstate(all="ignore"):
+                rough = float(np.real(f_lp(xf)))
+                if not rough > -2000:
+                    return mpmath.mpf(0) if use_mp else 0.0
+                if not use_mp:
+                    p = math.exp(rough)
+                    value = 0.0 if p == 0.0 else p * float(np.real(f_g(xf)))
+                    if math.isfinite(value):
+                        return value  # else log q overflowed in floats: retry in mpmath
+        value = precise(x)
+        return mpmath.re(value) if use_mp else float(mpmath.re(value))
+    return h
+
+
+def _integral(h, support: sp.Set, anchors: list[float], use_mp: bool) -> Numeric:
     lo, hi = float(support.inf), float(support.sup)
     edges = _edges(lo, hi, anchors)
-    if use_mp:
-        def h(x):
-            with np.errstate(all="ignore"):  # a float look first: p < e^-2000 counts as 0
-                rough = np.real(f_rough(float(x)))
-            if not rough > -2000:
-                return mpmath.mpf(0)
-            try:
-                lp = f_lp(x)
-                return mpmath.mpf(0) if lp == -mpmath.inf else mpmath.exp(lp) * f_g(x)
-            except (OverflowError, MemoryError):  # an astronomically large exponent: p = 0
-                return mpmath.mpf(0)
-    else:
-        def h(x: float) -> float:
-            with np.errstate(all="ignore"):
-                lp = float(np.real(f_lp(x)))
-                p = math.exp(lp) if math.isfinite(lp) else 0.0
-                return 0.0 if p == 0.0 else p * float(np.real(f_g(x)))
     pieces = [_quad(h, a, b, use_mp) for a, b in zip(edges, edges[1:])]
     total = math.fsum(pieces)
     if not math.isfinite(total):

@@ -30,7 +30,7 @@ from sympy.parsing.sympy_parser import convert_xor, parse_expr, standard_transfo
 
 from ..budget import run_limited
 from ..errors import BudgetExceeded, InvalidParameter
-from .cross_validate import exact, named, sample_points
+from .cross_validate import defining_value, exact, named, sample_points
 
 CONFIRM_POINTS = 3     # points that confirm a symbolic zero
 RTOL = 1e-15           # agreement at 30 digits: |c - r| <= RTOL * max(1, |c|, |r|)
@@ -68,8 +68,8 @@ def parse_claim(claim, d) -> sp.Expr:
             raise ClaimError(f"the claim is an equation, {expr}; give the formula alone")
         expr = expr.rhs
     if not isinstance(expr, sp.Expr) or isinstance(expr, sp.Tuple):
-        raise ClaimError(f"the claim must be a formula for the {d.quantity.replace('_', '-')}, "
-                         f"got {expr!r}")
+        raise ClaimError(f"the claim must be a formula for the {d.quantity.replace('_', '-')}"
+                         f" in the parameters {listing}, got {expr!r} (not an expression)")
     return _bind(expr, params, d, latex)
 
 
@@ -206,6 +206,7 @@ def _simplify_difference(diff: sp.Expr) -> tuple[bool, sp.Expr]:
         return True, sp.S.Zero
     best = diff
     for step in (lambda e: sp.expand(sp.expand_log(sp.expand_func(e), force=True)),
+                 lambda e: sp.logcombine(sp.expand(sp.expand_log(e, force=True)), force=True),
                  sp.simplify,
                  lambda e: sp.simplify(sp.expand_log(e.rewrite(sp.gamma), force=True))):
         e = step(diff)
@@ -228,10 +229,13 @@ def _value(expr: sp.Expr, point: dict) -> complex:
 
 
 def _result_value(d, point: dict) -> complex:
+    """The derived value; where the result keeps an Integral or Sum, the defining integral
+    evaluated independently (:func:`defining_value`, which also detects divergence)."""
     if d.status == "infinite":
         return complex(math.inf)
-    if d.result.has(sp.Integral, sp.Sum):
-        return complex(float(d.lambdify()(**{str(k): v for k, v in point.items()})))
+    at_point = d.result.xreplace(exact(point))
+    if at_point.has(sp.Integral, sp.Sum):
+        return complex(defining_value(d, point).value)
     return _value(d.result, point)
 
 

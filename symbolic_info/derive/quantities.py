@@ -147,10 +147,16 @@ class _Builder:
             result, status = self.by_expectations()
         if status == "infinite":
             return self.finish(sp.oo, status)
+        if self.conditions != sp.true and self.q is not None and status == "closed_form":
+            # an expectation that exists only under a condition diverges outside it, and a
+            # divergent KL (>= 0) or cross-entropy is +oo there
+            contained = sp.And(contained, self.conditions)
+            self.conditions = sp.true
         if contained != sp.true:
             result = sp.Piecewise((result, contained), (sp.oo, True))
             self.steps.append(Step("support", result,
-                                   "the quantity is infinite where supp P is not inside supp Q"))
+                                   "the quantity is infinite where supp P is not inside supp Q "
+                                   "or an expectation diverges"))
         if status == "closed_form":
             try:
                 self.budget.run(self.numeric_check, result, cap=10)
@@ -202,6 +208,16 @@ class _Builder:
         for s in stats:  # a second, longer try for what the quick pass left open
             if not found[s].closed:
                 found[s] = expect(measure, s, self.budget, self.rng)
+        divergent = [s for s in stats if found[s].value in (sp.oo, -sp.oo)]
+        if divergent and self.quantity in ("kl", "cross_entropy"):
+            for s in divergent:
+                self.steps.append(Step("expectation", sp.Eq(E(s), found[s].value, evaluate=False),
+                                       found[s].method))
+            what = "D_KL(P || Q) >= 0" if self.quantity == "kl" else "H(P, Q) = H(P) + D_KL"
+            self.steps.append(Step("divergence", sp.oo,
+                                   f"E[{divergent[0]}] diverges under P, so the integral is "
+                                   f"not finite; as {what}, the quantity is +oo"))
+            return sp.oo, "infinite"
         total, closed = sp.S.Zero, True
         for coeff, stat in terms:
             if stat == 1:
@@ -209,7 +225,7 @@ class _Builder:
                 continue
             e: Expectation = found[stat]
             if e.condition != sp.true:
-                self.conditions = sp.And(self.conditions, e.condition)
+                self.conditions = _simplest(sp.And(self.conditions, e.condition))
             if e.closed:
                 how = e.method + (", checked against numerical integration" if e.checked else "")
                 self.steps.append(Step("expectation", sp.Eq(E(stat), e.value, evaluate=False),
@@ -260,6 +276,14 @@ class _Builder:
                 raise AssertionError(f"{self.name}: derived result disagrees with numerical "
                                      f"integration at {shown} (relative difference {err:.3g})")
             return
+
+
+def _simplest(condition: sp.Basic) -> sp.Basic:
+    """(n > 1) & (n > 2) -> n > 2, when sympy can do it quickly."""
+    try:
+        return min(condition, condition.simplify(), key=sp.count_ops)
+    except (TypeError, ValueError, NotImplementedError):
+        return condition
 
 
 def integration_variable(p: Family) -> sp.Symbol:

@@ -9,6 +9,7 @@ evaluated point by point: each integral by ``scipy.integrate.quad``, each series
 from __future__ import annotations
 
 import inspect
+import warnings
 from collections.abc import Callable
 
 import mpmath
@@ -40,7 +41,7 @@ def lambdify_expr(expr: sp.Expr, parameters, backend: str = "numpy") -> Callable
 
     if inner:
         def scalar(*values):
-            filled = [f(*values) for f in inner]
+            filled = [_safe(f, values) for f in inner]
             return outer(*values, *filled)
         core = np.vectorize(scalar, otypes=[float])
     else:
@@ -62,6 +63,14 @@ def lambdify_expr(expr: sp.Expr, parameters, backend: str = "numpy") -> Callable
     evaluate.__doc__ = f"{expr}\n\nparameters: {', '.join(names)}"
     evaluate.parameters = parameters
     return evaluate
+
+
+def _safe(f: Callable[..., float], values) -> float:
+    """A numeric integral or series, nan where it cannot be evaluated (an unchosen branch)."""
+    try:
+        return float(f(*values))
+    except (ValueError, TypeError, ZeroDivisionError, OverflowError, ArithmeticError):
+        return float("nan")
 
 
 def _bind(names, args, kwargs):
@@ -96,9 +105,15 @@ def _numeric_operator(op, parameters) -> Callable[..., float]:
                 return float(mpmath.fsum(body(k, *values) for k in range(int(a), int(b) + 1)))
         return series
 
+    def integrand(t: float, values) -> float:
+        value = body(t, *values)
+        return 0.0 if np.isnan(value) else value  # inf * 0 where the density underflows
+
     def quadrature(*values):
         a, b = bounds(*values)
-        value, _ = integrate.quad(lambda t: body(t, *values), float(a), float(b), limit=200,
-                                  epsabs=1e-13, epsrel=1e-11)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value, _ = integrate.quad(integrand, float(a), float(b), args=(values,), limit=200,
+                                      epsabs=1e-13, epsrel=1e-11)
         return value
     return quadrature
