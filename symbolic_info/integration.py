@@ -161,12 +161,16 @@ def _orders(lo, hi, kinks) -> list[list]:
 def _split_integral(integrand, x, lo, hi, kinks):
     cases = []
     for order in _orders(lo, hi, kinks):
-        full = ([lo] if lo == -sp.oo else []) + order + ([hi] if hi == sp.oo else [])
-        start, stop = full.index(lo), full.index(hi)
+        pinned, back = _pin(order, kinks)
+        full = ([lo] if lo == -sp.oo else []) + [p.xreplace(pinned) for p in order] \
+            + ([hi] if hi == sp.oo else [])
+        a_end, b_end = lo.xreplace(pinned), hi.xreplace(pinned)
+        start, stop = full.index(a_end), full.index(b_end)
+        body = integrand.xreplace(pinned)
         total = sp.S.Zero
         for i in range(start, stop):
-            a, b = full[i], full[i + 1]
-            total += _integrate(_resolve(integrand, x, full, i), x, a, b)
+            total += _integrate(_resolve(body, x, full, i), x, full[i], full[i + 1])
+        total = total.xreplace(back)
         condition = sp.And(*[sp.Lt(a, b) for a, b in zip(order, order[1:])])
         cases.append((total, condition, order))
     if len(cases) == 1:
@@ -176,6 +180,24 @@ def _split_integral(integrand, x, lo, hi, kinks):
         if even is not None:
             return even
     return sp.Piecewise(*[(v, c) for v, c, _ in cases[:-1]], (cases[-1][0], True))
+
+
+def _pin(order: list, kinks: list) -> tuple[dict, dict]:
+    """Express each symbolic kink as its left neighbour + d (d > 0), so that sympy knows the
+    order inside the case; returns the substitution and the way back (d -> kink - neighbour)."""
+    pinned: dict = {}
+    back: dict = {}
+    for i, k in enumerate(order):
+        if k not in kinks or k.is_number or len(order) < 2:
+            continue
+        ref, sign = (order[i - 1], 1) if i > 0 else (order[1], -1)
+        d = sp.Dummy("d", positive=True)
+        solution = _solve_for_symbol(k, ref.xreplace(pinned) + sign * d)
+        if solution is None or any(v.has(*pinned) for v in solution):
+            continue
+        pinned.update(solution)
+        back[d] = sign * (k - ref)
+    return pinned, back
 
 
 def _even_form(cases, kinks):

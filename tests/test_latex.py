@@ -252,3 +252,21 @@ def test_cli_latex_to_file(tmp_path, capsys):
 
 def test_cli_standalone_needs_latex(capsys):
     assert run(["derive", "entropy", "normal", "--standalone"]) == 2
+
+
+def _builtin_catalogue():
+    for name in si.families():
+        for quantity in ("entropy", "kl"):
+            yield pytest.param(quantity, name, id=f"{quantity}-{name}")
+
+
+@pytest.mark.parametrize("quantity, name", list(_builtin_catalogue()))
+def test_every_builtin_derivation_renders(quantity, name):
+    """Every built-in entropy and same-family KL prints as a proof (and its implementation)."""
+    p, q = default_member(name, 1), default_member(name, 2)
+    d = si.entropy(p) if quantity == "entropy" else si.kl(p, q)
+    out = render_latex(d)
+    assert out.startswith(r"\begin{align*}") and r"\therefore" in out
+    assert quantity_latex(d) in out
+    assert "_" not in out.replace("_{", "").replace(r"\_", "")  # every subscript braced
+    implementation_latex(d)  # renders or says why not, never raises

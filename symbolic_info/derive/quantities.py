@@ -147,7 +147,7 @@ class _Builder:
             result, status = self.by_expectations()
         if status == "infinite":
             return self.finish(sp.oo, status)
-        if self.conditions != sp.true and self.q is not None and status == "closed_form":
+        if self.conditions != sp.true and self.q is not None:
             # an expectation that exists only under a condition diverges outside it, and a
             # divergent KL (>= 0) or cross-entropy is +oo there
             contained = sp.And(contained, self.conditions)

@@ -165,6 +165,7 @@ def _as_value(param: Param, value) -> sp.Expr:
     """A user's parameter value as a sympy expression, checked against the constraint."""
     if isinstance(value, str):
         return param.symbol(value)
+    original = value
     if isinstance(value, float) and np.isfinite(value):
         value = sp.Rational(repr(value))  # 0.9 means 9/10: keep concrete values exact
     try:
@@ -179,7 +180,8 @@ def _as_value(param: Param, value) -> sp.Expr:
                 f"{param.name} must be {param.constraint.description}, got {expr}")
         return expr
     if param.constraint.holds(expr) is not True:
-        raise InvalidParameter(f"{param.name} must be {param.constraint.description}, got {value}")
+        raise InvalidParameter(f"{param.name} must be {param.constraint.description}, "
+                               f"got {original}")
     return expr
 
 
