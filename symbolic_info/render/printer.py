@@ -70,6 +70,12 @@ class InfoLatexPrinter(LatexPrinter):
         tex = head + r"\left(%s\right)" % self._print(arg)
         return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
 
+    def _print_beta(self, expr, exp=None) -> str:
+        """B(a, b), with the arguments through our symbol names (sympy's prints them raw)."""
+        args = ", ".join(self._print(a) for a in expr.args)
+        tex = r"\operatorname{B}\left(%s\right)" % args
+        return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
+
     def _print_loggamma(self, expr, exp=None) -> str:
         tex = r"\log\Gamma\left(%s\right)" % self._print(expr.args[0])
         return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
