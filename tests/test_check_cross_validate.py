@@ -26,7 +26,6 @@ N = 5
 SLOW = {("kl", "logistic"), ("cross_entropy", "logistic"), ("kl", "student_t"),
         ("cross_entropy", "student_t"), ("kl", "kumaraswamy"), ("cross_entropy", "kumaraswamy")}
 # the engine's numeric route (Derivation.lambdify of an unevaluated integral) returns nan here
-ENGINE_NAN = {("kl", "logistic"), ("cross_entropy", "logistic")}
 
 
 def member(name: str, suffix: str):
@@ -49,9 +48,6 @@ def cases():
             marks = []
             if (quantity, name) in SLOW:
                 marks.append(pytest.mark.slow)
-            if (quantity, name) in ENGINE_NAN:
-                marks.append(pytest.mark.xfail(reason="Derivation.lambdify gives nan for this "
-                                                      "unevaluated integral", strict=False))
             yield pytest.param(quantity, name, marks=marks, id=f"{quantity}-{name}")
 
 

@@ -105,8 +105,15 @@ def _numeric_operator(op, parameters) -> Callable[..., float]:
                 return float(mpmath.fsum(body(k, *values) for k in range(int(a), int(b) + 1)))
         return series
 
+    precise = sp.lambdify((var, *parameters), op.function, modules=["mpmath"])
+
     def integrand(t: float, values) -> float:
         value = body(t, *values)
+        if not np.isfinite(value):  # overflow in float64 (e.g. log(1 + e^{big})): mpmath
+            try:
+                value = float(precise(t, *values))
+            except (ValueError, TypeError, ZeroDivisionError, OverflowError):
+                return 0.0
         return 0.0 if np.isnan(value) else value  # inf * 0 where the density underflows
 
     def quadrature(*values):
