@@ -259,6 +259,16 @@ def families() -> None:
         click.echo(f"{name:<18} {params}")
 
 
+def _register_optimisation_commands() -> None:
+    from symbolic_info.optimize.cli import register_cli as register_optimize
+    from symbolic_info.optimize.max_entropy_cli import register_cli as register_max_entropy
+    register_optimize(cli)
+    register_max_entropy(cli)
+
+
+_register_optimisation_commands()
+
+
 # -- entry point ---------------------------------------------------------------------------------
 def _fail(message: str, code: int) -> int:
     one_line = " ".join(str(message).split())

@@ -39,6 +39,10 @@ def quantity_latex(d) -> str:
         return r"D_{\mathrm{KL}}(P \parallel Q)"
     if d.quantity == "cross_entropy":
         return "H(P, Q)"
+    if d.quantity in ("maximize", "minimize"):
+        return r"\%s" % ("max" if d.quantity == "maximize" else "min")
+    if d.quantity == "max_entropy":
+        return r"\max_{p} h(p)"
     if d.quantity == "joint_entropy":
         return "H(X, Y)"
     if d.quantity == "mutual_information":
@@ -294,6 +298,8 @@ def result_row(d, printer: InfoLatexPrinter, name: str, base) -> Row:
         why = r"\text{infinite}"
     elif d.status == "no_closed_form":
         why = r"\text{no closed form found; evaluated numerically}"
+    elif d.status in ("maximum", "minimum", "supremum", "infimum", "unbounded"):
+        why = r"\text{%s}" % d.status
     elif d.conditions == sp.true:
         why = r"\text{for all parameter values}"
     else:

@@ -1,0 +1,531 @@
+r"""Global optima of derived quantities: :func:`maximize` and :func:`minimize`.
+
+The proof is a list of :class:`~symbolic_info.derive.derivation.Step`: the objective and its
+domain (each parameter's family constraint, e.g. :math:`0 < p < 1`, plus equality relations
+such as the simplex :math:`\sum_i p_i = 1` of a categorical), the gradient (of the Lagrangian
+when there are equality constraints), the critical points inside the domain, the second-order
+test (Hessian, or bordered Hessian), and a global argument: concavity/convexity on the whole
+domain, or the limits at the domain's boundary.  When there is no interior critical point and
+a partial derivative has one sign on the whole domain, the optimum is approached at the
+boundary and the limit that shows it is a step (status ``unbounded``, or ``supremum`` /
+``infimum`` for a finite bound that is not attained).
+
+Signs are decided symbolically by writing each parameter through a positive variable
+(:math:`p = t/(1+t)` on :math:`(0, 1)`, :math:`\sigma = t` on :math:`(0, \infty)`); what sympy
+cannot decide is said so in a step's note rather than assumed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from ..budget import Budget
+from ..derive.derivation import Derivation, Step
+from ..errors import BudgetExceeded, InvalidParameter
+from ..families.spec import (
+    NEGATIVE,
+    NONNEGATIVE,
+    POSITIVE,
+    PROBABILITY,
+    REAL,
+    UNIT_INTERVAL,
+    Constraint,
+    constraint_from_assumptions,
+)
+
+OPTIMUM_STATUSES = ("maximum", "minimum", "supremum", "infimum", "unbounded", "no_closed_form")
+_CAP = 10.0  # seconds for one sympy call (within the overall budget)
+
+_INTERVALS = {
+    id(REAL): sp.Interval(-sp.oo, sp.oo),
+    id(POSITIVE): sp.Interval.open(0, sp.oo),
+    id(UNIT_INTERVAL): sp.Interval.open(0, 1),
+    id(PROBABILITY): sp.Interval(0, 1),
+    id(NONNEGATIVE): sp.Interval(0, sp.oo),
+    id(NEGATIVE): sp.Interval.open(-sp.oo, 0),
+}
+
+
+@dataclass(frozen=True)
+class Optimum(Derivation):
+    """The global optimum of a quantity over some of its parameters, with its proof.
+
+    ``result`` is the optimal value (the supremum/infimum, or ``oo``/``-oo`` when unbounded),
+    ``argopt`` the optimising parameter values (a parameter at a boundary value such as ``oo``
+    when the optimum is only approached there), ``objective`` the optimised expression,
+    ``over`` the optimised parameters; ``parameters`` are those that stay symbolic.
+    """
+
+    sense: str = "max"
+    argopt: dict = field(default_factory=dict, compare=False, hash=False)
+    objective: Any = None
+    over: tuple = ()
+
+    def __post_init__(self) -> None:
+        if self.status not in OPTIMUM_STATUSES:
+            raise ValueError(f"status must be one of {OPTIMUM_STATUSES}, got {self.status!r}")
+        if self.sense not in ("max", "min"):
+            raise ValueError(f"sense must be 'max' or 'min', got {self.sense!r}")
+
+    @property
+    def argmax(self) -> dict | None:
+        return dict(self.argopt) if self.sense == "max" else None
+
+    @property
+    def argmin(self) -> dict | None:
+        return dict(self.argopt) if self.sense == "min" else None
+
+
+def maximize(d, over=None, *, timeout: float = 60) -> Optimum:
+    """The global maximum of ``d`` (a Derivation or sympy expression) over ``over``.
+
+    ``over`` is a parameter (name or symbol) or a list of them; default: all parameters.
+    The other parameters stay symbolic.
+    """
+    return _optimize(d, over, "max", timeout)
+
+
+def minimize(d, over=None, *, timeout: float = 60) -> Optimum:
+    """The global minimum of ``d`` (a Derivation or sympy expression) over ``over``."""
+    return _optimize(d, over, "min", timeout)
+
+
+# -- the problem --------------------------------------------------------------------------------
+@dataclass
+class _Problem:
+    f: sp.Expr
+    over: tuple[sp.Symbol, ...]
+    rest: tuple[sp.Symbol, ...]
+    domains: dict[sp.Symbol, sp.Interval]
+    equalities: tuple[sp.Expr, ...]
+    sense: str
+    budget: Budget
+    name: str
+    source: Any
+    steps: list[Step] = field(default_factory=list)
+    idle: tuple[sp.Symbol, ...] = ()
+    conditions: list = field(default_factory=list)
+
+    @property
+    def word(self) -> str:
+        return "maximize" if self.sense == "max" else "minimize"
+
+    def run(self, fn, *args, cap: float = _CAP, **kwargs):
+        return self.budget.run(fn, *args, cap=cap, **kwargs)
+
+
+def _optimize(d, over, sense: str, timeout: float) -> Optimum:
+    if not (isinstance(timeout, (int, float)) and timeout > 0):
+        raise InvalidParameter(f"timeout must be a positive number of seconds, got {timeout}")
+    problem = _problem(d, over, sense, Budget(float(timeout)))
+    try:
+        return _solve(problem)
+    except BudgetExceeded:
+        problem.steps.append(Step("time budget", problem.f,
+                                  f"ran out of the {timeout:g} s budget"))
+        return _finish(problem, "no_closed_form", problem.f, {})
+
+
+def _problem(d, over, sense: str, budget: Budget) -> _Problem:
+    if isinstance(d, Derivation):
+        f, parameters, name = d.result, tuple(d.parameters), d.name
+        constraints = _family_constraints(d)
+        relations = [r for m in (d.p, d.q) if m is not None for r in m.relations()]
+    else:
+        try:
+            f = sp.sympify(d)
+        except (sp.SympifyError, TypeError) as exc:
+            raise InvalidParameter(f"cannot optimise {d!r}: not a Derivation or an "
+                                   f"expression") from exc
+        if not isinstance(f, sp.Expr):
+            raise InvalidParameter(f"cannot optimise {d!r}: not a Derivation or an expression")
+        parameters = tuple(sorted(f.free_symbols, key=lambda s: s.name))
+        name, constraints, relations = "expression", {}, []
+    if not parameters:
+        raise InvalidParameter(f"{name} has no parameters to optimise over")
+    chosen = _chosen(over, parameters, name)
+    domains = {}
+    for s in parameters:
+        constraint = constraints.get(s) or constraint_from_assumptions(s)
+        domains[s] = _interval(s, constraint)
+    equalities = tuple(sp.expand(r.lhs - r.rhs) for r in relations
+                       if isinstance(r, sp.Equality) and r.free_symbols & set(chosen))
+    rest = tuple(s for s in parameters if s not in chosen)
+    return _Problem(f, chosen, rest, domains, equalities, sense, budget, name, d)
+
+
+def _family_constraints(d: Derivation) -> dict[sp.Symbol, Constraint]:
+    out: dict[sp.Symbol, Constraint] = {}
+    for member in (d.p, d.q):
+        if member is None:
+            continue
+        for param, value in zip(member.spec.params, member.values):
+            if isinstance(value, sp.Symbol) and value not in out:
+                out[value] = param.constraint
+    return out
+
+
+def _chosen(over, parameters, name) -> tuple[sp.Symbol, ...]:
+    if over is None:
+        return tuple(parameters)
+    items = [over] if isinstance(over, (str, sp.Symbol)) else list(over)
+    by_name = {s.name: s for s in parameters}
+    chosen = []
+    for item in items:
+        key = item.name if isinstance(item, sp.Symbol) else str(item)
+        if key not in by_name:
+            raise InvalidParameter(
+                f"{key!r} is not a parameter of {name}; its parameters are "
+                f"{', '.join(by_name)}")
+        if by_name[key] not in chosen:
+            chosen.append(by_name[key])
+    if not chosen:
+        raise InvalidParameter(f"nothing to optimise over; the parameters of {name} are "
+                               f"{', '.join(by_name)}")
+    return tuple(chosen)
+
+
+def _interval(s: sp.Symbol, constraint: Constraint) -> sp.Interval:
+    if dict(constraint.assumptions).get("integer"):
+        raise InvalidParameter(f"{s} is {constraint.description}: optimising over an "
+                               f"integer parameter is not supported")
+    return _INTERVALS.get(id(constraint), sp.Interval(-sp.oo, sp.oo))
+
+
+# -- deciding signs -----------------------------------------------------------------------------
+def _positive_form(problem: _Problem) -> dict[sp.Symbol, sp.Expr]:
+    """Each parameter written through a positive (or real) variable covering its domain."""
+    subs = {}
+    for s, dom in problem.domains.items():
+        lo, hi = dom.inf, dom.sup
+        t = sp.Dummy(s.name, positive=True)
+        if lo == -sp.oo and hi == sp.oo:
+            subs[s] = sp.Dummy(s.name, real=True)
+        elif hi == sp.oo:
+            subs[s] = lo + t
+        elif lo == -sp.oo:
+            subs[s] = hi - t
+        else:
+            subs[s] = lo + (hi - lo) * t / (1 + t)
+    return subs
+
+
+def _sign(problem: _Problem, expr: sp.Expr) -> int | None:
+    """+1, -1 or 0 when ``expr`` has that sign on the whole (open) domain; None if undecided."""
+    e = sp.sympify(expr).xreplace(_positive_form(problem))
+    for transform in (lambda x: x, sp.together, sp.factor, sp.simplify):
+        try:
+            x = problem.run(transform, e, cap=5.0)
+        except BudgetExceeded:
+            if problem.budget.expired:
+                raise
+            continue
+        if x.is_zero:
+            return 0
+        if x.is_positive:
+            return 1
+        if x.is_negative:
+            return -1
+    return None
+
+
+def _inside(problem: _Problem, s: sp.Symbol, value: sp.Expr) -> bool | None:
+    dom = problem.domains[s]
+    checks = []
+    if dom.inf != -sp.oo:
+        checks.append(value - dom.inf)
+    if dom.sup != sp.oo:
+        checks.append(dom.sup - value)
+    if value.is_extended_real is False or value.has(sp.I):
+        return False
+    verdict: bool | None = True
+    for c in checks:
+        sign = _sign(problem, c)
+        if sign in (0, -1):
+            return False
+        if sign is None:
+            verdict = None
+    return verdict
+
+
+# -- the proof -----------------------------------------------------------------------------------
+def _domain_text(problem: _Problem) -> str:
+    parts = [f"{s} in {problem.domains[s]}" for s in problem.over]
+    parts += [f"{sp.sstr(g)} = 0" for g in problem.equalities]
+    return ", ".join(parts)
+
+
+def _solve(problem: _Problem) -> Optimum:
+    f, over = problem.f, problem.over
+    problem.steps.append(Step("objective", f, f"{problem.word} over "
+                              f"{', '.join(map(str, over))}; domain: {_domain_text(problem)}"))
+    idle = [s for s in over if not f.has(s) and not any(g.has(s) for g in problem.equalities)]
+    if idle:
+        problem.steps.append(Step("independent parameters", sp.Tuple(*idle),
+                                  "the objective does not depend on them: any value is optimal"))
+        problem.over = tuple(s for s in over if s not in idle)
+        problem.idle = tuple(idle)
+        if not problem.over:
+            return _finish(problem, "maximum" if problem.sense == "max" else "minimum", f,
+                           {s: s for s in idle})
+    over = problem.over
+    grad = [problem.run(sp.simplify, sp.diff(f, s)) for s in over]
+    problem.steps.append(Step("gradient", sp.Matrix(grad),
+                              f"partial derivatives in {', '.join(map(str, over))}"))
+    lambdas: tuple[sp.Symbol, ...] = ()
+    if problem.equalities:
+        lambdas = tuple(sp.Symbol(f"lambda_{i + 1}", real=True)
+                        for i in range(len(problem.equalities)))
+        lagrangian = f - sum(lam * g for lam, g in zip(lambdas, problem.equalities))
+        problem.steps.append(Step("Lagrangian", lagrangian,
+                                  "equality constraints with Lagrange multipliers"))
+        equations = [sp.diff(lagrangian, s) for s in over] + list(problem.equalities)
+    else:
+        equations = list(grad)
+    system = sp.Tuple(*[sp.Eq(e, 0, evaluate=False) for e in equations])
+    problem.steps.append(Step("stationarity", system, "critical points solve these equations"))
+    if f.has(sp.Sum, sp.Integral, sp.Product):
+        return _no_critical_points(problem, grad, solved=False)
+    try:
+        solutions = problem.run(sp.solve, equations, list(over) + list(lambdas), dict=True)
+    except (NotImplementedError, ValueError, TypeError):
+        solutions = None
+    except BudgetExceeded:
+        if problem.budget.expired:
+            raise
+        solutions = None
+    if solutions is None:
+        return _no_critical_points(problem, grad, solved=False)
+    points, undecided = [], False
+    for sol in solutions:
+        if not all(s in sol for s in over):
+            continue
+        point = {s: sol[s] for s in over}
+        verdicts = [_inside(problem, s, v) for s, v in point.items()]
+        if False in verdicts:
+            continue
+        if None in verdicts:
+            undecided = True
+            problem.conditions += [problem.domains[s].as_relational(v)
+                                   for s, v in point.items()]
+        points.append(point)
+    note = "inside the domain" + (" (membership not decided: see conditions)"
+                                  if undecided else "")
+    problem.steps.append(Step("critical points",
+                              sp.Tuple(*[sp.Dict(p) for p in points]), note))
+    if not points:
+        return _no_critical_points(problem, grad, solved=True)
+    return _with_critical_points(problem, points, lambdas, solutions)
+
+
+def _value(problem: _Problem, expr: sp.Expr, point: dict) -> sp.Expr:
+    return problem.run(sp.simplify, expr.subs(point))
+
+
+def _better(problem: _Problem, a: sp.Expr, b: sp.Expr) -> bool | None:
+    sign = _sign(problem, a - b)
+    if sign is None:
+        return None
+    return sign > 0 if problem.sense == "max" else sign < 0
+
+
+def _with_critical_points(problem, points, lambdas, solutions) -> Optimum:
+    f, over = problem.f, problem.over
+    values = [_value(problem, f, p) for p in points]
+    best = 0
+    for i in range(1, len(points)):
+        if _better(problem, values[i], values[best]):
+            best = i
+    point, value = points[best], values[best]
+    problem.steps.append(Step("value at the critical point", value,
+                              ", ".join(f"{s} = {sp.sstr(v)}" for s, v in point.items())))
+    want = -1 if problem.sense == "max" else 1  # the sign definiteness must have
+    if problem.equalities:
+        sol = next(s for s in solutions if all(s.get(v) == point[v] for v in over))
+        lam = {lmb: sol.get(lmb, lmb) for lmb in lambdas}
+        lagrangian = f - sum(lm * g for lm, g in zip(lambdas, problem.equalities))
+        hess = sp.hessian(lagrangian, over)
+        jac = sp.Matrix([[sp.diff(g, s) for s in over] for g in problem.equalities])
+        m = jac.rows
+        bordered = sp.BlockMatrix([[sp.zeros(m, m), jac], [jac.T, hess]]).as_explicit()
+        problem.steps.append(Step("bordered Hessian", bordered,
+                                  "Hessian of the Lagrangian bordered by the constraint "
+                                  "gradients"))
+        basis = jac.subs(point).nullspace()
+        z = sp.Matrix.hstack(*basis) if basis else sp.zeros(len(over), 0)
+        reduced_all = (z.T * hess.subs(lam) * z) if basis else sp.zeros(0, 0)
+        local = _definite(problem, reduced_all.subs(point), want, pointwise=True)
+        problem.steps.append(Step("second-order test", reduced_all.subs(point).applyfunc(
+            sp.simplify), _definite_note(local, want, "on the constraints' tangent space")))
+        linear = all(sp.Poly(g, *over).total_degree() <= 1 for g in problem.equalities)
+        whole = _definite(problem, z.T * sp.hessian(f, over) * z, want) if linear and basis \
+            else None
+    else:
+        hess = sp.hessian(f, over)
+        problem.steps.append(Step("Hessian", hess.applyfunc(
+            lambda e: problem.run(sp.simplify, e, cap=5.0)), ""))
+        at_point = hess.subs(point).applyfunc(lambda e: problem.run(sp.simplify, e, cap=5.0))
+        local = _definite(problem, at_point, want, pointwise=True)
+        problem.steps.append(Step("second-order test", at_point,
+                                  _definite_note(local, want, "at the critical point")))
+        whole = _definite(problem, hess, want)
+    if local is False:
+        problem.steps.append(Step("no optimum", value, "the critical point is not a strict "
+                                  f"local {problem.sense}imum"))
+        return _no_critical_points(problem, None, solved=True, checked_monotone=False)
+    kind = "maximum" if problem.sense == "max" else "minimum"
+    if whole:
+        word = "concave" if problem.sense == "max" else "convex"
+        problem.steps.append(Step("global optimum", value,
+                                  f"the objective is strictly {word} on the whole (convex) "
+                                  f"domain, so the critical point is the global {kind}"))
+        return _finish(problem, kind, value, point)
+    verdict = _boundary(problem, point, value)
+    if verdict is False:
+        return _finish(problem, "no_closed_form", value, point,
+                       note="a boundary limit beats the critical point")
+    if local is None or verdict is None:
+        problem.steps.append(Step("global optimum (unproved)", value,
+                                  "the second-order test or a boundary comparison was not "
+                                  "decided symbolically; the critical point is the candidate"))
+    else:
+        problem.steps.append(Step("global optimum", value,
+                                  f"the only interior critical point is a strict local {kind} "
+                                  f"and the objective is worse at every boundary limit"))
+    return _finish(problem, kind, value, point)
+
+
+def _definite(problem, matrix: sp.Matrix, want: int, pointwise: bool = False) -> bool | None:
+    """Whether ``want``-definite (-1: negative definite, +1: positive) by Sylvester's criterion
+    on the whole domain; None if undecided."""
+    n = matrix.rows
+    if n == 0:
+        return True
+    for k in range(1, n + 1):
+        minor = matrix[:k, :k].det() if k > 1 else matrix[0, 0]
+        expected = want ** k
+        sign = _sign(problem, minor)
+        if sign is None:
+            return None
+        if sign != expected:
+            return False if pointwise else None
+    return True
+
+
+def _definite_note(verdict, want: int, where: str) -> str:
+    kind = "negative" if want < 0 else "positive"
+    if verdict is True:
+        return f"{kind} definite {where} (leading principal minors)"
+    if verdict is False:
+        return f"not {kind} definite {where}"
+    return f"definiteness {where} not decided symbolically"
+
+
+def _direction(problem, s, end) -> str:
+    return "+" if end == problem.domains[s].inf else "-"
+
+
+def _lim(problem, expr, s, end) -> sp.Limit:
+    return sp.Limit(expr, s, end, _direction(problem, s, end))
+
+
+def _limit(problem, expr, s, end) -> sp.Expr | None:
+    direction = _direction(problem, s, end)
+    try:
+        value = problem.run(sp.limit, expr, s, end, direction, cap=8.0)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    except BudgetExceeded:
+        if problem.budget.expired:
+            raise
+        return None
+    if value.has(sp.Limit, sp.AccumBounds, sp.nan):
+        return None
+    return value
+
+
+def _boundary(problem, point, value) -> bool | None:
+    """Whether the objective is worse than ``value`` at every boundary limit."""
+    bad = -sp.oo if problem.sense == "max" else sp.oo
+    verdict: bool | None = True
+    for s in problem.over:
+        dom = problem.domains[s]
+        for end in (dom.inf, dom.sup):
+            lim, where = _limit(problem, problem.f, s, end), "others free"
+            if lim is not None and lim != bad and lim.free_symbols & set(problem.over):
+                lim = None
+            if lim is None:
+                others = {v: x for v, x in point.items() if v != s}
+                lim, where = _limit(problem, problem.f.subs(others), s, end), \
+                    "others at the critical point"
+            if lim is None:
+                problem.steps.append(Step("boundary", _lim(problem, problem.f, s, end),
+                                          "limit not found"))
+                verdict = None
+                continue
+            problem.steps.append(Step("boundary", sp.Eq(_lim(problem, problem.f, s, end), lim),
+                                      f"{s} -> {end} ({where})"))
+            if lim == bad:
+                continue
+            sign = _sign(problem, value - lim)
+            if sign is None:
+                verdict = None
+            elif sign != 0 and (sign > 0) != (problem.sense == "max"):
+                return False  # the boundary beats the critical point
+    return verdict
+
+
+def _no_critical_points(problem, grad, *, solved: bool, checked_monotone: bool = True) -> Optimum:
+    """No interior critical point: monotone in some parameter, or give up honestly."""
+    f = problem.f
+    if grad is not None and checked_monotone:
+        for s, g in zip(problem.over, grad):
+            sign = _sign(problem, g)
+            if sign in (None, 0):
+                continue
+            increasing = sign > 0
+            dom = problem.domains[s]
+            end = dom.sup if increasing == (problem.sense == "max") else dom.inf
+            problem.steps.append(Step("monotone", g, f"d/d{s} is "
+                                      f"{'positive' if increasing else 'negative'} on the "
+                                      f"whole domain: the {problem.sense}imum is approached "
+                                      f"as {s} -> {end}"))
+            lim = _limit(problem, f, s, end)
+            if lim is None:
+                break
+            problem.steps.append(Step("limit", sp.Eq(_lim(problem, f, s, end), lim), ""))
+            if lim in (sp.oo, -sp.oo):
+                return _finish(problem, "unbounded", lim, {s: end})
+            rest = [v for v in problem.over if v != s]
+            if lim.free_symbols & set(rest):
+                break  # the bound still depends on other optimised parameters
+            status = "supremum" if problem.sense == "max" else "infimum"
+            argopt = {s: end}
+            if dom.contains(end) is sp.true:
+                status = "maximum" if problem.sense == "max" else "minimum"
+            argopt.update({v: v for v in rest})
+            return _finish(problem, status, problem.run(sp.simplify, lim), argopt)
+    note = ("stationarity equations not solved" if not solved else
+            "no interior critical point and no monotone parameter found")
+    eqs = [st.expr for st in problem.steps if st.rule == "stationarity"]
+    return _finish(problem, "no_closed_form", eqs[-1] if eqs else f, {}, note=note)
+
+
+def _finish(problem, status, result, argopt, note: str = "") -> Optimum:
+    if note:
+        problem.steps.append(Step(status, result, note))
+    conditions = sp.And(*problem.conditions) if problem.conditions else sp.true
+    source = problem.source if isinstance(problem.source, Derivation) else None
+    parameters = tuple(problem.rest)
+    argopt = {**dict(argopt), **{s: s for s in problem.idle if s not in argopt}}
+    return Optimum(
+        name=f"{problem.word}_{problem.name}", quantity=problem.word, result=result,
+        status=status, conditions=conditions, steps=tuple(problem.steps),
+        parameters=parameters, p=source.p if source else None,
+        q=source.q if source else None, base=source.base if source else None,
+        sense=problem.sense, argopt=dict(argopt), objective=problem.f,
+        over=tuple(problem.over) + tuple(problem.idle))
+

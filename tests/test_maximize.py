@@ -1,0 +1,197 @@
+"""maximize / minimize: symbolic global optima, checked against scipy.optimize."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+from scipy import optimize
+
+import symbolic_info as si
+from symbolic_info.errors import InvalidParameter
+from symbolic_info.optimize import Optimum, maximize, minimize
+
+
+def _arg(opt: Optimum) -> dict[str, sp.Expr]:
+    return {s.name: v for s, v in opt.argopt.items()}
+
+
+def _rules(opt: Optimum) -> list[str]:
+    return [step.rule for step in opt.steps]
+
+
+def _subs_by_name(expr, values: dict) -> float:
+    expr = sp.sympify(expr)
+    return float(expr.subs({s: values[s.name] for s in expr.free_symbols}).evalf())
+
+
+def test_bernoulli_entropy_maximum():
+    opt = maximize(si.entropy(si.family("bernoulli", p="p")))
+    assert opt.status == "maximum"
+    assert opt.argmax == {sp.Symbol("p", nonnegative=True): sp.Rational(1, 2)}
+    assert _arg(opt) == {"p": sp.Rational(1, 2)}
+    assert opt.argmin is None
+    assert sp.simplify(opt.result - sp.log(2)) == 0
+    assert {"gradient", "critical points", "Hessian", "second-order test",
+            "global optimum"} <= set(_rules(opt))
+    f = si.entropy(si.family("bernoulli", p="p")).lambdify()
+    res = optimize.minimize_scalar(lambda p: -f(p), bounds=(1e-9, 1 - 1e-9), method="bounded")
+    assert res.x == pytest.approx(0.5, abs=1e-4)
+    assert -res.fun == pytest.approx(float(opt.result), rel=1e-8)
+    assert "maximum" in str(opt)
+
+
+def test_categorical_entropy_is_uniform_by_lagrange():
+    d = si.entropy(si.family("categorical", p=["p_1", "p_2", "p_3"]))
+    opt = maximize(d)
+    assert opt.status == "maximum"
+    assert _arg(opt) == {f"p_{i}": sp.Rational(1, 3) for i in (1, 2, 3)}
+    assert sp.simplify(opt.result - sp.log(3)) == 0
+    assert {"Lagrangian", "bordered Hessian", "second-order test"} <= set(_rules(opt))
+    f = d.lambdify()
+    res = optimize.minimize(lambda v: -f(*v), x0=[0.2, 0.3, 0.5], method="SLSQP",
+                            bounds=[(1e-9, 1)] * 3,
+                            constraints=[{"type": "eq", "fun": lambda v: sum(v) - 1}],
+                            options={"ftol": 1e-14, "maxiter": 500})
+    assert res.x == pytest.approx([1 / 3] * 3, abs=1e-4)
+    assert -res.fun == pytest.approx(float(opt.result), rel=1e-6)
+
+
+def test_geometric_entropy_is_unbounded_with_the_limit():
+    opt = maximize(si.entropy(si.family("geometric")))
+    assert opt.status == "unbounded"
+    assert opt.result == sp.oo
+    assert _arg(opt) == {"p": 0}
+    assert "monotone" in _rules(opt)
+    limit = next(s for s in opt.steps if s.rule == "limit")
+    assert limit.expr.rhs == sp.oo
+    f = si.entropy(si.family("geometric")).lambdify()
+    assert f(1e-3) > f(1e-2) > f(0.5) > f(0.9)
+
+
+def test_geometric_entropy_infimum_is_not_attained():
+    opt = minimize(si.entropy(si.family("geometric")))
+    assert opt.status == "infimum"
+    assert opt.result == 0
+    assert _arg(opt) == {"p": 1}
+
+
+def test_normal_entropy_unbounded_as_sigma_grows():
+    opt = maximize(si.entropy(si.family("normal")))
+    assert opt.status == "unbounded"
+    assert _arg(opt)["sigma"] == sp.oo
+    assert "independent parameters" in _rules(opt)  # mu does not matter
+
+
+def test_poisson_entropy_is_honest_no_closed_form():
+    opt = maximize(si.entropy(si.family("poisson")), timeout=30)
+    assert opt.status == "no_closed_form"
+    assert opt.argopt == {}
+    assert any(isinstance(e, sp.Equality) for e in opt.result)  # stationarity, unsolved
+
+
+def test_binary_kl_minimised_over_q():
+    d = si.kl(si.family("bernoulli", p="p"), si.family("bernoulli", p="q"))
+    opt = minimize(d, over="q")
+    assert opt.status == "minimum"
+    assert _arg(opt) == {"q": d.parameters[0]}
+    assert opt.result == 0
+    assert [s.name for s in opt.parameters] == ["p"]
+    f = d.lambdify()
+    for p in (0.1, 0.37, 0.8):
+        res = optimize.minimize_scalar(lambda q: f(p, q), bounds=(1e-9, 1 - 1e-9),
+                                       method="bounded", options={"xatol": 1e-10})
+        assert res.x == pytest.approx(p, abs=1e-4)
+        assert res.fun == pytest.approx(0, abs=1e-8)
+
+
+def test_kl_gamma_normal_moment_matching():
+    d = si.kl(si.family("gamma", shape="k", rate="r"), si.family("normal", mu="m", sigma="s"))
+    opt = minimize(d, over=["m", "s"])
+    assert opt.status == "minimum"
+    k, r = d.parameters[:2]
+    arg = _arg(opt)
+    assert sp.simplify(arg["m"] - k / r) == 0
+    assert sp.simplify(arg["s"] ** 2 - k / r**2) == 0
+    f = d.lambdify()
+    for kv, rv in ((2.0, 1.5), (0.7, 3.0)):
+        res = optimize.minimize(lambda v: f(kv, rv, v[0], np.exp(v[1])),
+                                x0=[0.0, 0.0], method="Nelder-Mead",
+                                options={"xatol": 1e-9, "fatol": 1e-12, "maxiter": 4000})
+        assert res.x[0] == pytest.approx(kv / rv, abs=1e-4)
+        assert np.exp(res.x[1]) == pytest.approx(np.sqrt(kv) / rv, abs=1e-4)
+        value = _subs_by_name(opt.result, {"k": kv, "r": rv})
+        assert res.fun == pytest.approx(value, abs=1e-8)
+
+
+def test_kl_normal_laplace_over_laplace_parameters():
+    d = si.kl(si.family("normal", mu="mu_1", sigma="sigma_1"),
+              si.family("laplace", mu="mu_2", b="b_2"))
+    opt = minimize(d, over=["mu_2", "b_2"])
+    assert opt.status == "minimum"
+    mu_1, sigma_1 = d.parameters[:2]
+    arg = _arg(opt)
+    assert arg["mu_2"] == mu_1
+    assert sp.simplify(arg["b_2"] - sigma_1 * sp.sqrt(2 / sp.pi)) == 0
+    f = d.lambdify()
+    m1, s1 = 0.4, 1.7
+    res = optimize.minimize(lambda v: f(m1, s1, v[0], np.exp(v[1])), x0=[0.0, 0.0],
+                            method="Nelder-Mead",
+                            options={"xatol": 1e-9, "fatol": 1e-12, "maxiter": 4000})
+    assert res.x[0] == pytest.approx(m1, abs=1e-4)
+    assert np.exp(res.x[1]) == pytest.approx(s1 * np.sqrt(2 / np.pi), abs=1e-4)
+    assert res.fun == pytest.approx(_subs_by_name(opt.result, {"sigma_1": s1}), abs=1e-8)
+
+
+def test_bare_expression_uses_symbol_assumptions():
+    x = sp.Symbol("x", positive=True)
+    a = sp.Symbol("a", positive=True)
+    opt = minimize(x - a * sp.log(x), over=[x])
+    assert opt.status == "minimum"
+    assert opt.argmin == {x: a}
+    assert sp.simplify(opt.result - (a - a * sp.log(a))) == 0
+    y = sp.Symbol("y", real=True)
+    assert maximize(-(y - 1) ** 2).argmax == {y: 1}
+    assert minimize(y).status == "unbounded"
+
+
+def test_unknown_parameter_is_a_clear_error():
+    d = si.entropy(si.family("bernoulli", p="p"))
+    with pytest.raises(InvalidParameter, match="'sigma' is not a parameter.*parameters are p"):
+        maximize(d, over="sigma")
+    with pytest.raises(ValueError):  # InvalidParameter is a ValueError
+        minimize(si.entropy(si.family("normal")), over=["mu", "nope"])
+
+
+def test_integer_parameters_are_refused():
+    with pytest.raises(InvalidParameter, match="integer"):
+        maximize(si.entropy(si.family("binomial", n="n", p="p")), over="n")
+
+
+def test_optimum_is_a_frozen_derivation_record():
+    opt = maximize(si.entropy(si.family("bernoulli", p="p")))
+    assert isinstance(opt, si.Derivation)
+    assert opt.quantity == "maximize"
+    with pytest.raises(AttributeError):
+        opt.status = "minimum"  # type: ignore[misc]
+    with pytest.raises(ValueError):
+        Optimum(name="x", quantity="maximize", result=sp.S(0), status="closed_form",
+                conditions=sp.true, steps=(), parameters=())
+
+
+def test_cli_commands():
+    import click
+    from click.testing import CliRunner
+
+    from symbolic_info.optimize.cli import register_cli
+
+    group = click.Group()
+    register_cli(group)
+    runner = CliRunner()
+    out = runner.invoke(group, ["maximize", "entropy", "bernoulli"])
+    assert out.exit_code == 0, out.output
+    assert "maximum" in out.output and "p_1 = 1/2" in out.output
+    out = runner.invoke(group, ["minimize", "kl", "bernoulli:p=p", "bernoulli:p=q",
+                                "--over", "q"])
+    assert out.exit_code == 0, out.output
+    assert "argmin" in out.output and "q = p" in out.output
