@@ -9,6 +9,7 @@ using amsmath and amssymb only.  Printers read steps; they never re-derive.
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 
 import sympy as sp
@@ -172,9 +173,11 @@ def step_rows(d, step, printer: InfoLatexPrinter, lhs: str, name: str, base) -> 
         return change_of_base_rows(d, expr, printer, name, base)
     if rule == "numeric check":
         return [Row("", (), why) for why in numeric_check_why(expr, note, printer)]
-    return [Row("=", expr_lines(expr, printer) if isinstance(expr, sp.Basic) else
-                (r"\text{%s}" % text_escape(str(expr)),),
-                r"\text{%s}" % text_escape(rule + (": " + note if note else "")))]
+    printable = (sp.Basic, sp.MatrixBase, tuple, list, dict)
+    first, *more = textwrap.wrap(rule + (": " + note if note else ""), JUSTIFICATION_WIDTH)
+    rows = [Row("=", expr_lines(expr, printer) if isinstance(expr, printable) else
+                (r"\text{%s}" % text_escape(str(expr)),), r"\text{%s}" % text_escape(first))]
+    return rows + [Row("", (), r"\text{%s}" % text_escape(chunk)) for chunk in more]
 
 
 def definition_rows(d, expr, printer, lhs, name, base, note) -> list[Row]:
@@ -313,6 +316,9 @@ def visible_width(tex: str) -> int:
     tex = _COMMAND.sub("", tex)
     tex = _OTHER_COMMAND.sub("c", tex)
     return sum(1 for ch in tex if ch not in "{}^_ &")
+
+
+JUSTIFICATION_WIDTH = 60  # characters of a justification per line
 
 
 def expr_lines(expr, printer: InfoLatexPrinter, width: int = WIDTH) -> tuple[str, ...]:
