@@ -6,10 +6,11 @@ from .derive.joint import conditional_entropy, joint_entropy, mutual_information
 from .errors import BudgetExceeded, InvalidParameter, NoRule, SymbolicInfoError, UnknownFamily
 from .families import families, family, from_density
 from .families.joint import JointTable, independent, joint
+from .numeric.export import export
 from .optimize import MaxEntropy, Optimum, max_entropy, maximize, minimize
 from .render.document import document
 
-__all__ = ["MaxEntropy", "Optimum", "max_entropy", "maximize", "minimize",
+__all__ = ["export", "MaxEntropy", "Optimum", "max_entropy", "maximize", "minimize",
            "Report", "Verdict", "check_properties", "cross_validate", "verify",
            "BudgetExceeded", "Derivation", "InvalidParameter", "JointTable", "NoRule", "RULES",
            "Step", "SymbolicInfoError", "UnknownFamily", "conditional_entropy",

@@ -195,3 +195,83 @@ def test_cli_commands():
                                 "--over", "q"])
     assert out.exit_code == 0, out.output
     assert "argmin" in out.output and "q = p" in out.output
+
+
+def test_gamma_normal_global_argument_is_a_profile_not_pointwise_limits():
+    d = si.kl(si.family("gamma", shape="k", rate="r"), si.family("normal", mu="m", sigma="s"))
+    opt = minimize(d, over=["m", "s"])
+    assert opt.status == "minimum"
+    rules = _rules(opt)
+    assert {"partial optimisation", "profile", "profile derivative"} <= set(rules)
+    assert "boundary" not in rules and "global optimum (unproved)" not in rules
+    assert rules[-1] == "global optimum"
+
+
+def test_undecided_global_optimality_is_no_closed_form():
+    x = sp.Symbol("x", real=True)
+    y = sp.Symbol("y", real=True)
+    # two global minima (a tie) in one variable: the comparison is not strict
+    opt = minimize(x**4 - x**2, over=[x])
+    assert opt.status == "no_closed_form"
+    assert opt.result == sp.Rational(-1, 4)  # the candidate value is kept
+    assert opt.steps[-1].rule == "no_closed_form"
+    assert "not proved" in opt.steps[-1].note
+    assert "candidate" in _rules(opt)
+    # two variables, not convex, no profile argument
+    opt = minimize((x**2 - 1) ** 2 + (x * y - 1) ** 2, over=[x, y])
+    assert opt.status == "no_closed_form"
+    assert "not proved" in opt.steps[-1].note
+    # stationarity equation sympy cannot solve: returned unsolved
+    opt = maximize(sp.sin(x) * sp.exp(-x**2), timeout=20)
+    assert opt.status == "no_closed_form"
+    assert opt.argopt == {}
+    assert any(isinstance(e, sp.Equality) for e in opt.result)
+
+
+def test_categorical_entropy_with_symbolic_k_by_symmetry():
+    from symbolic_info.optimize.maximize import maximize_symmetric_entropy
+    k = sp.Symbol("k", integer=True, positive=True)
+    p = sp.IndexedBase("p")
+    i = sp.Symbol("i", integer=True)
+    opt = maximize(-sp.Sum(p[i] * sp.log(p[i]), (i, 1, k)))
+    assert opt.status == "maximum"
+    assert opt.result == sp.log(k)
+    assert opt.argmax[p](3) == 1 / k
+    assert opt.parameters == (k,)
+    rules = _rules(opt)
+    assert {"Lagrangian", "stationarity", "symmetry", "concavity",
+            "global optimum"} <= set(rules)
+    stationarity = next(s for s in opt.steps if s.rule == "stationarity").expr
+    lam = sp.Symbol("lambda_1", real=True)
+    assert sp.simplify(stationarity.lhs - (-sp.log(p[i]) - 1 - lam)) == 0
+    assert maximize_symmetric_entropy("n").result == sp.log(sp.Symbol("n", integer=True,
+                                                                       positive=True))
+    with pytest.raises(InvalidParameter):
+        maximize_symmetric_entropy(sp.Symbol("z"))
+    # agrees with the fixed-k derivation
+    fixed = maximize(si.entropy(si.family("categorical", p=["p_1", "p_2", "p_3"])))
+    assert sp.simplify(opt.result.subs(k, 3) - fixed.result) == 0
+
+
+def test_implementation_paragraph_of_optima_is_truthful():
+    from symbolic_info.render.implementation import implementation_latex
+    bern = maximize(si.entropy(si.family("bernoulli", p="p")))
+    tex, note = implementation_latex(bern)
+    assert tex is None and "constant" in note and "integral" not in note
+    geo = maximize(si.entropy(si.family("geometric")))
+    tex, note = implementation_latex(geo)
+    assert tex is None and "unbounded" in note and "integral" not in note
+    poisson = maximize(si.entropy(si.family("poisson")), timeout=30)
+    tex, note = implementation_latex(poisson)
+    assert tex is None and "no optimum is proved" in note
+    kl = minimize(si.kl(si.family("bernoulli", p="p"), si.family("bernoulli", p="q")),
+                  over="q")
+    tex, note = implementation_latex(kl)
+    assert "integral" not in note
+    d = si.kl(si.family("normal", mu="mu_1", sigma="sigma_1"),
+              si.family("normal", mu="mu_2", sigma="sigma_2"))
+    opt = minimize(d, over=["mu_2"])
+    tex, note = implementation_latex(opt)
+    assert "integral" not in note
+    if tex is not None:
+        assert "latexify" in note

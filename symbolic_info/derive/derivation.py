@@ -46,12 +46,18 @@ class Derivation:
         if self.status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
 
-    def lambdify(self, backend: str = "numpy"):
-        """A vectorised function of ``parameters`` (positionally or by name)."""
-        if backend not in self._numeric:
+    def lambdify(self, backend: str = "numpy", validate: bool = False):
+        """A vectorised function of ``parameters`` (positionally or by name).
+
+        ``backend``: "numpy", "mpmath" (scalars, 50 digits), "numba", "jax", "torch".
+        ``validate=True`` checks the values against the parameters' constraints first and
+        raises ``ValueError`` naming the offending parameter.
+        """
+        key = (backend, bool(validate))
+        if key not in self._numeric:
             from ..numeric.lambdify import lambdify_derivation
-            self._numeric[backend] = lambdify_derivation(self, backend)
-        return self._numeric[backend]
+            self._numeric[key] = lambdify_derivation(self, backend, validate=validate)
+        return self._numeric[key]
 
     def latex(self, standalone: bool = False) -> str:
         """The derivation as a LaTeX proof (an ``align*`` block, or a whole document)."""

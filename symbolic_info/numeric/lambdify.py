@@ -1,6 +1,13 @@
-"""Lambdify a Derivation: vectorised numpy functions of its parameters.
+"""Lambdify a Derivation: vectorised numeric functions of its parameters.
 
-Closed forms go through sympy's printers with scipy.special for the special functions.
+Backends: ``numpy`` (scipy.special for the special functions), ``mpmath`` (scalar inputs,
+50 significant digits, returns ``mpmath.mpf``), ``numba`` (a compiled ufunc; digamma and
+xlogy from :mod:`.special`), and ``jax`` / ``torch`` when installed.
+
+Before printing, :func:`prepare` rewrites ``log(gamma(x))`` as ``loggamma(x)`` (no overflow)
+and, when a logarithm's argument may vanish, each ``c*log(a)`` as ``xlogy(c, a)`` so that
+0*log 0 = 0 and a KL with incompatible supports is inf rather than nan.
+
 Results that keep an unevaluated ``Integral`` or ``Sum`` (status ``no_closed_form``) are
 evaluated point by point: each integral by ``scipy.integrate.quad``, each series by
 ``mpmath.nsum``, the rest of the expression by the printed function.
@@ -19,15 +26,70 @@ from scipy import integrate
 
 from ..errors import InvalidParameter
 
-BACKENDS = ("numpy",)
-MODULES = {"numpy": ["scipy", "numpy"]}
+BACKENDS = ("numpy", "mpmath", "numba", "jax", "torch")
+MPMATH_DPS = 50
 
 
-def lambdify_derivation(derivation, backend: str = "numpy") -> Callable:
+class xlogy(sp.Function):  # noqa: N801 -- printed by name, like scipy.special.xlogy
+    """x*log(y), 0 where x = 0 (the convention 0*log 0 = 0)."""
+
+    nargs = 2
+
+
+def _mp_xlogy(x, y):
+    return mpmath.mpf(0) if x == 0 else x * mpmath.log(y)
+
+
+def _numpy_modules():
+    from scipy import special
+    return [{"xlogy": special.xlogy}, "scipy", "numpy"]
+
+
+MODULES = {"numpy": _numpy_modules()}  # sympy.lambdify modules of the numpy backend
+
+
+def lambdify_derivation(derivation, backend: str = "numpy", validate: bool = False) -> Callable:
     if backend not in BACKENDS:
         raise InvalidParameter(f"unknown backend {backend!r}; known backends: "
                                f"{', '.join(BACKENDS)}")
-    return lambdify_expr(derivation.result, derivation.parameters, backend)
+    expr = prepare(derivation.result)
+    parameters = tuple(derivation.parameters)
+    if backend == "numpy":
+        f = lambdify_expr(expr, parameters, backend)
+    elif backend == "mpmath":
+        f = _mpmath_function(expr, parameters)
+    elif backend == "numba":
+        from .numba_backend import numba_function
+        f = numba_function(expr, parameters)
+    else:
+        f = _array_library_function(expr, parameters, backend)
+    if validate:
+        from .validate import validating
+        f = validating(f, derivation)
+    return f
+
+
+def prepare(expr: sp.Expr) -> sp.Expr:
+    """``log(gamma(x))`` -> ``loggamma(x)`` for positive x; ``c*log(a)`` -> ``xlogy(c, a)``
+    when some logarithm's argument is not known to be positive."""
+    expr = expr.replace(lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.gamma)
+                        and e.args[0].args[0].is_positive,
+                        lambda e: sp.loggamma(e.args[0].args[0]))
+    if expr.has(sp.Integral, sp.Sum):
+        return expr
+    risky = [a for a in expr.atoms(sp.log) if a.args[0].is_positive is not True]
+    if not risky:
+        return expr
+    logs = sorted(expr.atoms(sp.log), key=sp.default_sort_key)
+    pieces = sp.collect(sp.expand(expr, log=False, power_base=False, power_exp=False),
+                        logs, evaluate=False)
+    terms = []
+    for key, coefficient in pieces.items():
+        if isinstance(key, sp.log) and coefficient.free_symbols:
+            terms.append(xlogy(sp.factor_terms(coefficient), key.args[0]))
+        else:
+            terms.append(coefficient * key)
+    return sp.Add(*terms)
 
 
 def lambdify_expr(expr: sp.Expr, parameters, backend: str = "numpy") -> Callable:
@@ -35,8 +97,9 @@ def lambdify_expr(expr: sp.Expr, parameters, backend: str = "numpy") -> Callable
     names = [s.name for s in parameters]
     unevaluated = sorted(expr.atoms(sp.Integral, sp.Sum), key=sp.default_sort_key)
     holes = [sp.Dummy(f"i{k}") for k in range(len(unevaluated))]
+    from .printing import ArrayPrinter
     outer = sp.lambdify((*parameters, *holes), expr.xreplace(dict(zip(unevaluated, holes))),
-                        modules=MODULES[backend])
+                        modules=_numpy_modules(), printer=ArrayPrinter)
     inner = [_numeric_operator(op, parameters) for op in unevaluated]
 
     if inner:
@@ -63,6 +126,58 @@ def lambdify_expr(expr: sp.Expr, parameters, backend: str = "numpy") -> Callable
     evaluate.__doc__ = f"{expr}\n\nparameters: {', '.join(names)}"
     evaluate.parameters = parameters
     return evaluate
+
+
+def _signed(f: Callable, names, doc: str) -> Callable:
+    f.__signature__ = inspect.Signature(
+        [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in names])
+    f.__doc__ = doc
+    return f
+
+
+def _mpmath_function(expr: sp.Expr, parameters) -> Callable:
+    names = [s.name for s in parameters]
+    if expr.has(sp.Sum):
+        raise NotImplementedError("the mpmath backend does not evaluate unevaluated Sum "
+                                  "results; use backend='numpy'")
+    with mpmath.workdps(MPMATH_DPS):
+        raw = sp.lambdify(parameters, expr, modules=[{"xlogy": _mp_xlogy}, "mpmath"])
+
+    def evaluate(*args, **kwargs):
+        values = _bind(names, args, kwargs)
+        with mpmath.workdps(MPMATH_DPS):
+            converted = []
+            for n, v in zip(names, values):
+                if np.ndim(v) != 0:
+                    raise TypeError(f"the mpmath backend takes scalars; {n} has shape "
+                                    f"{np.shape(v)}")
+                converted.append(mpmath.mpf(v) if not isinstance(v, mpmath.mpf) else v)
+            return +raw(*converted)
+
+    evaluate = _signed(evaluate, names, f"{expr}\n\nparameters: {', '.join(names)} "
+                       f"(mpmath, {MPMATH_DPS} digits)")
+    evaluate.parameters = parameters
+    return evaluate
+
+
+def _array_library_function(expr: sp.Expr, parameters, backend: str) -> Callable:
+    import importlib
+    try:
+        library = importlib.import_module(backend)
+    except ImportError as exc:
+        raise ImportError(f"backend {backend!r} needs {backend} installed") from exc
+    if expr.has(sp.Integral, sp.Sum):
+        raise NotImplementedError(f"backend {backend!r} needs a closed form; this result "
+                                  f"keeps an Integral or Sum (use backend='numpy')")
+    if backend == "jax":
+        from jax.scipy.special import xlogy as lib_xlogy
+    else:
+        lib_xlogy = library.xlogy
+    names = [s.name for s in parameters]
+    f = sp.lambdify(parameters, expr, modules=[{"xlogy": lib_xlogy}, backend])
+    f = _signed(f, names, f"{expr}\n\nparameters: {', '.join(names)} ({backend})")
+    f.parameters = parameters
+    return f
 
 
 def _safe(f: Callable[..., float], values) -> float:

@@ -5,7 +5,11 @@ domain (each parameter's family constraint, e.g. :math:`0 < p < 1`, plus equalit
 such as the simplex :math:`\sum_i p_i = 1` of a categorical), the gradient (of the Lagrangian
 when there are equality constraints), the critical points inside the domain, the second-order
 test (Hessian, or bordered Hessian), and a global argument: concavity/convexity on the whole
-domain, or the limits at the domain's boundary.  When there is no interior critical point and
+domain; in one variable, a complete list of critical points (``solveset``) with a unique strict
+local optimum, or the best one compared with the limits at both ends; in two variables, a
+partial-optimisation (profile) argument (:mod:`.profile`).  A candidate whose global
+optimality is not proved has status ``no_closed_form`` (the candidate stays in the steps).
+When there is no interior critical point and
 a partial derivative has one sign on the whole domain, the optimum is approached at the
 boundary and the limit that shows it is a step (status ``unbounded``, or ``supremum`` /
 ``infimum`` for a finite bound that is not attained).
@@ -35,6 +39,9 @@ from ..families.spec import (
     Constraint,
     constraint_from_assumptions,
 )
+from .symmetric import match_symmetric_entropy, maximize_symmetric_entropy
+
+__all__ = ["OPTIMUM_STATUSES", "Optimum", "maximize", "maximize_symmetric_entropy", "minimize"]
 
 OPTIMUM_STATUSES = ("maximum", "minimum", "supremum", "infimum", "unbounded", "no_closed_form")
 _CAP = 10.0  # seconds for one sympy call (within the overall budget)
@@ -83,8 +90,16 @@ def maximize(d, over=None, *, timeout: float = 60) -> Optimum:
     """The global maximum of ``d`` (a Derivation or sympy expression) over ``over``.
 
     ``over`` is a parameter (name or symbol) or a list of them; default: all parameters.
-    The other parameters stay symbolic.
+    The other parameters stay symbolic.  The entropy of a categorical with a symbolic number
+    of outcomes, ``-Sum(p[i]*log(p[i]), (i, 1, k))`` with ``p`` an ``IndexedBase`` (over the
+    simplex ``Sum(p[i], (i, 1, k)) = 1``), is maximised by symmetry
+    (:func:`maximize_symmetric_entropy`).
     """
+    if not isinstance(d, Derivation) and isinstance(d, sp.Basic) and d.has(sp.Indexed):
+        match = match_symmetric_entropy(d)
+        if match is not None:
+            base, index, k = match
+            return maximize_symmetric_entropy(k, base, index)
     return _optimize(d, over, "max", timeout)
 
 
@@ -383,19 +398,72 @@ def _with_critical_points(problem, points, lambdas, solutions) -> Optimum:
                                   f"the objective is strictly {word} on the whole (convex) "
                                   f"domain, so the critical point is the global {kind}"))
         return _finish(problem, kind, value, point)
-    verdict = _boundary(problem, point, value)
-    if verdict is False:
-        return _finish(problem, "no_closed_form", value, point,
-                       note="a boundary limit beats the critical point")
-    if local is None or verdict is None:
-        problem.steps.append(Step("global optimum (unproved)", value,
-                                  "the second-order test or a boundary comparison was not "
-                                  "decided symbolically; the critical point is the candidate"))
-    else:
-        problem.steps.append(Step("global optimum", value,
-                                  f"the only interior critical point is a strict local {kind} "
-                                  f"and the objective is worse at every boundary limit"))
-    return _finish(problem, kind, value, point)
+    if local is None:
+        return _unproved(problem, value, point, "the second-order test was not decided "
+                                                "symbolically")
+    if problem.equalities:
+        return _unproved(problem, value, point, "the Lagrangian is not shown concave/convex "
+                                                "on the constraint set")
+    if len(over) == 1:
+        s = over[0]
+        complete = _all_critical_points(problem, problem.f, s)
+        if complete is not None and len(complete) == 1 and \
+                _sign(problem, complete[0] - point[s]) == 0:
+            problem.steps.append(Step("global optimum", value,
+                                      f"the critical points of the objective on "
+                                      f"{problem.domains[s]} are exactly {sp.sstr(complete)}: "
+                                      f"a differentiable function of one variable on an open "
+                                      f"interval whose only critical point is a strict local "
+                                      f"{kind} has its global {kind} there (a better point "
+                                      f"would force a second critical point between them)"))
+            return _finish(problem, kind, value, point)
+        if complete is not None and len(points) == len(complete) and \
+                all(i == best or _better(problem, value, values[i]) for i in range(len(points))):
+            verdict = _boundary(problem, point, value)
+            if verdict is True:
+                problem.steps.append(Step("global optimum", value,
+                                          f"all critical points are known, this one is the "
+                                          f"best, and the objective is worse at both ends of "
+                                          f"the interval: the global {kind}"))
+                return _finish(problem, kind, value, point)
+        return _unproved(problem, value, point, "the critical points were not shown complete "
+                                                "or the comparison with the boundary was not "
+                                                "decided")
+    from .profile import profile_argument
+    if profile_argument(problem, point, value):
+        return _finish(problem, kind, value, point)
+    return _unproved(problem, value, point, "neither concavity/convexity on the whole domain "
+                                            "nor a partial-optimisation (profile) argument "
+                                            "was established")
+
+
+def _unproved(problem, value, point, why: str) -> Optimum:
+    """A candidate without a proof of global optimality: status ``no_closed_form``."""
+    kind = "maximum" if problem.sense == "max" else "minimum"
+    problem.steps.append(Step("candidate", value, ", ".join(
+        f"{s} = {sp.sstr(v)}" for s, v in point.items())
+        + f": a critical point (strict local {kind} where the second-order test decided it)"))
+    problem.steps.append(Step("no_closed_form", value,
+                              f"global optimality is not proved: {why}"))
+    return _finish(problem, "no_closed_form", value, point)
+
+
+def _all_critical_points(problem, f, s) -> list | None:
+    """Every zero of df/ds in the domain of ``s`` (solveset), or None if not found exactly."""
+    dom = problem.domains[s]
+    real = sp.Dummy(s.name, real=True)
+    g = sp.diff(f, s).subs(s, real)
+    try:
+        sols = problem.run(sp.solveset, g, real, sp.Interval.open(dom.inf, dom.sup), cap=8.0)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    except BudgetExceeded:
+        if problem.budget.expired:
+            raise
+        return None
+    if not isinstance(sols, sp.FiniteSet):
+        return None
+    return list(sols)
 
 
 def _definite(problem, matrix: sp.Matrix, want: int, pointwise: bool = False) -> bool | None:

@@ -1,0 +1,86 @@
+"""numeric: time lambdified Normal KL, Gamma KL and Beta entropy on random parameter arrays.
+
+Each case is evaluated on ``--n`` random parameter sets (default 10^6) by the ``numpy`` and
+``numba`` backends of :meth:`Derivation.lambdify` and by a hand-written numpy/scipy formula;
+the table gives the median of ``--repeat`` runs, the ratio to the hand-written formula, and the
+largest relative difference from it. The numba time excludes compilation (one warm-up call).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import time
+
+import numpy as np
+from scipy import special
+
+import symbolic_info as si
+
+from ..cli import default_member
+from .report import median
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--n", type=int, default=10**6,
+                        help="parameter sets per evaluation (default 10^6)")
+    parser.add_argument("--repeat", type=int, default=7,
+                        help="timed runs per backend; the median is reported (default 7)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--backends", nargs="+", default=["numpy", "numba"],
+                        help="lambdify backends to time (default: numpy numba)")
+
+
+def _normal_kl(m1, s1, m2, s2):
+    return np.log(s2 / s1) + (s1 ** 2 + (m1 - m2) ** 2) / (2 * s2 ** 2) - 0.5
+
+
+def _gamma_kl(a1, b1, a2, b2):
+    return ((a1 - a2) * special.digamma(a1) - special.gammaln(a1) + special.gammaln(a2)
+            + a2 * (np.log(b1) - np.log(b2)) + a1 * (b2 - b1) / b1)
+
+
+def _beta_entropy(a, b):
+    return (special.betaln(a, b) - (a - 1) * special.digamma(a) - (b - 1) * special.digamma(b)
+            + (a + b - 2) * special.digamma(a + b))
+
+
+def cases(n: int, rng: np.random.Generator):
+    u = rng.uniform
+    yield ("KL normal||normal", si.kl(default_member("normal", 1), default_member("normal", 2)),
+           _normal_kl, [u(-3, 3, n), u(0.1, 5, n), u(-3, 3, n), u(0.1, 5, n)])
+    yield ("KL gamma||gamma", si.kl(default_member("gamma", 1), default_member("gamma", 2)),
+           _gamma_kl, [u(0.1, 20, n), u(0.1, 5, n), u(0.1, 20, n), u(0.1, 5, n)])
+    yield ("entropy beta", si.entropy(default_member("beta", 1)), _beta_entropy,
+           [u(0.1, 20, n), u(0.1, 20, n)])
+
+
+def best_of(fn, args, repeat: int) -> tuple[float, np.ndarray]:
+    times, out = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = fn(*args)
+        times.append(time.perf_counter() - start)
+    return median(times), np.asarray(out)
+
+
+def run(args: argparse.Namespace) -> int:
+    rng = np.random.default_rng(args.seed)
+    backends = [b for b in args.backends
+                if b == "numpy" or importlib.util.find_spec(b) is not None]
+    skipped = sorted(set(args.backends) - set(backends))
+    print(f"numeric: n = {args.n:,} parameter sets, median of {args.repeat} runs"
+          + (f" (not installed: {', '.join(skipped)})" if skipped else ""))
+    print(f"  {'case':<20} {'evaluator':<12} {'median s':>9} {'ratio':>7} {'max rel diff':>13}")
+    for label, d, by_hand, params in cases(args.n, rng):
+        with np.errstate(all="ignore"):
+            base_t, base = best_of(by_hand, params, args.repeat)
+        print(f"  {label:<20} {'hand numpy':<12} {base_t:9.4f} {1.0:7.2f} {'':>13}")
+        for backend in backends:
+            f = d.lambdify(backend)
+            f(*[p[:10] for p in params])  # compile / warm up
+            t, out = best_of(f, params, args.repeat)
+            with np.errstate(all="ignore"):
+                rel = np.max(np.abs(out - base) / np.maximum(np.abs(base), 1e-300))
+            print(f"  {'':<20} {backend:<12} {t:9.4f} {t / base_t:7.2f} {rel:13.2e}")
+    return 0

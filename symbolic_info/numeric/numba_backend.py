@@ -1,0 +1,44 @@
+"""The ``numba`` backend: the result printed as scalar ``math`` code and compiled as a
+``numba.vectorize`` ufunc over float64 (so it broadcasts like numpy)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import sympy as sp
+
+from .printing import function_source, scalar_code
+from .special import compiled
+
+
+def numba_function(expr: sp.Expr, parameters) -> Callable:
+    from .lambdify import _bind, _signed
+    parameters = tuple(parameters)
+    names = [s.name for s in parameters]
+    args = [f"_a{k}" for k in range(len(parameters))]
+    body = scalar_code(expr.xreplace({s: sp.Symbol(a) for s, a in zip(parameters, args)}))
+    specials = compiled()  # imports numba, or raises a clear ImportError
+    import numba
+    namespace = {"math": math, "numba": numba, **specials}
+    exec(compile(function_source("_scalar", args, body), "<numba backend>", "exec"), namespace)
+    signature = f"float64({', '.join(['float64'] * len(args))})"
+    if args:
+        ufunc = numba.vectorize([signature], nopython=True)(namespace["_scalar"])
+    else:
+        value = float(numba.njit(namespace["_scalar"])())
+        ufunc = None
+
+    def evaluate(*a, **kwargs):
+        values = _bind(names, a, kwargs)
+        if ufunc is None:
+            return value
+        arrays = [np.asarray(v, dtype=float) for v in values]
+        out = ufunc(*arrays)
+        return out[()] if np.ndim(out) == 0 else out
+
+    evaluate = _signed(evaluate, names, f"{expr}\n\nparameters: {', '.join(names)} (numba)")
+    evaluate.parameters = parameters
+    evaluate.source = body
+    return evaluate

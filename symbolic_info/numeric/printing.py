@@ -1,0 +1,114 @@
+"""Source code for a prepared result: numpy/scipy array code and scalar ``math`` code for numba.
+
+Both printers write an expression that names only ``numpy`` / ``scipy.special`` (array code) or
+``math`` and the functions of :mod:`.special` (scalar code), so the text can run where neither
+sympy nor symbolic_info is importable (see :mod:`.export`).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.numpy import SciPyPrinter
+from sympy.printing.pycode import PythonCodePrinter
+
+# Functions the scalar (numba) printer writes; anything else is refused by name.
+SCALAR_FUNCTIONS = {
+    "log", "exp", "sqrt", "Abs", "gamma", "loggamma", "polygamma", "xlogy", "sin", "cos",
+    "tan", "atan", "asin", "acos", "sinh", "cosh", "tanh", "erf", "erfc", "floor", "ceiling",
+    "Max", "Min", "sign", "log1p", "expm1", "Piecewise",
+}
+
+
+class UnsupportedFunction(NotImplementedError):
+    """A function a backend cannot compile."""
+
+
+class ArrayPrinter(SciPyPrinter):
+    """numpy/scipy array code; ``xlogy`` as ``scipy.special.xlogy``."""
+
+    def _print_xlogy(self, expr):
+        return (f"{self._module_format('scipy.special.xlogy')}("
+                f"{self._print(expr.args[0])}, {self._print(expr.args[1])})")
+
+    def _print_polygamma(self, expr):
+        if expr.args[0] == 0:
+            return f"{self._module_format('scipy.special.digamma')}({self._print(expr.args[1])})"
+        return super()._print_polygamma(expr)
+
+
+class ScalarPrinter(PythonCodePrinter):
+    """Scalar ``math`` code numba compiles; digamma and xlogy from :mod:`.special`."""
+
+    def __init__(self, settings=None):
+        super().__init__({"fully_qualified_modules": True, **(settings or {})})
+
+    def _print_polygamma(self, expr):
+        order, arg = expr.args
+        if order != 0:
+            raise UnsupportedFunction(f"polygamma({order}, ·) is not supported by the numba "
+                                      f"backend (only polygamma(0, ·) = digamma)")
+        return f"digamma({self._print(arg)})"
+
+    def _print_digamma(self, expr):
+        return f"digamma({self._print(expr.args[0])})"
+
+    def _print_xlogy(self, expr):
+        return f"xlogy({self._print(expr.args[0])}, {self._print(expr.args[1])})"
+
+    def _print_loggamma(self, expr):
+        return f"math.lgamma({self._print(expr.args[0])})"
+
+    def _print_gamma(self, expr):
+        return f"math.gamma({self._print(expr.args[0])})"
+
+    def _print_Infinity(self, expr):
+        return "math.inf"
+
+    def _print_NegativeInfinity(self, expr):
+        return "(-math.inf)"
+
+    def _print_NaN(self, expr):
+        return "math.nan"
+
+
+def check_scalar(expr: sp.Expr, backend: str = "numba") -> None:
+    """Raise :class:`UnsupportedFunction` naming each function ``backend`` cannot compile."""
+    if expr.has(sp.Integral, sp.Sum):
+        raise UnsupportedFunction(f"backend {backend!r} needs a closed form; this result keeps "
+                                  f"an unevaluated Integral or Sum (use backend='numpy')")
+    bad = sorted({type(f).__name__ for f in expr.atoms(sp.Function)
+                  if type(f).__name__ not in SCALAR_FUNCTIONS})
+    if bad:
+        raise UnsupportedFunction(f"backend {backend!r} cannot compile {', '.join(bad)}")
+    for f in expr.atoms(sp.polygamma):
+        if f.args[0] != 0:
+            raise UnsupportedFunction(f"backend {backend!r} cannot compile "
+                                      f"polygamma({f.args[0]}, ·); only polygamma(0, ·)")
+
+
+def scalar_code(expr: sp.Expr) -> str:
+    check_scalar(expr)
+    return ScalarPrinter().doprint(expr)
+
+
+def array_code(expr: sp.Expr) -> str:
+    if expr.has(sp.Integral, sp.Sum):
+        raise UnsupportedFunction("this result keeps an unevaluated Integral or Sum; only a "
+                                  "closed form can be written as numpy code")
+    printer = ArrayPrinter({"fully_qualified_modules": True})
+    code = printer.doprint(expr)
+    if printer._not_supported:
+        raise UnsupportedFunction(f"cannot write numpy code for "
+                                  f"{', '.join(sorted(map(str, printer._not_supported)))}")
+    return code
+
+
+def function_source(name: str, args, body: str, decorator: str = "",
+                    doc: str = "") -> str:
+    """``def name(args): return body`` with an optional decorator and docstring."""
+    lines = [decorator] if decorator else []
+    lines.append(f"def {name}({', '.join(args)}):")
+    if doc:
+        lines.append(f"    {doc}")
+    lines.append(f"    return {body}")
+    return "\n".join(lines) + "\n"
