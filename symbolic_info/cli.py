@@ -148,6 +148,24 @@ def cli() -> None:
     """Closed forms of entropy, cross-entropy and KL divergence, derived with sympy."""
 
 
+def derive_from_arguments(quantity: str, members: Sequence[str], base: str | None,
+                          timeout: float):
+    """The Derivation a command line asks for: QUANTITY of the members P (and Q)."""
+    builder_name, arity = QUANTITIES[quantity.lower()]
+    if len(members) != arity:
+        wanted = "one family (P)" if arity == 1 else "two families (P and Q)"
+        raise click.UsageError(f"{quantity} needs {wanted}, got {len(members)}")
+    try:
+        family_members = [parse_member(text, role)
+                          for role, text in enumerate(members, start=1)]
+        base_value = parse_base(base)
+    except SymbolicInfoError:
+        raise
+    except (ValueError, TypeError) as exc:  # a value the family could not take
+        raise SpecError(str(exc) or type(exc).__name__) from exc
+    return getattr(si, builder_name)(*family_members, base=base_value, timeout=timeout)
+
+
 @cli.command()
 @click.argument("quantity", metavar="QUANTITY",
                 type=click.Choice(sorted(QUANTITIES), case_sensitive=False))
@@ -172,24 +190,11 @@ def derive(quantity: str, members: Sequence[str], base: str | None, as_json: boo
       symbolic-info derive kl normal:mu=0,sigma=s normal:mu=m --json
       symbolic-info derive entropy bernoulli:p=0.5 --base 2
     """
-    builder_name, arity = QUANTITIES[quantity.lower()]
-    if len(members) != arity:
-        wanted = "one family (P)" if arity == 1 else "two families (P and Q)"
-        raise click.UsageError(f"{quantity} needs {wanted}, got {len(members)}")
     if (standalone or output) and not as_latex:
         raise click.UsageError("--standalone and --output go with --latex")
     if as_latex and as_json:
         raise click.UsageError("give --latex or --json, not both")
-    try:
-        family_members = [parse_member(text, role)
-                          for role, text in enumerate(members, start=1)]
-        base_value = parse_base(base)
-    except SymbolicInfoError:
-        raise
-    except (ValueError, TypeError) as exc:  # a value the family could not take
-        raise SpecError(str(exc) or type(exc).__name__) from exc
-    builder = getattr(si, builder_name)
-    d = builder(*family_members, base=base_value, timeout=timeout)
+    d = derive_from_arguments(quantity, members, base, timeout)
     if as_latex:
         from symbolic_info.render.latex import render_latex
         tex = render_latex(d, standalone=standalone)
@@ -230,19 +235,7 @@ def verify(claim: str, quantity: str, members: Sequence[str], base: str | None,
       symbolic-info verify "\\frac12\\log(2\\pi e\\sigma_1^2)" entropy normal
     """
     from symbolic_info.check.verify import verify as verify_claim
-    builder_name, arity = QUANTITIES[quantity.lower()]
-    if len(members) != arity:
-        wanted = "one family (P)" if arity == 1 else "two families (P and Q)"
-        raise click.UsageError(f"{quantity} needs {wanted}, got {len(members)}")
-    try:
-        family_members = [parse_member(text, role)
-                          for role, text in enumerate(members, start=1)]
-        base_value = parse_base(base)
-    except SymbolicInfoError:
-        raise
-    except (ValueError, TypeError) as exc:  # a value the family could not take
-        raise SpecError(str(exc) or type(exc).__name__) from exc
-    d = getattr(si, builder_name)(*family_members, base=base_value, timeout=timeout)
+    d = derive_from_arguments(quantity, members, base, timeout)
     verdict = verify_claim(claim, d, n=points, seed=seed, timeout=min(timeout, 10.0))
     click.echo(str(verdict))
     return 0 if verdict.holds else 1

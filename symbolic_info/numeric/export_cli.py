@@ -21,23 +21,10 @@ def _export(quantity: str, members: Sequence[str], output: str, backend: str,
       symbolic-info export kl normal normal -o kl_normal.py
       symbolic-info export entropy beta -o beta.py --backend numba --name beta_entropy
     """
-    import symbolic_info as si
-    from symbolic_info.cli import QUANTITIES, SpecError, parse_base, parse_member
-    from symbolic_info.errors import SymbolicInfoError
+    from symbolic_info.cli import derive_from_arguments
 
     from .export import export
-    builder_name, arity = QUANTITIES[quantity.lower()]
-    if len(members) != arity:
-        wanted = "one family (P)" if arity == 1 else "two families (P and Q)"
-        raise click.UsageError(f"{quantity} needs {wanted}, got {len(members)}")
-    try:
-        family_members = [parse_member(text, role) for role, text in enumerate(members, 1)]
-        base_value = parse_base(base)
-    except SymbolicInfoError:
-        raise
-    except (ValueError, TypeError) as exc:
-        raise SpecError(str(exc) or type(exc).__name__) from exc
-    d = getattr(si, builder_name)(*family_members, base=base_value, timeout=timeout)
+    d = derive_from_arguments(quantity, members, base, timeout)
     path = export({name or d.name: d}, output, backend=backend)
     click.echo(f"wrote {name or d.name}({', '.join(s.name for s in d.parameters)}) to {path}")
 

@@ -33,25 +33,11 @@ def _command(sense: str):
                   help="Time budget in seconds (derivation, then optimisation).")
     def command(quantity: str, members: Sequence[str], over: Sequence[str],
                 base: str | None, timeout: float) -> None:
-        import symbolic_info as si
-        from symbolic_info.cli import QUANTITIES, SpecError, parse_base, parse_member
-        from symbolic_info.errors import SymbolicInfoError
+        from symbolic_info.cli import derive_from_arguments
 
         from .maximize import maximize, minimize
 
-        builder_name, arity = QUANTITIES[quantity.lower()]
-        if len(members) != arity:
-            wanted = "one family (P)" if arity == 1 else "two families (P and Q)"
-            raise click.UsageError(f"{quantity} needs {wanted}, got {len(members)}")
-        try:
-            family_members = [parse_member(text, role)
-                              for role, text in enumerate(members, start=1)]
-            base_value = parse_base(base)
-        except SymbolicInfoError:
-            raise
-        except (ValueError, TypeError) as exc:  # a value the family could not take
-            raise SpecError(str(exc) or type(exc).__name__) from exc
-        d = getattr(si, builder_name)(*family_members, base=base_value, timeout=timeout)
+        d = derive_from_arguments(quantity, members, base, timeout)
         optimum = (maximize if sense == "max" else minimize)(d, _over(over), timeout=timeout)
         click.echo(str(optimum))
         if optimum.argopt:
