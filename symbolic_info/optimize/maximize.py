@@ -131,6 +131,18 @@ class _Problem:
     def run(self, fn, *args, cap: float = _CAP, **kwargs):
         return self.budget.run(fn, *args, cap=cap, **kwargs)
 
+    def attempt(self, fn, *args, cap: float = _CAP, **kwargs):
+        """``fn(*args)`` under its cap; None when sympy fails or the cap runs out (the whole
+        budget running out still raises, so the optimisation stops)."""
+        try:
+            return self.run(fn, *args, cap=cap, **kwargs)
+        except (NotImplementedError, ValueError, TypeError):
+            return None
+        except BudgetExceeded:
+            if self.budget.expired:
+                raise
+            return None
+
 
 def _optimize(d, over, sense: str, timeout: float) -> Optimum:
     if not (isinstance(timeout, (int, float)) and timeout > 0):
@@ -232,11 +244,8 @@ def _sign(problem: _Problem, expr: sp.Expr) -> int | None:
     """+1, -1 or 0 when ``expr`` has that sign on the whole (open) domain; None if undecided."""
     e = sp.sympify(expr).xreplace(_positive_form(problem))
     for transform in (lambda x: x, sp.together, sp.factor, sp.simplify):
-        try:
-            x = problem.run(transform, e, cap=5.0)
-        except BudgetExceeded:
-            if problem.budget.expired:
-                raise
+        x = problem.attempt(transform, e, cap=5.0)
+        if x is None:
             continue
         if x.is_zero:
             return 0
@@ -304,14 +313,7 @@ def _solve(problem: _Problem) -> Optimum:
     problem.steps.append(Step("stationarity", system, "critical points solve these equations"))
     if f.has(sp.Sum, sp.Integral, sp.Product):
         return _no_critical_points(problem, grad, solved=False)
-    try:
-        solutions = problem.run(sp.solve, equations, list(over) + list(lambdas), dict=True)
-    except (NotImplementedError, ValueError, TypeError):
-        solutions = None
-    except BudgetExceeded:
-        if problem.budget.expired:
-            raise
-        solutions = None
+    solutions = problem.attempt(sp.solve, equations, list(over) + list(lambdas), dict=True)
     if solutions is None:
         return _no_critical_points(problem, grad, solved=False)
     points, undecided = [], False
@@ -453,14 +455,7 @@ def _all_critical_points(problem, f, s) -> list | None:
     dom = problem.domains[s]
     real = sp.Dummy(s.name, real=True)
     g = sp.diff(f, s).subs(s, real)
-    try:
-        sols = problem.run(sp.solveset, g, real, sp.Interval.open(dom.inf, dom.sup), cap=8.0)
-    except (NotImplementedError, ValueError, TypeError):
-        return None
-    except BudgetExceeded:
-        if problem.budget.expired:
-            raise
-        return None
+    sols = problem.attempt(sp.solveset, g, real, sp.Interval.open(dom.inf, dom.sup), cap=8.0)
     if not isinstance(sols, sp.FiniteSet):
         return None
     return list(sols)
@@ -502,15 +497,8 @@ def _lim(problem, expr, s, end) -> sp.Limit:
 
 def _limit(problem, expr, s, end) -> sp.Expr | None:
     direction = _direction(problem, s, end)
-    try:
-        value = problem.run(sp.limit, expr, s, end, direction, cap=8.0)
-    except (NotImplementedError, ValueError, TypeError):
-        return None
-    except BudgetExceeded:
-        if problem.budget.expired:
-            raise
-        return None
-    if value.has(sp.Limit, sp.AccumBounds, sp.nan):
+    value = problem.attempt(sp.limit, expr, s, end, direction, cap=8.0)
+    if value is None or value.has(sp.Limit, sp.AccumBounds, sp.nan):
         return None
     return value
 

@@ -14,16 +14,11 @@ from __future__ import annotations
 import sympy as sp
 
 from ..derive.derivation import Step
-from ..errors import BudgetExceeded
 
 
 def _simplify(problem, e):
-    try:
-        return problem.run(sp.simplify, e, cap=5.0)
-    except BudgetExceeded:
-        if problem.budget.expired:
-            raise
-        return e
+    simpler = problem.attempt(sp.simplify, e, cap=5.0)
+    return e if simpler is None else simpler
 
 
 def profile_argument(problem, point: dict, value) -> bool:
@@ -46,13 +41,8 @@ def _profile(problem, x, point, value) -> bool:
     d2 = _simplify(problem, sp.diff(f, x, 2))
     if _sign(problem, d2) != want:
         return False
-    try:
-        sols = problem.run(sp.solve, sp.diff(f, x), x, dict=True)
-    except (NotImplementedError, ValueError, TypeError):
-        return False
-    except BudgetExceeded:
-        if problem.budget.expired:
-            raise
+    sols = problem.attempt(sp.solve, sp.diff(f, x), x, dict=True)
+    if sols is None:
         return False
     inner = [s[x] for s in sols if x in s and _inside(problem, x, s[x]) is True
              and s[x].xreplace(_positive_form(problem)).is_extended_real is True]
