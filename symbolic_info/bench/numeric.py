@@ -1,9 +1,11 @@
 """numeric: time lambdified Normal KL, Gamma KL and Beta entropy on random parameter arrays.
 
-Each case is evaluated on ``--n`` random parameter sets (default 10^6) by the ``numpy`` and
-``numba`` backends of :meth:`Derivation.lambdify` and by a hand-written numpy/scipy formula;
-the table gives the median of ``--repeat`` runs, the ratio to the hand-written formula, and the
-largest relative difference from it. The numba time excludes compilation (one warm-up call).
+Each case is evaluated on ``--n`` random parameter sets (default 10^6) by the ``numpy``,
+``numba`` and (when installed) ``torch`` / ``jax`` backends of :meth:`Derivation.lambdify`,
+by a hand-written numpy/scipy formula and by ``torch.distributions`` (when installed, float64
+on the CPU); the table gives the median of ``--repeat`` runs, the ratio to the hand-written
+formula measured in the same run, and the largest relative difference from it. Compilation is
+excluded (one warm-up call); torch inputs are converted to tensors before timing.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repeat", type=int, default=7,
                         help="timed runs per backend; the median is reported (default 7)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--backends", nargs="+", default=["numpy", "numba"],
-                        help="lambdify backends to time (default: numpy numba)")
+    parser.add_argument("--backends", nargs="+", default=["numpy", "numba", "torch", "jax"],
+                        help="lambdify backends to time, where installed "
+                             "(default: numpy numba torch jax)")
 
 
 def _normal_kl(m1, s1, m2, s2):
@@ -45,6 +48,16 @@ def _beta_entropy(a, b):
             + (a + b - 2) * special.digamma(a + b))
 
 
+def _torch_distributions(case: str):
+    """The torch.distributions evaluator of a case (tensors in, tensor out)."""
+    from torch.distributions import Beta, Gamma, Normal, kl_divergence
+    return {
+        "KL normal||normal": lambda m1, s1, m2, s2: kl_divergence(Normal(m1, s1), Normal(m2, s2)),
+        "KL gamma||gamma": lambda a1, b1, a2, b2: kl_divergence(Gamma(a1, b1), Gamma(a2, b2)),
+        "entropy beta": lambda a, b: Beta(a, b).entropy(),
+    }[case]
+
+
 def cases(n: int, rng: np.random.Generator):
     u = rng.uniform
     yield ("KL normal||normal", si.kl(default_member("normal", 1), default_member("normal", 2)),
@@ -53,6 +66,34 @@ def cases(n: int, rng: np.random.Generator):
            _gamma_kl, [u(0.1, 20, n), u(0.1, 5, n), u(0.1, 20, n), u(0.1, 5, n)])
     yield ("entropy beta", si.entropy(default_member("beta", 1)), _beta_entropy,
            [u(0.1, 20, n), u(0.1, 20, n)])
+
+
+def _evaluators(label: str, d, backends):
+    """(name, function, argument converter) for each evaluator timed besides hand numpy."""
+    for backend in backends:
+        yield backend, d.lambdify(backend), _converter(backend)
+    if "torch" in backends:
+        yield "torch dist", _torch_distributions(label), _converter("torch")
+
+
+def _converter(backend: str):
+    if backend == "torch":
+        import torch
+        return lambda arrays: [torch.from_numpy(a) for a in arrays]
+    if backend == "jax":
+        import jax
+        jax.config.update("jax_enable_x64", True)
+        import jax.numpy as jnp
+        return lambda arrays: [jnp.asarray(a) for a in arrays]
+    return lambda arrays: arrays
+
+
+def _as_numpy(out) -> np.ndarray:
+    if hasattr(out, "detach"):
+        out = out.detach().numpy()
+    if hasattr(out, "block_until_ready"):
+        out = np.asarray(out.block_until_ready())
+    return np.asarray(out, dtype=float)
 
 
 def best_of(fn, args, repeat: int) -> tuple[float, np.ndarray]:
@@ -76,11 +117,11 @@ def run(args: argparse.Namespace) -> int:
         with np.errstate(all="ignore"):
             base_t, base = best_of(by_hand, params, args.repeat)
         print(f"  {label:<20} {'hand numpy':<12} {base_t:9.4f} {1.0:7.2f} {'':>13}")
-        for backend in backends:
-            f = d.lambdify(backend)
-            f(*[p[:10] for p in params])  # compile / warm up
-            t, out = best_of(f, params, args.repeat)
+        for name, f, convert in _evaluators(label, d, backends):
+            inputs = convert(params)
+            f(*convert([p[:10] for p in params]))  # compile / warm up
+            t, out = best_of(lambda *a, f=f: _as_numpy(f(*a)), inputs, args.repeat)
             with np.errstate(all="ignore"):
                 rel = np.max(np.abs(out - base) / np.maximum(np.abs(base), 1e-300))
-            print(f"  {'':<20} {backend:<12} {t:9.4f} {t / base_t:7.2f} {rel:13.2e}")
+            print(f"  {'':<20} {name:<12} {t:9.4f} {t / base_t:7.2f} {rel:13.2e}")
     return 0

@@ -4,5 +4,7 @@ from . import continuous, discrete  # noqa: F401 - registers the built-in famili
 from .registry import families, family, from_density, get_spec, register
 from .spec import Constraint, Family, FamilySpec, Param, sample_parameters
 
-__all__ = ["Constraint", "Family", "FamilySpec", "Param", "families", "family",
+BUILTIN_FAMILIES: tuple[str, ...] = tuple(families())  # before any user registers a family
+
+__all__ = ["BUILTIN_FAMILIES", "Constraint", "Family", "FamilySpec", "Param", "families", "family",
            "from_density", "get_spec", "register", "sample_parameters"]

@@ -4,8 +4,8 @@
 ``Derivation.name`` (or by the keys of a dict). The module imports only ``numpy`` and
 ``scipy.special`` (backend "numpy") or ``math``, ``numpy`` and ``numba`` (backend "numba"),
 never sympy or symbolic_info. Each function's docstring gives the formula and its LaTeX.
-The expressions are prepared as for :meth:`Derivation.lambdify` (loggamma, xlogy), so the
-exported functions agree with it.
+The functions are the source :meth:`Derivation.lambdify` itself runs (:mod:`.codegen`: the
+stable form, with the near-equality series where it applies), so they agree with it.
 """
 
 from __future__ import annotations
@@ -17,22 +17,15 @@ from pathlib import Path
 import sympy as sp
 
 from ..errors import InvalidParameter
-from .lambdify import prepare
-from .printing import array_code, scalar_code
+from .codegen import numpy_function, scalar_function
+from .printing import scalar_code
 from .special import SOURCE as SPECIAL_SOURCE
+from .stable import stable_form
 
 EXPORT_BACKENDS = ("numpy", "numba")
 
 _NUMPY_HEADER = '''import numpy
 import scipy.special
-
-
-def _finish(out, *args):
-    out = numpy.asarray(out, dtype=float)
-    shape = numpy.broadcast(*args).shape if args else ()
-    if out.shape != shape:
-        out = numpy.broadcast_to(out, shape).copy()
-    return out[()] if out.ndim == 0 else out
 '''
 
 _NUMBA_HEADER = '''import math
@@ -100,31 +93,24 @@ def module_source(derivations, backend: str = "numpy") -> str:
         parts.append(SPECIAL_SOURCE)
     for name, d in items:
         args, mapping = _arguments(d)
-        expr = prepare(d.result).xreplace(mapping)
+        form = stable_form(d)
         doc = _docstring(d, backend)
         if backend == "numpy":
-            body = array_code(expr)
-            lines = [f"def {name}({', '.join(args)}):", f"    {doc}"]
-            lines += [f"    {a} = numpy.asarray({a}, dtype=float)" for a in args]
-            lines += ["    with numpy.errstate(all=\"ignore\"):",
-                      f"        out = {body}",
-                      f"    return _finish(out{''.join(', ' + a for a in args)})"]
+            text = numpy_function(name, args, form, mapping, doc=doc)
+        elif args:
+            signature = f"float64({', '.join(['float64'] * len(args))})"
+            text = scalar_function(f"_{name}_ufunc", args, form, mapping,
+                                   decorator=f'@numba.vectorize(["{signature}"], '
+                                             f'nopython=True)')
+            text += "\n\n" + "\n".join([
+                f"def {name}({', '.join(args)}):",
+                f"    {doc}",
+                f"    out = _{name}_ufunc({', '.join(args)})",
+                "    return out[()] if numpy.ndim(out) == 0 else out"]) + "\n"
         else:
-            body = scalar_code(expr)
-            if args:
-                signature = f"float64({', '.join(['float64'] * len(args))})"
-                lines = [f'@numba.vectorize(["{signature}"], nopython=True)',
-                         f"def _{name}_ufunc({', '.join(args)}):",
-                         f"    return {body}",
-                         "",
-                         "",
-                         f"def {name}({', '.join(args)}):",
-                         f"    {doc}",
-                         f"    out = _{name}_ufunc({', '.join(args)})",
-                         "    return out[()] if numpy.ndim(out) == 0 else out"]
-            else:
-                lines = [f"def {name}():", f"    {doc}", f"    return float({body})"]
-        parts.append("\n\n" + "\n".join(lines) + "\n")
+            text = "\n".join([f"def {name}():", f"    {doc}",
+                              f"    return float({scalar_code(form.direct)})"]) + "\n"
+        parts.append("\n\n" + text)
     parts.append(f"\n\n__all__ = {[n for n, _ in items]!r}\n")
     return "".join(parts)
 

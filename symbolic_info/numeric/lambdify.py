@@ -25,15 +25,10 @@ import sympy as sp
 from scipy import integrate
 
 from ..errors import InvalidParameter
+from .functions import xlog1py, xlogy  # noqa: F401 -- re-exported
 
 BACKENDS = ("numpy", "mpmath", "numba", "jax", "torch")
 MPMATH_DPS = 50
-
-
-class xlogy(sp.Function):  # noqa: N801 -- printed by name, like scipy.special.xlogy
-    """x*log(y), 0 where x = 0 (the convention 0*log 0 = 0)."""
-
-    nargs = 2
 
 
 def _mp_xlogy(x, y):
@@ -52,21 +47,46 @@ def lambdify_derivation(derivation, backend: str = "numpy", validate: bool = Fal
     if backend not in BACKENDS:
         raise InvalidParameter(f"unknown backend {backend!r}; known backends: "
                                f"{', '.join(BACKENDS)}")
-    expr = prepare(derivation.result)
     parameters = tuple(derivation.parameters)
     if backend == "numpy":
-        f = lambdify_expr(expr, parameters, backend)
+        f = _numpy_stable(derivation, parameters)
     elif backend == "mpmath":
-        f = _mpmath_function(expr, parameters)
+        f = _mpmath_function(prepare(derivation.result), parameters)
     elif backend == "numba":
         from .numba_backend import numba_function
-        f = numba_function(expr, parameters)
+        from .stable import stable_form
+        f = numba_function(stable_form(derivation), parameters)
     else:
-        f = _array_library_function(expr, parameters, backend)
+        f = _array_library_function(derivation, parameters, backend)
     if validate:
         from .validate import validating
         f = validating(f, derivation)
     return f
+
+
+def _numpy_stable(derivation, parameters) -> Callable:
+    """The numpy evaluator of the stable form (:mod:`.codegen`); results that keep an
+    unevaluated Integral or Sum go through :func:`lambdify_expr`."""
+    from .stable import stable_form
+    form = stable_form(derivation)
+    if form.direct.has(sp.Integral, sp.Sum):
+        return lambdify_expr(form.direct, parameters)
+    from .codegen import numpy_function
+    names = [s.name for s in parameters]
+    args = [f"_a{k}" for k in range(len(parameters))]
+    source = numpy_function("_evaluate", args, form, dict(zip(parameters, map(sp.Symbol, args))))
+    import scipy.special
+    namespace = {"numpy": np, "scipy": scipy}
+    exec(compile(source, "<numpy backend>", "exec"), namespace)
+    core = namespace["_evaluate"]
+
+    def evaluate(*a, **kwargs):
+        return core(*_bind(names, a, kwargs))
+
+    evaluate = _signed(evaluate, names, f"{form.direct}\n\nparameters: {', '.join(names)}")
+    evaluate.parameters = parameters
+    evaluate.source = source
+    return evaluate
 
 
 def prepare(expr: sp.Expr) -> sp.Expr:
@@ -160,21 +180,57 @@ def _mpmath_function(expr: sp.Expr, parameters) -> Callable:
     return evaluate
 
 
-def _array_library_function(expr: sp.Expr, parameters, backend: str) -> Callable:
+def _array_library_function(derivation, parameters, backend: str) -> Callable:
+    """torch / jax: the stable direct form (log1p, xlogy, xlog1py, lgamma) in the library's
+    own differentiable functions; the near-equality series is not used (a ``where`` over both
+    branches would put the series' overflow into the gradients)."""
     import importlib
     try:
         library = importlib.import_module(backend)
     except ImportError as exc:
         raise ImportError(f"backend {backend!r} needs {backend} installed") from exc
+    from .stable import stable_form
+    expr = stable_form(derivation).direct
+    constants = [e for e in expr.atoms(sp.Pow, sp.Function) if e.is_number]
+    expr = expr.xreplace({e: e.evalf(17) for e in constants})  # sqrt(pi): no tensor
     if expr.has(sp.Integral, sp.Sum):
         raise NotImplementedError(f"backend {backend!r} needs a closed form; this result "
                                   f"keeps an Integral or Sum (use backend='numpy')")
     if backend == "jax":
-        from jax.scipy.special import xlogy as lib_xlogy
+        import jax.scipy.special as special
+        from sympy.printing.numpy import JaxPrinter as Base
+        functions = {"xlogy": special.xlogy, "xlog1py": special.xlog1py,
+                     "gammaln": special.gammaln, "digamma": special.digamma,
+                     "polygamma": lambda n, x: special.polygamma(int(n), x)}
     else:
-        lib_xlogy = library.xlogy
+        from sympy.printing.pytorch import TorchPrinter as Base
+        functions = {"xlogy": library.xlogy, "xlog1py": library.special.xlog1py,
+                     "gammaln": library.lgamma, "digamma": library.special.digamma,
+                     "polygamma": lambda n, x: library.special.polygamma(int(n), x)}
+
+    class Printer(Base):
+        """The library's printer; special functions by the names bound in ``functions``."""
+
+        def _call(self, name: str, e) -> str:
+            return f"{name}({', '.join(self._print(a) for a in e.args)})"
+
+        def _print_xlogy(self, e):
+            return self._call("xlogy", e)
+
+        def _print_xlog1py(self, e):
+            return self._call("xlog1py", e)
+
+        def _print_loggamma(self, e):
+            return self._call("gammaln", e)
+
+        def _print_polygamma(self, e):
+            if e.args[0] == 0:
+                return f"digamma({self._print(e.args[1])})"
+            return self._call("polygamma", e)
+
     names = [s.name for s in parameters]
-    f = sp.lambdify(parameters, expr, modules=[{"xlogy": lib_xlogy}, backend])
+    f = sp.lambdify(parameters, expr, printer=Printer,
+                    modules=[functions, backend])
     f = _signed(f, names, f"{expr}\n\nparameters: {', '.join(names)} ({backend})")
     f.parameters = parameters
     return f

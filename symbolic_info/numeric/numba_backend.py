@@ -1,4 +1,5 @@
-"""The ``numba`` backend: the result printed as scalar ``math`` code and compiled as a
+"""The ``numba`` backend: the stable form printed as scalar ``math`` code (direct form, and
+the near-equality series where it applies, see :mod:`.codegen`) and compiled as a
 ``numba.vectorize`` ufunc over float64 (so it broadcasts like numpy)."""
 
 from __future__ import annotations
@@ -9,20 +10,22 @@ from collections.abc import Callable
 import numpy as np
 import sympy as sp
 
-from .printing import function_source, scalar_code
+from .codegen import scalar_function
 from .special import compiled
+from .stable import StableForm
 
 
-def numba_function(expr: sp.Expr, parameters) -> Callable:
+def numba_function(form: StableForm, parameters) -> Callable:
     from .lambdify import _bind, _signed
     parameters = tuple(parameters)
     names = [s.name for s in parameters]
     args = [f"_a{k}" for k in range(len(parameters))]
-    body = scalar_code(expr.xreplace({s: sp.Symbol(a) for s, a in zip(parameters, args)}))
+    mapping = {s: sp.Symbol(a) for s, a in zip(parameters, args)}
+    source = scalar_function("_scalar", args, form, mapping)
     specials = compiled()  # imports numba, or raises a clear ImportError
     import numba
     namespace = {"math": math, "numba": numba, **specials}
-    exec(compile(function_source("_scalar", args, body), "<numba backend>", "exec"), namespace)
+    exec(compile(source, "<numba backend>", "exec"), namespace)
     signature = f"float64({', '.join(['float64'] * len(args))})"
     if args:
         ufunc = numba.vectorize([signature], nopython=True)(namespace["_scalar"])
@@ -38,7 +41,8 @@ def numba_function(expr: sp.Expr, parameters) -> Callable:
         out = ufunc(*arrays)
         return out[()] if np.ndim(out) == 0 else out
 
-    evaluate = _signed(evaluate, names, f"{expr}\n\nparameters: {', '.join(names)} (numba)")
+    evaluate = _signed(evaluate, names, f"{form.direct}\n\nparameters: {', '.join(names)} "
+                       f"(numba)")
     evaluate.parameters = parameters
-    evaluate.source = body
+    evaluate.source = source
     return evaluate

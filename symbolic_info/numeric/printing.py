@@ -13,9 +13,9 @@ from sympy.printing.pycode import PythonCodePrinter
 
 # Functions the scalar (numba) printer writes; anything else is refused by name.
 SCALAR_FUNCTIONS = {
-    "log", "exp", "sqrt", "Abs", "gamma", "loggamma", "polygamma", "xlogy", "sin", "cos",
-    "tan", "atan", "asin", "acos", "sinh", "cosh", "tanh", "erf", "erfc", "floor", "ceiling",
-    "Max", "Min", "sign", "log1p", "expm1", "Piecewise",
+    "log", "exp", "sqrt", "Abs", "gamma", "loggamma", "polygamma", "xlogy", "xlog1py", "sin",
+    "cos", "tan", "atan", "asin", "acos", "sinh", "cosh", "tanh", "erf", "erfc", "floor",
+    "ceiling", "Max", "Min", "sign", "log1p", "expm1", "Piecewise",
 }
 
 
@@ -23,11 +23,29 @@ class UnsupportedFunction(NotImplementedError):
     """A function a backend cannot compile."""
 
 
+def polygamma_order(order) -> int | None:
+    """The order of ``polygamma(order, x)`` as an int when it is a non-negative integer literal
+    (``3`` or ``3.0``), else None (a symbolic, negative or fractional order)."""
+    order = sp.sympify(order)
+    if order.is_Integer and order >= 0:
+        return int(order)
+    if order.is_Float and float(order) >= 0 and float(order).is_integer():
+        return int(order)
+    return None
+
+
 class ArrayPrinter(SciPyPrinter):
-    """numpy/scipy array code; ``xlogy`` as ``scipy.special.xlogy``."""
+    """numpy/scipy array code; ``xlogy`` / ``xlog1py`` as ``scipy.special.xlogy`` /
+    ``scipy.special.xlog1py``, ``polygamma(0, x)`` as ``scipy.special.digamma(x)`` and
+    ``polygamma(n, x)`` as ``scipy.special.polygamma(n, x)`` (sympy's SciPyPrinter already
+    writes ``log1p`` / ``expm1`` as ``numpy.log1p`` / ``numpy.expm1``)."""
 
     def _print_xlogy(self, expr):
         return (f"{self._module_format('scipy.special.xlogy')}("
+                f"{self._print(expr.args[0])}, {self._print(expr.args[1])})")
+
+    def _print_xlog1py(self, expr):
+        return (f"{self._module_format('scipy.special.xlog1py')}("
                 f"{self._print(expr.args[0])}, {self._print(expr.args[1])})")
 
     def _print_polygamma(self, expr):
@@ -37,23 +55,36 @@ class ArrayPrinter(SciPyPrinter):
 
 
 class ScalarPrinter(PythonCodePrinter):
-    """Scalar ``math`` code numba compiles; digamma and xlogy from :mod:`.special`."""
+    """Scalar ``math`` code numba compiles; digamma, polygamma, xlogy and xlog1py from
+    :mod:`.special` (``polygamma(n, x)`` needs a literal order n >= 0; n = 0 is digamma)."""
 
     def __init__(self, settings=None):
         super().__init__({"fully_qualified_modules": True, **(settings or {})})
 
     def _print_polygamma(self, expr):
         order, arg = expr.args
-        if order != 0:
+        n = polygamma_order(order)
+        if n is None:
             raise UnsupportedFunction(f"polygamma({order}, ·) is not supported by the numba "
-                                      f"backend (only polygamma(0, ·) = digamma)")
-        return f"digamma({self._print(arg)})"
+                                      f"backend: the order must be a non-negative integer")
+        if n == 0:
+            return f"digamma({self._print(arg)})"
+        return f"polygamma({n}, {self._print(arg)})"
 
     def _print_digamma(self, expr):
         return f"digamma({self._print(expr.args[0])})"
 
     def _print_xlogy(self, expr):
         return f"xlogy({self._print(expr.args[0])}, {self._print(expr.args[1])})"
+
+    def _print_xlog1py(self, expr):
+        return f"xlog1py({self._print(expr.args[0])}, {self._print(expr.args[1])})"
+
+    def _print_log1p(self, expr):
+        return f"math.log1p({self._print(expr.args[0])})"
+
+    def _print_expm1(self, expr):
+        return f"math.expm1({self._print(expr.args[0])})"
 
     def _print_loggamma(self, expr):
         return f"math.lgamma({self._print(expr.args[0])})"
@@ -80,10 +111,11 @@ def check_scalar(expr: sp.Expr, backend: str = "numba") -> None:
                   if type(f).__name__ not in SCALAR_FUNCTIONS})
     if bad:
         raise UnsupportedFunction(f"backend {backend!r} cannot compile {', '.join(bad)}")
-    for f in expr.atoms(sp.polygamma):
-        if f.args[0] != 0:
+    for f in sorted(expr.atoms(sp.polygamma), key=sp.default_sort_key):
+        if polygamma_order(f.args[0]) is None:
             raise UnsupportedFunction(f"backend {backend!r} cannot compile "
-                                      f"polygamma({f.args[0]}, ·); only polygamma(0, ·)")
+                                      f"polygamma({f.args[0]}, ·): the order must be a "
+                                      f"non-negative integer literal")
 
 
 def scalar_code(expr: sp.Expr) -> str:

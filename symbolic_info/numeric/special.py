@@ -1,14 +1,32 @@
 """Special functions compiled by numba, for the ``numba`` backend and exported modules.
 
-numba compiles ``math.lgamma`` and ``math.gamma`` natively but not the digamma function nor
-``xlogy``; :data:`SOURCE` implements them in plain Python that ``numba.njit`` compiles. The
-same text is copied into modules written by :func:`symbolic_info.numeric.export.export`, so it
-imports only ``math`` and ``numba``.
+numba compiles ``math.lgamma``, ``math.gamma``, ``math.log1p`` and ``math.expm1`` natively but
+not the digamma and polygamma functions nor ``xlogy`` / ``xlog1py``; :data:`SOURCE` implements
+them in plain Python that ``numba.njit`` compiles. The same text is copied into modules written
+by :func:`symbolic_info.numeric.export.export`, so it imports only ``math`` and ``numba``.
 
 digamma: reflection for negative arguments, a series about the positive root
 (x0 = 1.4616...; coefficients (-1)^(n+1) zeta(n+1, x0)) within 0.3 of it, the recurrence
 psi(x) = psi(x + 1) - 1/x up to x >= 10, then the asymptotic series to x^-14. Agrees with
 ``scipy.special.digamma`` to 1e-14 relative for positive arguments.
+
+polygamma(n, x), integer n >= 1 (int or integral float; n = 0 is digamma):
+psi^(n)(x) = (-1)^(n+1) n! zeta(n+1, x). For x > 0, zeta(n+1, x) is the sum of (x+k)^-(n+1)
+for k < N plus zeta(n+1, x+N), N the least shift making y = x+N >= n+6, and n! zeta(n+1, y)
+is the Euler-Maclaurin series (n-1)!/y^n [1 + n/(2y) + sum_j B_2j/(2j)! (n)_2j / y^2j],
+(n)_2j = n(n+1)...(n+2j-1), up to j = 20 (at y >= n+6 its terms fall to 3e-18 or less before
+it diverges). The terms, all positive, are added smallest first (the tail, then k = N-1 down
+to 0). Within 1e-15 relative of mpmath for n <= 12 on [1e-6, 1e8]; about (n+1) ulp for larger
+n (the rounding of x+k raised to the power n+1). When n > 170 (n! overflows) or y^-(n+1)
+would underflow, the sum is scaled by x^(n+1)/n! and the result formed as
+exp(log n! - (n+1) log x + log sum): inf or 0 where the value overflows or underflows, and
+about 1e-13 relative otherwise (the absolute rounding of the logarithm). Negative non-integer
+x by the reflection psi^(n)(x) = (-1)^(n+1) A(f) + A(1-f) - A(1-x), A(t) = n! zeta(n+1, t),
+f = x - floor(x); the poles x = 0, -1, ... give (-1)^(n+1) inf (as scipy); x = -inf, nan, and
+negative or non-integer n give nan.
+
+xlogy(x, y) = x log y and xlog1py(x, y) = x log1p(y), 0 where x = 0 (unless y is nan), with
+the conventions of ``scipy.special``: +-inf at y = 0 (y = -1), nan below.
 """
 
 from __future__ import annotations
@@ -64,9 +82,103 @@ def xlogy(x, y):
     if y < 0.0:
         return math.nan
     return x * math.log(y)
+
+
+# B_2j / (2j)!, j = 1..20, for the Euler-Maclaurin tail of zeta(n+1, y)
+_ZETA_BERNOULLI = (
+    0.08333333333333333, -0.001388888888888889, 3.306878306878307e-05, -8.267195767195768e-07,
+    2.08767569878681e-08, -5.284190138687493e-10, 1.3382536530684679e-11,
+    -3.3896802963225827e-13, 8.586062056277845e-15, -2.174868698558062e-16,
+    5.5090028283602295e-18, -1.3954464685812522e-19, 3.534707039629467e-21,
+    -8.953517427037546e-23, 2.267952452337683e-24, -5.744790668872202e-26,
+    1.455172475614865e-27, -3.6859949406653103e-29, 9.336734257095045e-31,
+    -2.36502241570063e-32,
+)
+_POLYGAMMA_SHIFT = 6.0  # recur up to y >= n + 6 before the asymptotic series
+
+
+@numba.njit(cache=False)
+def _zeta_bracket(n, y):
+    # y^n/(n-1)! * n! zeta(n+1, y) by Euler-Maclaurin: 1 + n/(2y) + sum_j ..., y >= n + 6
+    w = 1.0 / (y * y)
+    t = 1.0
+    total = 0.0
+    for j in range(len(_ZETA_BERNOULLI)):
+        t *= (n + 2.0 * j) * (n + 2.0 * j + 1.0) * w
+        term = _ZETA_BERNOULLI[j] * t
+        total += term
+        if abs(term) < 1e-18:
+            break
+    return 1.0 + (0.5 * n / y + total)
+
+
+@numba.njit(cache=False)
+def _polygamma_abs(m, x):
+    # n! zeta(n+1, x) = |psi^(n)(x)| for integer m = n >= 1 and finite x > 0
+    n = float(m)
+    s = n + 1.0
+    shift = 0
+    if x < n + _POLYGAMMA_SHIFT:
+        shift = int(math.ceil(n + _POLYGAMMA_SHIFT - x))
+    y = x + shift
+    if m <= 170 and (s if shift else n) * math.log(y) < 708.0:
+        factorial = 1.0
+        for i in range(2, m + 1):
+            factorial *= i
+        if shift == 0:
+            return factorial / n * math.pow(x, -n) * _zeta_bracket(n, x)
+        total = math.pow(y, -n) / n * _zeta_bracket(n, y)
+        for k in range(shift - 1, 0, -1):
+            total += 1.0 / (x + k) ** (m + 1)  # integer power: much faster than math.pow
+        total += math.pow(x, -s)  # correctly rounded where it matters most (x small)
+        return factorial * total
+    # n > 170 or y^-(n+1) underflows: scale by x^(n+1)/n!, form the result through its log
+    if shift == 0:
+        return math.exp(math.lgamma(n) - n * math.log(x) + math.log(_zeta_bracket(n, x)))
+    total = 1.0
+    for k in range(1, shift):
+        term = math.pow(x / (x + k), s)
+        total += term
+        if term < 1e-18 * total:
+            break
+    else:
+        total += math.pow(x / y, s) * (y / n) * _zeta_bracket(n, y)
+    return math.exp(math.lgamma(s) - s * math.log(x) + math.log(total))
+
+
+@numba.njit(cache=False)
+def polygamma(n, x):
+    if math.isnan(x) or not (0 <= n < 2147483648) or n != math.floor(n):
+        return math.nan
+    if n == 0:
+        return digamma(x)
+    m = int(n)
+    sign = 1.0 if m % 2 == 1 else -1.0
+    if x == math.inf:
+        return sign * 0.0
+    if x <= 0.0:
+        if x == -math.inf:
+            return math.nan
+        if x <= -4503599627370496.0 or x == math.floor(x):
+            return sign * math.inf
+        f = x - math.floor(x)
+        g = math.ceil(x) - x
+        return sign * _polygamma_abs(m, f) + _polygamma_abs(m, g) - _polygamma_abs(m, 1.0 - x)
+    return sign * _polygamma_abs(m, x)
+
+
+@numba.njit(cache=False)
+def xlog1py(x, y):
+    if x == 0.0 and not math.isnan(y):
+        return 0.0
+    if y == -1.0:
+        return -math.inf if x > 0.0 else (math.inf if x < 0.0 else math.nan)
+    if y < -1.0:
+        return math.nan
+    return x * math.log1p(y)
 '''
 
-NAMES = ("digamma", "xlogy")
+NAMES = ("digamma", "polygamma", "xlogy", "xlog1py")
 _compiled: dict | None = None
 
 
@@ -92,3 +204,11 @@ def digamma(x: float) -> float:
 
 def xlogy(x: float, y: float) -> float:
     return compiled()["xlogy"](x, y)
+
+
+def polygamma(n: int, x: float) -> float:
+    return compiled()["polygamma"](n, x)
+
+
+def xlog1py(x: float, y: float) -> float:
+    return compiled()["xlog1py"](x, y)

@@ -1,0 +1,259 @@
+"""Numerically stable forms of a closed-form result, for the float64 backends.
+
+:func:`rewrite` turns the result into an expression whose float64 evaluation does not lose
+accuracy needlessly:
+
+- ``log(gamma(x))`` -> ``loggamma(x)`` (no overflow), and a product holding ``gamma(x)`` or a
+  power with a symbolic exponent -> ``exp(sum of logs)`` (``λ^k Γ(k/c)`` overflows alone);
+- ``log(1 + x)`` -> ``log1p(x)`` and ``exp(x) - 1`` -> ``expm1(x)`` (sympy's codegen
+  rewriting rules);
+- when a logarithm's argument may vanish, ``c log a`` -> ``xlogy(c, a)`` and ``c log1p(a)``
+  -> ``xlog1py(c, a)``, so that 0 log 0 = 0 and a KL with incompatible supports is inf.
+
+A divergence D(θ_P ‖ θ_Q) between two members of one family cancels catastrophically as
+θ_Q → θ_P: its terms are O(1) while D is O(|θ_Q - θ_P|²). :func:`near_equality` derives its
+Taylor expansion in δ = θ_Q - θ_P,
+
+    D = Σ_{k=2}^{N} c_k(θ_P, δ),   c_k = Σ_{|α|=k} ∂^α_{θ_Q} D |_{θ_Q=θ_P} δ^α / α!,
+
+whose leading term c_2 = ½ δᵀ I(θ_P) δ is the Fisher-information quadratic form (c_0 = c_1 = 0
+are checked). δ is computed as a float difference, exact when θ_Q is near θ_P (Sterbenz). The
+evaluators use the series only where the direct value is small (|D| < ``GATE``) and the series'
+last terms are below the direct form's rounding error, estimated as ``EPS`` times the sum of the
+absolute values of its terms; elsewhere the direct (rewritten) form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+from sympy.codegen.rewriting import expm1_opt, optimize
+
+from ..budget import BudgetExceeded, time_limit
+from .functions import xlog1py, xlogy
+from .taylor import Unsupported, taylor_coefficients
+
+ORDER = 12
+GATE = 0.01
+EPS = 1e-15
+NEAR_BUDGET = 20.0
+
+
+@dataclass(frozen=True)
+class NearEquality:
+    """The Taylor expansion of a divergence in δ = θ_Q - θ_P: ``D ≈ Σ terms``.
+
+    ``differences`` holds (δ symbol, θ_Q symbol, θ_P symbol); ``terms`` are c_first, ..., c_N
+    in θ_P and the δ symbols (first = 2, or 1 where θ_P is on the boundary of Q's support
+    condition, e.g. the Pareto minimum); ``magnitude`` is the rounding scale of the direct
+    form (see :func:`_rounding_scale`).
+    """
+
+    differences: tuple[tuple[sp.Symbol, sp.Symbol, sp.Symbol], ...]
+    terms: tuple[sp.Expr, ...]
+    magnitude: sp.Expr
+    first: int = 2
+
+
+@dataclass(frozen=True)
+class StableForm:
+    """What the float64 evaluators compute: the rewritten direct form, and near P = Q the
+    Taylor expansion (``None`` where it does not apply)."""
+
+    direct: sp.Expr
+    near: NearEquality | None = None
+
+
+def stable_form(derivation) -> StableForm:
+    """The stable form of ``derivation.result`` (cached on the derivation)."""
+    cache = derivation._numeric
+    if "stable" not in cache:
+        direct = rewrite(derivation.result)
+        cache["stable"] = StableForm(direct, near_equality(derivation))
+    return cache["stable"]
+
+
+def _loggamma(expr: sp.Expr) -> sp.Expr:
+    return expr.replace(lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.gamma)
+                        and e.args[0].args[0].is_positive,
+                        lambda e: sp.loggamma(e.args[0].args[0]))
+
+
+def rewrite(expr: sp.Expr) -> sp.Expr:
+    """The stable rewriting of ``expr`` described in the module docstring."""
+    expr = _loggamma(expr)
+    if expr.has(sp.Integral, sp.Sum):
+        return expr
+    expr = _exp_of_logs(expr)
+    expr = optimize(_log1p(expr), [expm1_opt])
+    return _zero_safe_logs(expr)
+
+
+def _log1p(expr: sp.Expr) -> sp.Expr:
+    """``log(1 + x)`` -> ``log1p(x)``, also for the numerator or denominator of a ratio
+    (``log((1 - p)/p)`` -> ``log1p(-p) - log(p)``); other logs are left whole (``log(a/b)`` is
+    more accurate than ``log a - log b`` when a ≈ b)."""
+    from sympy.codegen.cfunctions import log1p
+
+    def one_plus(a: sp.Expr) -> bool:
+        return isinstance(a, sp.Add) and sp.S.One in a.args
+
+    def single(a: sp.Expr) -> sp.Expr:
+        return log1p(a - 1) if one_plus(a) else sp.log(a)
+
+    def split(e: sp.log) -> sp.Expr:
+        argument = e.args[0]
+        if one_plus(argument):
+            return single(argument)
+        numerator, denominator = sp.fraction(sp.together(argument))
+        if denominator != 1 and (one_plus(numerator) or one_plus(denominator)) and \
+                denominator.is_positive:  # then log(n/d) = log n - log d wherever n/d >= 0
+            return single(numerator) - single(denominator)
+        return e
+
+    return expr.replace(lambda e: isinstance(e, sp.log), split)
+
+
+def _exp_of_logs(expr: sp.Expr) -> sp.Expr:
+    """Products of positive factors that overflow alone -> exp(Σ log factors)."""
+    def overflowing(term: sp.Expr) -> bool:
+        if not isinstance(term, sp.Mul) or term.is_positive is not True and (
+                -term).is_positive is not True:
+            return False
+        return any(isinstance(f, sp.gamma) or isinstance(f, sp.Pow) and f.exp.free_symbols
+                   and f.base.free_symbols for f in term.args)
+
+    def as_exp(term: sp.Expr) -> sp.Expr:
+        sign = 1 if term.is_positive else -1
+        exponent = sp.expand_log(sp.log(sign * term), force=False)
+        exponent = exponent.replace(lambda e: isinstance(e, sp.log)
+                                    and isinstance(e.args[0], sp.gamma),
+                                    lambda e: sp.loggamma(e.args[0].args[0]))
+        return sign * sp.exp(sp.powsimp(exponent, combine="exp"))
+
+    return expr.replace(overflowing, as_exp)
+
+
+def _zero_safe_logs(expr: sp.Expr) -> sp.Expr:
+    """``c log a`` -> ``xlogy(c, a)``, ``c log1p(a)`` -> ``xlog1py(c, a)`` where a log's
+    argument may vanish."""
+    from sympy.codegen.cfunctions import log1p
+    logs = sorted(expr.atoms(sp.log, log1p), key=sp.default_sort_key)
+
+    def risky(f) -> bool:
+        argument = f.args[0] if isinstance(f, sp.log) else 1 + f.args[0]
+        return argument.is_positive is not True
+
+    if not any(risky(f) for f in logs):
+        return expr
+    pieces = sp.collect(sp.expand(expr, log=False, power_base=False, power_exp=False),
+                        logs, evaluate=False)
+    terms = []
+    for key, coefficient in pieces.items():
+        if key in logs and coefficient.free_symbols:
+            wrap = xlogy if isinstance(key, sp.log) else xlog1py
+            terms.append(wrap(sp.factor_terms(sp.together(coefficient)), key.args[0]))
+        else:
+            terms.append(coefficient * key)
+    return sp.Add(*terms)
+
+
+def _partner(derivation) -> dict[sp.Symbol, sp.Symbol]:
+    """θ_Q symbol -> θ_P symbol for a divergence between members of one family."""
+    p, q = derivation.p, derivation.q
+    if derivation.quantity != "kl" or p is None or q is None or p.spec is not q.spec:
+        return {}
+    pairs = {vq: vp for vp, vq in zip(p.values, q.values)
+             if isinstance(vq, sp.Symbol) and isinstance(vp, sp.Symbol) and vq != vp}
+    return pairs if len(pairs) == len(set(pairs.values())) else {}
+
+
+def near_equality(derivation, order: int = ORDER) -> NearEquality | None:
+    """The Taylor expansion of a same-family KL about θ_Q = θ_P, or None where it does not
+    apply (another quantity, a Piecewise or unevaluated result, c_0 or c_1 not zero, or the
+    time budget ran out)."""
+    partner = _partner(derivation)
+    result = _finite_piece(derivation.result)
+    if not partner or result is None or result.has(sp.Integral, sp.Sum, sp.Piecewise):
+        return None
+    try:
+        with time_limit(NEAR_BUDGET):
+            terms = _taylor_terms(result, partner, order)
+    except BudgetExceeded:
+        return None
+    if terms is None:
+        return None
+    differences = tuple((sp.Symbol(f"delta_{q.name}", real=True), q, p)
+                        for q, p in partner.items())
+    first = order + 1 - len(terms)
+    return NearEquality(differences, terms, _rounding_scale(_loggamma(result)), first)
+
+
+def _finite_piece(result: sp.Expr) -> sp.Expr | None:
+    """The result, or its one finite piece when it is ``Piecewise((D, cond), (oo, True))``
+    (near P = Q the evaluators only use the series where the direct value is finite)."""
+    if not isinstance(result, sp.Piecewise):
+        return result
+    finite = [e for e, _ in result.args if e.is_finite is not False and e != sp.oo]
+    return finite[0] if len(finite) == 1 else None
+
+
+def _rounding_scale(expr: sp.Expr) -> sp.Expr:
+    """Σ over the terms of ``expr`` of |term|, each log(a) counted as |log a| + 1: the scale
+    of the float64 rounding error of the direct form (a log of a ratio near 1 carries an
+    absolute error ~ eps however small the log is)."""
+    def counted(term: sp.Expr) -> sp.Expr:
+        return sp.Abs(term.replace(lambda e: isinstance(e, sp.log),
+                                   lambda e: sp.Abs(e) + 1))
+    return sp.Add(*[counted(t) for t in sp.Add.make_args(expr)])
+
+
+def _taylor_terms(expr: sp.Expr, partner: dict, order: int) -> tuple[sp.Expr, ...] | None:
+    """c_2, ..., c_order of D(θ_P ‖ θ_P + δ), or None unless c_0 and c_1 vanish."""
+    deltas = {q: sp.Symbol(f"delta_{q.name}", real=True) for q in partner}
+    expr = _loggamma(expr)
+    try:
+        coefficients = taylor_coefficients(expr, {q: (p, deltas[q]) for q, p in partner.items()},
+                                           order)
+    except Unsupported:
+        return None
+    if not _vanishes(coefficients[0]):
+        return None
+    first = 2 if _vanishes(coefficients[1]) else 1
+    return tuple(_numeric_constants(c) for c in coefficients[first:])
+
+
+def _numeric_constants(term: sp.Expr) -> sp.Expr:
+    """Constant special values (zeta(3), polygamma(2, 1), ...) as 20-digit floats."""
+    constants = {f: f.evalf(20) for f in term.atoms(sp.Function) if not f.free_symbols}
+    return term.xreplace(constants) if constants else term
+
+
+def _vanishes(term: sp.Expr) -> bool:
+    """Whether a Taylor coefficient is identically zero (symbolically, or at random points)."""
+    if term == 0:
+        return True
+    symbols = sorted(term.free_symbols, key=lambda s: s.name)
+    f = sp.lambdify(symbols, term, modules=["mpmath"])
+    rng = np.random.default_rng(0)
+    import mpmath
+    with mpmath.workdps(30):
+        for _ in range(5):
+            values = [_sample(s, rng) for s in symbols]
+            try:
+                if abs(f(*values)) > 1e-20:
+                    return False
+            except (ValueError, ZeroDivisionError, TypeError):
+                return False
+    return True
+
+
+def _sample(symbol: sp.Symbol, rng: np.random.Generator):
+    import mpmath
+    if symbol.is_integer:
+        return mpmath.mpf(int(rng.integers(1, 6)))
+    if symbol.is_positive:
+        return mpmath.mpf(float(rng.uniform(0.2, 0.8)))
+    return mpmath.mpf(float(rng.uniform(-1, 1)))
