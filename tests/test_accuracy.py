@@ -9,12 +9,11 @@ by default; the full sweep is marked slow.
 
 from __future__ import annotations
 
-import importlib.util
-
 import mpmath
 import numpy as np
 import pytest
 import sympy as sp
+from optional import needs
 
 import symbolic_info as si
 from symbolic_info.check.accuracy import KINDS, KNOWN_LIMITS, TARGET, measure, points
@@ -23,8 +22,6 @@ from symbolic_info.families import BUILTIN_FAMILIES
 from symbolic_info.numeric.stable import stable_form
 from symbolic_info.numeric.taylor import taylor_coefficients
 
-HAS_TORCH = importlib.util.find_spec("torch") is not None
-HAS_JAX = importlib.util.find_spec("jax") is not None
 FAST = [("kl", "normal"), ("kl", "bernoulli"), ("kl", "gamma"), ("kl", "beta"),
         ("kl", "poisson"), ("kl", "laplace"), ("kl", "half_cauchy"), ("kl", "pareto"),
         ("entropy", "bernoulli"), ("entropy", "geometric"), ("cross_entropy", "geometric")]
@@ -191,8 +188,7 @@ def _gradients(backend: str, d, point):
 
 
 @pytest.mark.parametrize("backend", [
-    pytest.param("torch", marks=pytest.mark.skipif(not HAS_TORCH, reason="torch not installed")),
-    pytest.param("jax", marks=pytest.mark.skipif(not HAS_JAX, reason="jax not installed"))])
+    pytest.param("torch", marks=needs("torch")), pytest.param("jax", marks=needs("jax"))])
 @pytest.mark.parametrize("quantity,name", GRADIENT_CASES)
 def test_gradients_match_the_symbolic_derivative(quantity, name, backend, rng):
     d = _derivation(quantity, name)

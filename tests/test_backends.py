@@ -8,28 +8,22 @@ near 0) of mpmath; the numba digamma within 1e-14 relative of scipy for positive
 
 from __future__ import annotations
 
-import importlib.util
-
 import mpmath
 import numpy as np
 import pytest
+from optional import needs
 from scipy import special
 
 from symbolic_info.errors import InvalidParameter
 from symbolic_info.numeric.lambdify import prepare
 from symbolic_info.numeric.printing import UnsupportedFunction, check_scalar
 
-HAS_NUMBA = importlib.util.find_spec("numba") is not None
 CASES = [("kl", "normal", "normal"), ("kl", "gamma", "gamma"), ("entropy", "beta", None),
          ("kl", "bernoulli", "bernoulli")]
-ARRAY_BACKENDS = ["numpy",
-                  pytest.param("numba", marks=pytest.mark.skipif(not HAS_NUMBA,
-                                                                 reason="numba not installed")),
-                  pytest.param("jax", marks=pytest.mark.skipif(
-                      importlib.util.find_spec("jax") is None, reason="jax not installed")),
-                  pytest.param("torch", marks=pytest.mark.skipif(
-                      importlib.util.find_spec("torch") is None, reason="torch not installed"))]
-needs_numba = pytest.mark.skipif(not HAS_NUMBA, reason="numba not installed")
+ARRAY_BACKENDS = ["numpy", pytest.param("numba", marks=needs("numba")),
+                  pytest.param("jax", marks=needs("jax")),
+                  pytest.param("torch", marks=needs("torch"))]
+needs_numba = needs("numba")
 
 # Ranges per parameter name (stem before the subscript), wide enough to reach the asymptotic
 # and small-argument branches of the special functions.
@@ -56,11 +50,9 @@ def to_backend(values, backend):
 @pytest.mark.parametrize("case", CASES, ids=lambda c: "-".join(x for x in c if x))
 def test_backend_agrees_with_mpmath(case, backend, derive, rng):
     d = derive(*case)
-    if backend in ("jax", "torch"):
-        pytest.importorskip(backend)
-        if backend == "jax":
-            import jax
-            jax.config.update("jax_enable_x64", True)
+    if backend == "jax":
+        import jax
+        jax.config.update("jax_enable_x64", True)
     points = random_points(d, rng)
     precise = d.lambdify("mpmath")
     expected = np.array([float(precise(*row)) for row in points])

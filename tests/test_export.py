@@ -4,7 +4,6 @@ and agrees with Derivation.lambdify (to 1e-14 relative; the same printed express
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -12,12 +11,12 @@ import textwrap
 
 import numpy as np
 import pytest
+from optional import needs
 
 from symbolic_info.errors import InvalidParameter
 from symbolic_info.numeric.export import export, module_source
 from symbolic_info.numeric.printing import UnsupportedFunction
 
-HAS_NUMBA = importlib.util.find_spec("numba") is not None
 CASES = {"kl_normal": ("kl", "normal", "normal"), "kl_gamma": ("kl", "gamma", "gamma"),
          "beta_entropy": ("entropy", "beta", None),
          "kl_bernoulli": ("kl", "bernoulli", "bernoulli"),
@@ -66,8 +65,7 @@ def run_blocked(path) -> dict:
     return json.loads(done.stdout)
 
 
-@pytest.mark.parametrize("backend", ["numpy", pytest.param("numba", marks=pytest.mark.skipif(
-    not HAS_NUMBA, reason="numba not installed"))])
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("numba", marks=needs("numba"))])
 def test_exported_module_runs_without_sympy(tmp_path, derive, backend):
     derivations = {name: derive(*case) for name, case in CASES.items()}
     path = export(derivations, tmp_path / f"info_{backend}.py", backend=backend)

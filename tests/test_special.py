@@ -12,7 +12,6 @@ against mpmath below (1e-12 relative: the compiled code goes through logarithms 
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import warnings
 
@@ -20,6 +19,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
+from optional import needs
 from scipy import special
 from sympy.codegen.cfunctions import expm1, log1p
 
@@ -32,8 +32,7 @@ from symbolic_info.numeric.printing import (
     scalar_code,
 )
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("numba") is None,
-                                reason="numba not installed")
+pytestmark = needs("numba")
 
 ORDERS = range(0, 13)
 
