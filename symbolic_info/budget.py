@@ -35,12 +35,19 @@ _deadlines: list[float] = []
 
 
 def _on_alarm(signum, frame):  # pragma: no cover - exercised through time_limit
-    raise _Alarm()
+    if _deadlines and time.monotonic() >= min(_deadlines) - 1e-3:
+        raise _Alarm()
+
+
+# After a deadline the alarm repeats at this interval until the limit is left: an alarm raised
+# where Python cannot propagate it (a garbage-collection callback, e.g. jax's) is lost, and
+# the next one interrupts the computation.
+REPEAT = 0.05
 
 
 def _arm(now: float) -> None:
     if _deadlines:
-        signal.setitimer(signal.ITIMER_REAL, max(min(_deadlines) - now, 1e-4))
+        signal.setitimer(signal.ITIMER_REAL, max(min(_deadlines) - now, 1e-4), REPEAT)
     else:
         signal.setitimer(signal.ITIMER_REAL, 0)
 

@@ -56,7 +56,8 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
     """E[statistic] under ``measure``: the first accepted strategy, else the unevaluated form.
 
     ``quick`` runs only the first pass (short caps) and caches no failure, so that a caller
-    with several statistics can give each a quick try before any gets a long one.
+    with several statistics can give each a quick try before any gets a long one. A failure
+    is cached only when no strategy ran out of time (so a loaded machine's failure is retried).
     """
     statistic = sp.sympify(statistic)
     key = (measure.density, measure.support, statistic)
@@ -73,6 +74,7 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
     passes = [(QUICK_CAP, range(len(candidates)))] + ([] if quick else [(SECOND_CAP, timed_out)])
     fallback: Expectation | None = None  # an accepted but untidy form (Piecewise, atan, ...)
     pool_end = None
+    ran_out = False  # some strategy hit its cap: a failure may be the machine's load, not math
     for cap, indices in passes:
         for i in list(indices):
             if budget.expired:
@@ -89,6 +91,7 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
             try:
                 value, condition = budget.run(_with_conditions(attempt), cap=cap)
             except BudgetExceeded:
+                ran_out = True
                 if pool_end is None:
                     timed_out.append(i)
                 continue
@@ -124,7 +127,7 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
             _CACHE[key] = fallback
             return fallback
     result = Expectation(statistic, measure.unevaluated(statistic), failure, False)
-    if not budget.expired and not quick:
+    if not budget.expired and not quick and not ran_out:
         _CACHE[key] = result
     return result
 

@@ -22,3 +22,17 @@ def needs(module: str) -> pytest.MarkDecorator:
     """Skip when ``module`` is missing, except on CI."""
     return pytest.mark.skipif(not installed(module) and not ON_CI,
                               reason=f"{module} not installed")
+
+
+PDFLATEX_PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-fonts-recommended"
+
+
+def require_pdflatex() -> str:
+    """The path of pdflatex; skip when it is missing, except on CI, where the test fails."""
+    import shutil
+    path = shutil.which("pdflatex")
+    if path is None:
+        if ON_CI:
+            pytest.fail(f"pdflatex is required on CI (apt-get install {PDFLATEX_PACKAGES})")
+        pytest.skip("pdflatex is not installed")
+    return path

@@ -93,3 +93,24 @@ def test_time_budget_gives_no_closed_form_with_a_budget_step():
     d = si.kl(p, q, timeout=0.01)
     assert d.status == "no_closed_form"
     assert any(s.rule == "time budget" for s in d.steps), [s.rule for s in d.steps]
+
+
+def test_a_swallowed_alarm_is_repeated():
+    """An alarm lost where Python cannot propagate it (a gc callback) is followed by another."""
+    import time
+
+    from symbolic_info.budget import _Alarm, time_limit
+    from symbolic_info.errors import BudgetExceeded
+    start = time.monotonic()
+    swallowed = 0
+    with pytest.raises(BudgetExceeded):
+        with time_limit(0.1):
+            while time.monotonic() - start < 5:
+                try:
+                    while time.monotonic() - start < 5:
+                        pass
+                except _Alarm:
+                    swallowed += 1
+                    if swallowed > 1:
+                        raise
+    assert swallowed == 2 and time.monotonic() - start < 1

@@ -5,12 +5,11 @@ The pdflatex tests skip when pdflatex is missing, except on CI (``CI=true``), wh
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 
 import pytest
 import sympy as sp
+from optional import require_pdflatex
 
 import symbolic_info as si
 from symbolic_info.cli import default_member, run
@@ -205,16 +204,6 @@ def test_document_has_a_section_per_derivation():
 
 
 # -- real pdflatex ---------------------------------------------------------------------------------
-def require_pdflatex() -> str:
-    path = shutil.which("pdflatex")
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("pdflatex is required on CI (apt-get install texlive-latex-base "
-                        "texlive-latex-recommended texlive-fonts-recommended)")
-        pytest.skip("pdflatex is not installed")
-    return path
-
-
 def compile_tex(source: str, directory) -> subprocess.CompletedProcess:
     (directory / "doc.tex").write_text(source, encoding="utf-8")
     return subprocess.run([require_pdflatex(), "-interaction=nonstopmode", "-halt-on-error",

@@ -207,3 +207,32 @@ def test_cli_bad_support(group):
     out = CliRunner().invoke(group, ["max-entropy", "--support", "nowhere"])
     assert out.exit_code != 0
     assert isinstance(out.exception, InvalidParameter)
+
+
+# -- random feasible densities --------------------------------------------------------------------
+def test_random_feasible_densities_have_lower_entropy():
+    """Random members of other families, scaled to meet the constraints, never beat p*."""
+    rng = np.random.default_rng(11)
+    expo = max_entropy(x, sp.Interval(0, sp.oo), {x: mu})
+    normal = max_entropy(x, sp.Reals, {x: mu, (x - mu) ** 2: sigma**2})
+    laplace = max_entropy(x, sp.Reals, {sp.Abs(x - mu): b})
+    box = max_entropy(x, sp.Interval(lo, hi), {})
+    for _ in range(25):
+        m_, s_, a_ = rng.uniform(0.3, 3), rng.uniform(0.3, 3), rng.uniform(-2, 2)
+        shape, beta = rng.uniform(0.2, 6), rng.uniform(0.5, 6)
+        if abs(shape - 1) > 1e-3:  # gamma and Weibull with mean m_
+            rivals = [st.gamma(shape, scale=m_ / shape),
+                      st.weibull_min(shape, scale=m_ / float(sp.gamma(1 + 1 / shape)))]
+            _beats(expo, {mu: m_}, rivals)
+        if abs(beta - 2) > 1e-3:  # generalised normal with variance s_**2
+            scale = s_ * np.sqrt(float(sp.gamma(1 / beta) / sp.gamma(3 / beta)))
+            df = rng.uniform(2.5, 30)
+            _beats(normal, {mu: a_, sigma: s_},
+                   [st.gennorm(beta, loc=a_, scale=scale),
+                    st.t(df, loc=a_, scale=s_ * np.sqrt((df - 2) / df))])
+        if abs(beta - 1) > 1e-3:  # generalised normal with E|X - mu| = m_
+            scale = m_ * float(sp.gamma(1 / beta) / sp.gamma(2 / beta))
+            _beats(laplace, {mu: a_, b: m_}, [st.gennorm(beta, loc=a_, scale=scale)])
+        pa, pb = rng.uniform(0.3, 5, size=2)
+        if abs(pa - 1) + abs(pb - 1) > 1e-3:
+            _beats(box, {lo: a_, hi: a_ + s_}, [st.beta(pa, pb, loc=a_, scale=s_)])

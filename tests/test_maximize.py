@@ -83,11 +83,79 @@ def test_normal_entropy_unbounded_as_sigma_grows():
     assert "independent parameters" in _rules(opt)  # mu does not matter
 
 
-def test_poisson_entropy_is_honest_no_closed_form():
+def _step(opt: Optimum, rule: str):
+    return next(s for s in opt.steps if s.rule == rule)
+
+
+def test_poisson_entropy_is_unbounded_by_convolution():
+    from scipy import stats as st
     opt = maximize(si.entropy(si.family("poisson")), timeout=30)
-    assert opt.status == "no_closed_form"
-    assert opt.argopt == {}
-    assert any(isinstance(e, sp.Equality) for e in opt.result)  # stationarity, unsolved
+    assert opt.status == "unbounded"
+    assert opt.result == sp.oo
+    assert _arg(opt) == {"lam": sp.oo}
+    assert opt.argmaxes == [opt.argmax]
+    rules = _rules(opt)
+    for rule in ("derivative", "generating function", "convolution", "conditioning", "monotone",
+                 "mode", "Stirling bound", "lower bound", "limit", "unbounded"):
+        assert rule in rules
+    (lam,) = opt.over
+    H = lambda v: float(st.poisson(v).entropy())  # noqa: E731
+    # every stated identity and inequality, numerically
+    derivative = _step(opt, "derivative").expr.rhs
+    for v in (0.3, 2.5, 11.0):
+        h = 1e-5
+        fd = (H(v + h) - H(v - h)) / (2 * h)
+        assert float(derivative.subs(lam, v).evalf()) == pytest.approx(fd, rel=1e-5, abs=1e-7)
+    pgf = _step(opt, "generating function").expr
+    s_ = next(x for x in pgf.rhs.free_symbols if x.name == "s")
+    ks = np.arange(200)
+    for v, sv in ((1.3, 0.4), (4.0, 1.7)):
+        numeric = float((st.poisson(v).pmf(ks) * sv**ks).sum())
+        assert float(pgf.rhs.subs({lam: v, s_: sv})) == pytest.approx(numeric, rel=1e-10)
+    for a, b in ((0.7, 2.2), (3.0, 0.4)):
+        conv = np.convolve(st.poisson(a).pmf(ks), st.poisson(b).pmf(ks))[:60]
+        assert conv == pytest.approx(st.poisson(a + b).pmf(ks[:60]), abs=1e-14)
+        assert H(a + b) > H(a)
+        assert st.poisson(a + b).pmf(0) * st.poisson(b).pmf(1) == pytest.approx(
+            b * np.exp(-a - 2 * b))
+    grid = np.linspace(0.05, 40, 300)
+    assert np.all(np.diff([H(v) for v in grid]) > 0)
+    for v in (0.5, 3.7, 12.0, 30.2):
+        assert int(np.argmax(st.poisson(v).pmf(ks))) == int(np.floor(v))
+    stirling = _step(opt, "Stirling bound").expr
+    n = next(x for x in stirling.rhs.free_symbols if x.name == "n")
+    bound_n = sp.lambdify(n, stirling.rhs)
+    for v in (0.5, 3.7, 12.0, 30.2, 100.0):
+        assert np.all(st.poisson(v).pmf(ks[1:]) <= bound_n(ks[1:]) + 1e-15)
+    lower = sp.lambdify(lam, _step(opt, "lower bound").expr.rhs)
+    for v in (1.01, 1.5, 4.0, 25.0, 400.0):
+        assert H(v) > lower(v)
+
+
+def test_poisson_entropy_infimum_by_squeeze():
+    from scipy import stats as st
+    opt = minimize(si.entropy(si.family("poisson")), timeout=30)
+    assert opt.status == "infimum"
+    assert opt.result == 0
+    assert _arg(opt) == {"lam": 0}
+    assert {"conditioning", "monotone", "factorial moment", "bounds", "limit"} <= set(_rules(opt))
+    (lam,) = opt.over
+    moment = _step(opt, "factorial moment").expr.rhs
+    ks = np.arange(200)
+    lower, upper = (sp.lambdify(lam, r.rhs if r.lhs.has(sp.Function("H")) else r.lhs)
+                    for r in _step(opt, "bounds").expr.args)
+    for v in (0.01, 0.4, 2.0, 7.5):
+        pmf = st.poisson(v).pmf(ks)
+        assert float(moment.subs(lam, v)) == pytest.approx(float((ks * (ks - 1) * pmf).sum()))
+        h = float(st.poisson(v).entropy())
+        assert min(lower(v), upper(v)) <= h + 1e-12 <= max(lower(v), upper(v)) + 2e-12
+    assert float(st.poisson(1e-4).entropy()) < 1e-2
+
+
+def test_poisson_entropy_in_bits_is_unbounded_too():
+    opt = maximize(si.entropy(si.family("poisson"), base=2), timeout=30)
+    assert opt.status == "unbounded" and opt.result == sp.oo
+    assert "Poisson entropy" in _rules(opt)
 
 
 def test_binary_kl_minimised_over_q():
@@ -124,9 +192,25 @@ def test_kl_gamma_normal_moment_matching():
         assert res.fun == pytest.approx(value, abs=1e-8)
 
 
+def _normal_laplace_kl():
+    """KL(Normal || Laplace); the derivation's integration of E|X - mu_2| sometimes runs out
+    of its strategy cap (0.8 s, then 3 s) on a loaded machine and the failure is cached (the
+    derive module's flakiness, not the optimiser's), so it is tried up to three times with
+    the caches cleared."""
+    from symbolic_info.derive.quantities import clear_cache as clear_derivations
+    from symbolic_info.expectation import clear_cache as clear_expectations
+    for _ in range(3):
+        d = si.kl(si.family("normal", mu="mu_1", sigma="sigma_1"),
+                  si.family("laplace", mu="mu_2", b="b_2"), timeout=120)
+        if d.status == "closed_form":
+            return d
+        clear_derivations()
+        clear_expectations()
+    pytest.fail("KL(Normal || Laplace) was not derived in closed form three times")
+
+
 def test_kl_normal_laplace_over_laplace_parameters():
-    d = si.kl(si.family("normal", mu="mu_1", sigma="sigma_1"),
-              si.family("laplace", mu="mu_2", b="b_2"))
+    d = _normal_laplace_kl()
     opt = minimize(d, over=["mu_2", "b_2"])
     assert opt.status == "minimum"
     mu_1, sigma_1 = d.parameters[:2]
@@ -210,17 +294,11 @@ def test_gamma_normal_global_argument_is_a_profile_not_pointwise_limits():
 def test_undecided_global_optimality_is_no_closed_form():
     x = sp.Symbol("x", real=True)
     y = sp.Symbol("y", real=True)
-    # two global minima (a tie) in one variable: the comparison is not strict
-    opt = minimize(x**4 - x**2, over=[x])
-    assert opt.status == "no_closed_form"
-    assert opt.result == sp.Rational(-1, 4)  # the candidate value is kept
-    assert opt.steps[-1].rule == "no_closed_form"
-    assert "not proved" in opt.steps[-1].note
-    assert "candidate" in _rules(opt)
     # two variables, not convex, no profile argument
     opt = minimize((x**2 - 1) ** 2 + (x * y - 1) ** 2, over=[x, y])
     assert opt.status == "no_closed_form"
     assert "not proved" in opt.steps[-1].note
+    assert "candidate" in _rules(opt)
     # stationarity equation sympy cannot solve: returned unsolved
     opt = maximize(sp.sin(x) * sp.exp(-x**2), timeout=20)
     assert opt.status == "no_closed_form"
@@ -263,6 +341,10 @@ def test_implementation_paragraph_of_optima_is_truthful():
     assert tex is None and "unbounded" in note and "integral" not in note
     poisson = maximize(si.entropy(si.family("poisson")), timeout=30)
     tex, note = implementation_latex(poisson)
+    assert tex is None and "unbounded" in note and "integral" not in note
+    x = sp.Symbol("x", real=True)
+    unsolved = maximize(sp.sin(x) * sp.exp(-x**2), timeout=20)
+    tex, note = implementation_latex(unsolved)
     assert tex is None and "no optimum is proved" in note
     kl = minimize(si.kl(si.family("bernoulli", p="p"), si.family("bernoulli", p="q")),
                   over="q")

@@ -31,17 +31,25 @@ def _command(sense: str):
     @click.option("--timeout", default=30.0, show_default=True,
                   type=click.FloatRange(min=0, min_open=True),
                   help="Time budget in seconds (derivation, then optimisation).")
+    @click.option("--latex", "as_latex", is_flag=True, help="Print the proof as LaTeX.")
+    @click.option("--standalone", is_flag=True,
+                  help="With --latex: a complete document that compiles with pdflatex.")
     def command(quantity: str, members: Sequence[str], over: Sequence[str],
-                base: str | None, timeout: float) -> None:
+                base: str | None, timeout: float, as_latex: bool, standalone: bool) -> None:
         from symbolic_info.cli import derive_from_arguments
 
         from .maximize import maximize, minimize
 
+        if standalone and not as_latex:
+            raise click.UsageError("--standalone needs --latex")
         d = derive_from_arguments(quantity, members, base, timeout)
         optimum = (maximize if sense == "max" else minimize)(d, _over(over), timeout=timeout)
+        if as_latex:
+            click.echo(optimum.latex(standalone=standalone))
+            return
         click.echo(str(optimum))
-        if optimum.argopt:
-            pairs = ", ".join(f"{k} = {sp.sstr(v)}" for k, v in optimum.argopt.items())
+        for point in optimum.argopts:
+            pairs = ", ".join(f"{k} = {sp.sstr(v)}" for k, v in point.items())
             click.echo(f"  arg{sense}     : {pairs}")
 
     command.__doc__ = (f"{word.capitalize()} QUANTITY of P (and Q) over parameters.\n\n"

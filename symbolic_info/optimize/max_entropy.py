@@ -23,6 +23,7 @@ import sympy as sp
 from ..budget import Budget
 from ..derive.derivation import Derivation, Step
 from ..errors import BudgetExceeded, InvalidParameter
+from .feasibility import joint_feasibility
 
 _ALLOWED_HEADS = (sp.Add, sp.Mul, sp.Pow, sp.Abs, sp.log, sp.exp)
 
@@ -43,6 +44,16 @@ class MaxEntropy(Derivation):
     constraints: tuple = ()
     multipliers: tuple = ()
     equations: tuple = ()
+
+    def latex(self, standalone: bool = False) -> str:
+        """The proof as numbered LaTeX steps (an ``align*`` block, or a whole document)."""
+        from .latex import render
+        return render(self, standalone=standalone)
+
+    def latex_section(self, numbered: bool = True) -> str:
+        """This proof as one section of :func:`symbolic_info.document`."""
+        from .latex import section
+        return section(self, numbered=numbered)
 
 
 # -- input checks ---------------------------------------------------------------------------------
@@ -194,9 +205,9 @@ def _multiplier_forms(stats, x, support, budget):
                 continue
             arg = x - end if side == "left" else end - x
             for i, t in enumerate(stats):
-                if sp.simplify(t - sp.log(arg)) == 0:
+                if _simplified(t - sp.log(arg), budget, cap=2.0) == 0:
                     shifts[i] = 1
-                elif sp.simplify(t + sp.log(arg)) == 0:
+                elif _simplified(t + sp.log(arg), budget, cap=2.0) == 0:
                     shifts[i] = -1
     forms = []
     for i in range(n):
@@ -227,6 +238,14 @@ def _multiplier_forms(stats, x, support, budget):
 def _clean(expr, budget, cap=5.0):
     expr = expr.rewrite(sp.erf) if expr.has(sp.erfc) else expr
     expr = sp.powsimp(expr, force=True)
+    try:
+        return budget.run(sp.simplify, expr, cap=cap)
+    except BudgetExceeded:
+        return expr
+
+
+def _simplified(expr, budget, cap=3.0):
+    """``simplify(expr)`` within ``cap`` seconds of the budget, else ``expr`` unchanged."""
     try:
         return budget.run(sp.simplify, expr, cap=cap)
     except BudgetExceeded:
@@ -369,6 +388,8 @@ def max_entropy(variable, support, constraints: Mapping | None = None, *,
     discrete = not isinstance(support, sp.Interval)
     conditions = sp.And(*[_feasibility(t, v, x, support, budget, shown)
                           for t, v, shown in zip(stats, values, stats_user)])
+    conditions = sp.And(conditions, joint_feasibility(list(zip(stats, values, stats_user)), x,
+                                                      support, _hull(support), budget))
     if isinstance(support, sp.Interval) and (support.sup - support.inf).is_finite:
         conditions = sp.And(conditions, support.sup > support.inf)
 
@@ -399,7 +420,7 @@ def max_entropy(variable, support, constraints: Mapping | None = None, *,
         params = tuple(sorted(free, key=lambda s: s.name)) + tuple(extra)
         kw = {k: _restore(v, back) for k, v in kw.items()}
         return MaxEntropy(name=f"max_entropy({variable} in {support})", quantity="max_entropy",
-                          conditions=_restore(sp.simplify(conditions), back),
+                          conditions=_restore(_simplified(conditions, budget), back),
                           steps=tuple(steps),
                           parameters=tuple(back.get(s, s) for s in params), variable=variable,
                           support=support, constraints=_restore(tuple(pairs), back), **kw)

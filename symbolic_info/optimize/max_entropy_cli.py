@@ -76,10 +76,14 @@ def register_cli(group: click.Group) -> None:
                   help='A moment constraint E[STAT] = VALUE, e.g. "x=mu"; repeatable.')
     @click.option("--variable", default="x", show_default=True, help="The variable's name.")
     @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+    @click.option("--latex", "as_latex", is_flag=True, help="Print the proof as LaTeX.")
+    @click.option("--standalone", is_flag=True,
+                  help="With --latex: a complete document that compiles with pdflatex.")
     @click.option("--timeout", default=30.0, show_default=True,
                   type=click.FloatRange(min=0, min_open=True), help="Time budget in seconds.")
     def max_entropy_command(support: str, constraints: Sequence[str], variable: str,
-                            as_json: bool, timeout: float) -> None:
+                            as_json: bool, as_latex: bool, standalone: bool,
+                            timeout: float) -> None:
         """The maximum-entropy density on SUPPORT under the given moment constraints.
 
         \b
@@ -90,6 +94,10 @@ def register_cli(group: click.Group) -> None:
           symbolic-info max-entropy --support "{1,...,k}"
         """
         from .max_entropy import max_entropy
+        if standalone and not as_latex:
+            raise click.UsageError("--standalone needs --latex")
+        if as_json and as_latex:
+            raise click.UsageError("--json and --latex exclude each other")
         if not variable.isidentifier():
             raise InvalidParameter(f"the variable must be a name, got {variable!r}")
         x = sp.Symbol(variable, real=True)
@@ -98,7 +106,9 @@ def register_cli(group: click.Group) -> None:
         the_support = parse_support(support, local)
         pairs = dict(parse_constraint(c, local) for c in constraints)
         d = max_entropy(x, the_support, pairs, timeout=timeout)
-        if as_json:
+        if as_latex:
+            click.echo(d.latex(standalone=standalone))
+        elif as_json:
             click.echo(json.dumps({
                 "status": d.status, "result": sp.sstr(d.result),
                 "density": None if d.density is None else sp.sstr(d.density),

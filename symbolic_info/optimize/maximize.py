@@ -6,13 +6,16 @@ such as the simplex :math:`\sum_i p_i = 1` of a categorical), the gradient (of t
 when there are equality constraints), the critical points inside the domain, the second-order
 test (Hessian, or bordered Hessian), and a global argument: concavity/convexity on the whole
 domain; in one variable, a complete list of critical points (``solveset``) with a unique strict
-local optimum, or the best one compared with the limits at both ends; in two variables, a
-partial-optimisation (profile) argument (:mod:`.profile`).  A candidate whose global
-optimality is not proved has status ``no_closed_form`` (the candidate stays in the steps).
-When there is no interior critical point and
-a partial derivative has one sign on the whole domain, the optimum is approached at the
-boundary and the limit that shows it is a step (status ``unbounded``, or ``supremum`` /
-``infimum`` for a finite bound that is not attained).
+local optimum, or all of them compared with the limits at both ends (:mod:`.onedim`; several
+optimal points are a tie, listed in ``argopts``); in two variables, a partial-optimisation
+(profile) argument (:mod:`.profile`).  A candidate whose global optimality is not proved has
+status ``no_closed_form`` (the candidate stays in the steps).  When there is no interior
+critical point and a partial derivative has one sign on the whole domain, the optimum is
+approached at the boundary and the limit that shows it is a step (status ``unbounded``, or
+``supremum`` / ``infimum`` for a finite bound that is not attained).  Inequality relations
+between parameters (the uniform family's ``a < b``) narrow the domain or change variables
+(:mod:`.domain`); the Poisson entropy, an unevaluated series, has its own monotonicity
+argument (:mod:`.poisson`).
 
 Signs are decided symbolically by writing each parameter through a positive variable
 (:math:`p = t/(1+t)` on :math:`(0, 1)`, :math:`\sigma = t` on :math:`(0, \infty)`); what sympy
@@ -39,6 +42,7 @@ from ..families.spec import (
     Constraint,
     constraint_from_assumptions,
 )
+from .domain import apply_inequalities, map_back
 from .symmetric import match_symmetric_entropy, maximize_symmetric_entropy
 
 __all__ = ["OPTIMUM_STATUSES", "Optimum", "maximize", "maximize_symmetric_entropy", "minimize"]
@@ -64,12 +68,16 @@ class Optimum(Derivation):
     ``argopt`` the optimising parameter values (a parameter at a boundary value such as ``oo``
     when the optimum is only approached there), ``objective`` the optimised expression,
     ``over`` the optimised parameters; ``parameters`` are those that stay symbolic.
+    ``argopts`` lists every optimal point (a tuple of dicts) when the optimum is tied, e.g.
+    the two minimisers of :math:`x^4 - x^2`; ``argopt`` is its first entry, and a ``tie``
+    step states the tie.
     """
 
     sense: str = "max"
     argopt: dict = field(default_factory=dict, compare=False, hash=False)
     objective: Any = None
     over: tuple = ()
+    argopts: tuple = field(default=(), compare=False, hash=False)
 
     def __post_init__(self) -> None:
         if self.status not in OPTIMUM_STATUSES:
@@ -85,6 +93,26 @@ class Optimum(Derivation):
     def argmin(self) -> dict | None:
         return dict(self.argopt) if self.sense == "min" else None
 
+    def latex(self, standalone: bool = False) -> str:
+        """The proof as numbered LaTeX steps (an ``align*`` block, or a whole document)."""
+        from .latex import render
+        return render(self, standalone=standalone)
+
+    def latex_section(self, numbered: bool = True) -> str:
+        """This proof as one section of :func:`symbolic_info.document`."""
+        from .latex import section
+        return section(self, numbered=numbered)
+
+    @property
+    def argmaxes(self) -> list[dict] | None:
+        """Every maximiser (several when the maximum is tied); None for a minimisation."""
+        return [dict(a) for a in self.argopts] if self.sense == "max" else None
+
+    @property
+    def argmins(self) -> list[dict] | None:
+        """Every minimiser (several when the minimum is tied); None for a maximisation."""
+        return [dict(a) for a in self.argopts] if self.sense == "min" else None
+
 
 def maximize(d, over=None, *, timeout: float = 60) -> Optimum:
     """The global maximum of ``d`` (a Derivation or sympy expression) over ``over``.
@@ -99,7 +127,7 @@ def maximize(d, over=None, *, timeout: float = 60) -> Optimum:
         match = match_symmetric_entropy(d)
         if match is not None:
             base, index, k = match
-            return maximize_symmetric_entropy(k, base, index)
+            return maximize_symmetric_entropy(k, base, index, timeout=timeout)
     return _optimize(d, over, "max", timeout)
 
 
@@ -123,6 +151,11 @@ class _Problem:
     steps: list[Step] = field(default_factory=list)
     idle: tuple[sp.Symbol, ...] = ()
     conditions: list = field(default_factory=list)
+    relations: tuple[sp.Basic, ...] = ()  # inequality relations, as stated by the family
+    changes: dict = field(default_factory=dict)  # parameter -> expression in new variables
+    inverse: dict = field(default_factory=dict)  # new variable -> expression in parameters
+    objective: Any = None  # the objective before any change of variables
+    original_over: tuple[sp.Symbol, ...] = ()
 
     @property
     def word(self) -> str:
@@ -181,7 +214,10 @@ def _problem(d, over, sense: str, budget: Budget) -> _Problem:
     equalities = tuple(sp.expand(r.lhs - r.rhs) for r in relations
                        if isinstance(r, sp.Equality) and r.free_symbols & set(chosen))
     rest = tuple(s for s in parameters if s not in chosen)
-    return _Problem(f, chosen, rest, domains, equalities, sense, budget, name, d)
+    problem = _Problem(f, chosen, rest, domains, equalities, sense, budget, name, d,
+                       objective=f, original_over=chosen)
+    apply_inequalities(problem, relations)
+    return problem
 
 
 def _family_constraints(d: Derivation) -> dict[sp.Symbol, Constraint]:
@@ -224,7 +260,11 @@ def _interval(s: sp.Symbol, constraint: Constraint) -> sp.Interval:
 
 # -- deciding signs -----------------------------------------------------------------------------
 def _positive_form(problem: _Problem) -> dict[sp.Symbol, sp.Expr]:
-    """Each parameter written through a positive (or real) variable covering its domain."""
+    """Each parameter written through a positive (or real) variable covering its domain.
+
+    An end of a domain may be another (fixed) parameter, e.g. ``b`` in ``(a, oo)`` under
+    ``a < b``; it is written through that parameter's own variable.
+    """
     subs = {}
     for s, dom in problem.domains.items():
         lo, hi = dom.inf, dom.sup
@@ -237,7 +277,9 @@ def _positive_form(problem: _Problem) -> dict[sp.Symbol, sp.Expr]:
             subs[s] = hi - t
         else:
             subs[s] = lo + (hi - lo) * t / (1 + t)
-    return subs
+    plain = {s: e for s, e in subs.items() if not problem.domains[s].free_symbols}
+    return {s: e.xreplace({v: w for v, w in plain.items() if v != s})
+            for s, e in subs.items()}
 
 
 def _sign(problem: _Problem, expr: sp.Expr) -> int | None:
@@ -277,15 +319,18 @@ def _inside(problem: _Problem, s: sp.Symbol, value: sp.Expr) -> bool | None:
 
 # -- the proof -----------------------------------------------------------------------------------
 def _domain_text(problem: _Problem) -> str:
-    parts = [f"{s} in {problem.domains[s]}" for s in problem.over]
+    parts = [f"{s} in {problem.domains[s]}" for s in problem.original_over
+             if s in problem.domains]
     parts += [f"{sp.sstr(g)} = 0" for g in problem.equalities]
+    parts += [sp.sstr(r) for r in problem.relations]
     return ", ".join(parts)
 
 
 def _solve(problem: _Problem) -> Optimum:
     f, over = problem.f, problem.over
-    problem.steps.append(Step("objective", f, f"{problem.word} over "
-                              f"{', '.join(map(str, over))}; domain: {_domain_text(problem)}"))
+    problem.steps.insert(0, Step("objective", problem.objective, f"{problem.word} over "
+                                 f"{', '.join(map(str, problem.original_over))}; domain: "
+                                 f"{_domain_text(problem)}"))
     idle = [s for s in over if not f.has(s) and not any(g.has(s) for g in problem.equalities)]
     if idle:
         problem.steps.append(Step("independent parameters", sp.Tuple(*idle),
@@ -312,6 +357,11 @@ def _solve(problem: _Problem) -> Optimum:
     system = sp.Tuple(*[sp.Eq(e, 0, evaluate=False) for e in equations])
     problem.steps.append(Step("stationarity", system, "critical points solve these equations"))
     if f.has(sp.Sum, sp.Integral, sp.Product):
+        from .poisson import poisson_entropy_argument
+        found = poisson_entropy_argument(problem)
+        if found is not None:
+            status, value, point = found
+            return _finish(problem, status, value, point)
         return _no_critical_points(problem, grad, solved=False)
     solutions = problem.attempt(sp.solve, equations, list(over) + list(lambdas), dict=True)
     if solutions is None:
@@ -336,6 +386,12 @@ def _solve(problem: _Problem) -> Optimum:
     if not points:
         return _no_critical_points(problem, grad, solved=True)
     return _with_critical_points(problem, points, lambdas, solutions)
+
+
+def _simplified(problem: _Problem, expr: sp.Expr) -> sp.Expr:
+    """``simplify(expr)`` within its cap, else ``expr`` unchanged."""
+    simpler = problem.attempt(sp.simplify, expr, cap=5.0)
+    return expr if simpler is None else simpler
 
 
 def _value(problem: _Problem, expr: sp.Expr, point: dict) -> sp.Expr:
@@ -376,7 +432,8 @@ def _with_critical_points(problem, points, lambdas, solutions) -> Optimum:
         reduced_all = (z.T * hess.subs(lam) * z) if basis else sp.zeros(0, 0)
         local = _definite(problem, reduced_all.subs(point), want, pointwise=True)
         problem.steps.append(Step("second-order test", reduced_all.subs(point).applyfunc(
-            sp.simplify), _definite_note(local, want, "on the constraints' tangent space")))
+            lambda e: _simplified(problem, e)),
+            _definite_note(local, want, "on the constraints' tangent space")))
         linear = all(sp.Poly(g, *over).total_degree() <= 1 for g in problem.equalities)
         whole = _definite(problem, z.T * sp.hessian(f, over) * z, want) if linear and basis \
             else None
@@ -389,10 +446,6 @@ def _with_critical_points(problem, points, lambdas, solutions) -> Optimum:
         problem.steps.append(Step("second-order test", at_point,
                                   _definite_note(local, want, "at the critical point")))
         whole = _definite(problem, hess, want)
-    if local is False:
-        problem.steps.append(Step("no optimum", value, "the critical point is not a strict "
-                                  f"local {problem.sense}imum"))
-        return _no_critical_points(problem, None, solved=True, checked_monotone=False)
     kind = "maximum" if problem.sense == "max" else "minimum"
     if whole:
         word = "concave" if problem.sense == "max" else "convex"
@@ -400,6 +453,16 @@ def _with_critical_points(problem, points, lambdas, solutions) -> Optimum:
                                   f"the objective is strictly {word} on the whole (convex) "
                                   f"domain, so the critical point is the global {kind}"))
         return _finish(problem, kind, value, point)
+    if len(over) == 1 and not problem.equalities:
+        from .onedim import one_variable_argument
+        found = one_variable_argument(problem, point, value, local)
+        if found is not None:
+            status, result, argopts = found
+            return _finish(problem, status, result, argopts[0], argopts=argopts)
+    if local is False:
+        problem.steps.append(Step("no optimum", value, "the critical point is not a strict "
+                                  f"local {problem.sense}imum"))
+        return _no_critical_points(problem, None, solved=True, checked_monotone=False)
     if local is None:
         return _unproved(problem, value, point, "the second-order test was not decided "
                                                 "symbolically")
@@ -407,27 +470,6 @@ def _with_critical_points(problem, points, lambdas, solutions) -> Optimum:
         return _unproved(problem, value, point, "the Lagrangian is not shown concave/convex "
                                                 "on the constraint set")
     if len(over) == 1:
-        s = over[0]
-        complete = _all_critical_points(problem, problem.f, s)
-        if complete is not None and len(complete) == 1 and \
-                _sign(problem, complete[0] - point[s]) == 0:
-            problem.steps.append(Step("global optimum", value,
-                                      f"the critical points of the objective on "
-                                      f"{problem.domains[s]} are exactly {sp.sstr(complete)}: "
-                                      f"a differentiable function of one variable on an open "
-                                      f"interval whose only critical point is a strict local "
-                                      f"{kind} has its global {kind} there (a better point "
-                                      f"would force a second critical point between them)"))
-            return _finish(problem, kind, value, point)
-        if complete is not None and len(points) == len(complete) and \
-                all(i == best or _better(problem, value, values[i]) for i in range(len(points))):
-            verdict = _boundary(problem, point, value)
-            if verdict is True:
-                problem.steps.append(Step("global optimum", value,
-                                          f"all critical points are known, this one is the "
-                                          f"best, and the objective is worse at both ends of "
-                                          f"the interval: the global {kind}"))
-                return _finish(problem, kind, value, point)
         return _unproved(problem, value, point, "the critical points were not shown complete "
                                                 "or the comparison with the boundary was not "
                                                 "decided")
@@ -503,37 +545,6 @@ def _limit(problem, expr, s, end) -> sp.Expr | None:
     return value
 
 
-def _boundary(problem, point, value) -> bool | None:
-    """Whether the objective is worse than ``value`` at every boundary limit."""
-    bad = -sp.oo if problem.sense == "max" else sp.oo
-    verdict: bool | None = True
-    for s in problem.over:
-        dom = problem.domains[s]
-        for end in (dom.inf, dom.sup):
-            lim, where = _limit(problem, problem.f, s, end), "others free"
-            if lim is not None and lim != bad and lim.free_symbols & set(problem.over):
-                lim = None
-            if lim is None:
-                others = {v: x for v, x in point.items() if v != s}
-                lim, where = _limit(problem, problem.f.subs(others), s, end), \
-                    "others at the critical point"
-            if lim is None:
-                problem.steps.append(Step("boundary", _lim(problem, problem.f, s, end),
-                                          "limit not found"))
-                verdict = None
-                continue
-            problem.steps.append(Step("boundary", sp.Eq(_lim(problem, problem.f, s, end), lim),
-                                      f"{s} -> {end} ({where})"))
-            if lim == bad:
-                continue
-            sign = _sign(problem, value - lim)
-            if sign is None:
-                verdict = None
-            elif sign != 0 and (sign > 0) != (problem.sense == "max"):
-                return False  # the boundary beats the critical point
-    return verdict
-
-
 def _no_critical_points(problem, grad, *, solved: bool, checked_monotone: bool = True) -> Optimum:
     """No interior critical point: monotone in some parameter, or give up honestly."""
     f = problem.f
@@ -570,18 +581,28 @@ def _no_critical_points(problem, grad, *, solved: bool, checked_monotone: bool =
     return _finish(problem, "no_closed_form", eqs[-1] if eqs else f, {}, note=note)
 
 
-def _finish(problem, status, result, argopt, note: str = "") -> Optimum:
+def _finish(problem, status, result, argopt, note: str = "", argopts=None) -> Optimum:
+    """The Optimum record; points in new variables (see :mod:`.domain`) are mapped back."""
     if note:
         problem.steps.append(Step(status, result, note))
     conditions = sp.And(*problem.conditions) if problem.conditions else sp.true
+    if conditions != sp.true and not problem.budget.expired:
+        conditions = _simplified(problem, conditions)  # e.g. a < -a/2 as a < 0
+    if problem.inverse:
+        conditions = conditions.xreplace(problem.inverse)
+        if isinstance(result, sp.Basic):
+            result = result.xreplace(problem.inverse)
     source = problem.source if isinstance(problem.source, Derivation) else None
     parameters = tuple(problem.rest)
-    argopt = {**dict(argopt), **{s: s for s in problem.idle if s not in argopt}}
+    points = [map_back(problem, {**dict(a), **{s: s for s in problem.idle if s not in a}})
+              for a in (argopts or [argopt])]
+    points = [a for a in points if a]
     return Optimum(
         name=f"{problem.word}_{problem.name}", quantity=problem.word, result=result,
         status=status, conditions=conditions, steps=tuple(problem.steps),
         parameters=parameters, p=source.p if source else None,
         q=source.q if source else None, base=source.base if source else None,
-        sense=problem.sense, argopt=dict(argopt), objective=problem.f,
-        over=tuple(problem.over) + tuple(problem.idle))
+        sense=problem.sense, argopt=dict(points[0]) if points else {},
+        objective=problem.objective, over=tuple(problem.original_over),
+        argopts=tuple(points))
 

@@ -14,27 +14,30 @@ from __future__ import annotations
 
 import sympy as sp
 
+from ..budget import Budget
 from ..derive.derivation import Step
-from ..errors import InvalidParameter
+from ..errors import BudgetExceeded, InvalidParameter
 
 
-def maximize_symmetric_entropy(k=None, p=None, index=None):
+def maximize_symmetric_entropy(k=None, p=None, index=None, *, timeout: float = 60):
     """The maximum of :math:`-\\sum_{i=1}^k p_i \\log p_i` over the simplex, ``k`` symbolic.
 
     ``k`` is a positive integer symbol (or name, default ``k``), ``p`` an ``IndexedBase``
     (or name, default ``p``), ``index`` the summation index (default ``i``).
-    Returns an :class:`~symbolic_info.optimize.Optimum`.
+    Returns an :class:`~symbolic_info.optimize.Optimum`; every sympy call runs within
+    ``timeout`` seconds (:class:`~symbolic_info.errors.BudgetExceeded` after).
     """
     from .maximize import Optimum
     k = _count(k)
     p = sp.IndexedBase(p or "p") if not isinstance(p, sp.IndexedBase) else p
     i = index if isinstance(index, sp.Symbol) else sp.Symbol(index or "i", integer=True)
     objective = -sp.Sum(p[i] * sp.log(p[i]), (i, 1, k))
-    return _derive(objective, p, i, k, Optimum)
+    return _derive(objective, p, i, k, Optimum, Budget(float(timeout)))
 
 
-def match_symmetric_entropy(f):
+def match_symmetric_entropy(f, budget: Budget | None = None):
     """``(p, i, k)`` when ``f`` is ``-Sum(p[i]*log(p[i]), (i, 1, k))``, else ``None``."""
+    budget = budget or Budget(10.0)
     sign = 1
     expr = f
     if isinstance(expr, sp.Mul) and expr.args[0] == -1 and len(expr.args) == 2:
@@ -49,7 +52,10 @@ def match_symmetric_entropy(f):
     if len(indexed) != 1:
         return None
     x = indexed[0]
-    if sp.simplify(term - (-x * sp.log(x))) != 0:
+    try:
+        if budget.run(sp.simplify, term - (-x * sp.log(x)), cap=5.0) != 0:
+            return None
+    except BudgetExceeded:
         return None
     return x.base, i, hi
 
@@ -66,7 +72,7 @@ def _count(k) -> sp.Expr:
     return k
 
 
-def _derive(objective, p, i, k, Optimum):
+def _derive(objective, p, i, k, Optimum, budget: Budget):
     lam = sp.Symbol("lambda_1", real=True)
     x = sp.Symbol("x", positive=True)
     pi = p[i]
@@ -79,20 +85,20 @@ def _derive(objective, p, i, k, Optimum):
     dterm = sp.diff(-x * sp.log(x) - lam * x, x).subs(x, pi)  # d L / d p_i, the same for all i
     steps.append(Step("stationarity", sp.Eq(dterm, 0),
                       f"dL/dp_i for every i = 1, ..., {k}: the same equation in each p_i"))
-    common = sp.solve(sp.Eq(dterm.subs(pi, x), 0), x)
+    common = budget.run(sp.solve, sp.Eq(dterm.subs(pi, x), 0), x, cap=10.0)
     if len(common) != 1:
         raise RuntimeError(f"unexpected stationarity solutions {common}")
     common = common[0]
     steps.append(Step("symmetry", sp.Eq(pi, common),
                       "the equation has this single solution, so all p_i are equal"))
-    lam_value = sp.solve(sp.Eq(k * common, 1), lam)
+    lam_value = budget.run(sp.solve, sp.Eq(k * common, 1), lam, cap=10.0)
     if len(lam_value) != 1:
         raise RuntimeError(f"unexpected multiplier solutions {lam_value}")
-    point = sp.simplify(common.subs(lam, lam_value[0]))
+    point = budget.run(sp.simplify, common.subs(lam, lam_value[0]), cap=10.0)
     steps.append(Step("critical points", sp.Eq(pi, point),
                       f"the constraint {k} * p_i = 1 gives lambda_1 = {sp.sstr(lam_value[0])}"))
-    value = sp.simplify(sp.expand_log(sp.Sum(-point * sp.log(point), (i, 1, k)).doit(),
-                                      force=True))
+    value = budget.run(lambda: sp.simplify(sp.expand_log(
+        sp.Sum(-point * sp.log(point), (i, 1, k)).doit(), force=True)), cap=10.0)
     steps.append(Step("value at the critical point", value, f"{k} * (-(1/{k}) log(1/{k}))"))
     second = sp.diff(-x * sp.log(x), x, 2)
     if not second.is_negative:
@@ -106,4 +112,5 @@ def _derive(objective, p, i, k, Optimum):
     return Optimum(name=f"maximize_categorical_entropy({k})", quantity="maximize",
                    result=value, status="maximum", conditions=sp.true, steps=tuple(steps),
                    parameters=(k,), sense="max", argopt={p: sp.Lambda(i, point)},
+                   argopts=({p: sp.Lambda(i, point)},),
                    objective=objective, over=(p,))

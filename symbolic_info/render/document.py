@@ -43,7 +43,10 @@ def document(derivations: Iterable, title: str | None = "Derivations") -> str:
 
 
 def section(d, numbered: bool = True) -> str:
-    """One derivation: heading, the members, the proof and the numerical implementation."""
+    """One derivation: heading, the members, the proof and the numerical implementation.
+    A derivation with its own layout (an optimum, a maximum-entropy law) renders itself."""
+    if hasattr(d, "latex_section"):
+        return d.latex_section(numbered=numbered)
     printer = make_printer(d)
     name = quantity_latex(d)
     members = []

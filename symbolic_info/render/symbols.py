@@ -22,7 +22,8 @@ _TEXT_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", 
                  "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
                  "^": r"\textasciicircum{}", "×": r"$\times$", "⊆": r"$\subseteq$",
                  "⊄": r"$\not\subseteq$", "≤": r"$\le$", "≥": r"$\ge$", "–": "--",
-                 "—": "---", "→": r"$\to$", "∞": r"$\infty$"}
+                 "—": "---", "→": r"$\to$", "∞": r"$\infty$", "<": r"$<$", ">": r"$>$",
+                 "|": r"$|$"}
 
 
 def word_latex(word: str) -> str:
