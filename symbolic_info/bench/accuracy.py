@@ -14,6 +14,7 @@ import argparse
 import importlib.util
 import time
 
+import mpmath
 import numpy as np
 import sympy as sp
 
@@ -57,6 +58,49 @@ def naive(d):
     return f
 
 
+def _relative(got: float, exact) -> float:
+    return float(abs((mpmath.mpf(float(got)) - exact) / exact))
+
+
+def headline() -> list[tuple[str, str, float]]:
+    """The issue's two cases: Normal KL with σ₂ = σ₁(1 + 1e-8) and Bernoulli KL with
+    p = q + 1e-9, by hand-typed numpy, scipy.special.rel_entr, torch.distributions (when
+    installed) and our numpy / numba functions."""
+    from scipy import special
+    rows = []
+    normal = si.kl(default_member("normal", 1), default_member("normal", 2))
+    m, s1, s2 = 0.3, 1.7, 1.7 * (1 + 1e-8)
+    exact = normal.lambdify("mpmath")(m, s1, m, s2)
+    case = "KL normal, s2 = s1(1+1e-8)"
+    rows.append((case, "hand numpy", _relative(
+        np.log(s2 / s1) + (s1**2 + (m - m) ** 2) / (2 * s2**2) - 0.5, exact)))
+    bernoulli = si.kl(default_member("bernoulli", 1), default_member("bernoulli", 2))
+    q = 0.37
+    p = q + 1e-9
+    exact_b = bernoulli.lambdify("mpmath")(p, q)
+    case_b = "KL bernoulli, p = q + 1e-9"
+    rows.append((case_b, "hand numpy", _relative(
+        p * np.log(p / q) + (1 - p) * np.log((1 - p) / (1 - q)), exact_b)))
+    rows.append((case_b, "rel_entr", _relative(
+        special.rel_entr(p, q) + special.rel_entr(1 - p, 1 - q), exact_b)))
+    if importlib.util.find_spec("torch") is not None:
+        import torch
+        from torch.distributions import Bernoulli, Normal, kl_divergence
+        t = torch.tensor
+        rows.append((case, "torch dist", _relative(kl_divergence(
+            Normal(t(m, dtype=torch.float64), t(s1, dtype=torch.float64)),
+            Normal(t(m, dtype=torch.float64), t(s2, dtype=torch.float64))).item(), exact)))
+        rows.append((case_b, "torch dist", _relative(kl_divergence(
+            Bernoulli(t(p, dtype=torch.float64)), Bernoulli(t(q, dtype=torch.float64))).item(),
+            exact_b)))
+    for backend in ("numpy", "numba"):
+        if backend == "numba" and importlib.util.find_spec("numba") is None:
+            continue
+        rows.append((case, backend, _relative(normal.lambdify(backend)(m, s1, m, s2), exact)))
+        rows.append((case_b, backend, _relative(bernoulli.lambdify(backend)(p, q), exact_b)))
+    return sorted(rows, key=lambda r: r[0])
+
+
 def run(args: argparse.Namespace) -> int:
     backends = [b for b in args.backends
                 if b in ("numpy", "naive") or importlib.util.find_spec(b) is not None]
@@ -89,6 +133,9 @@ def run(args: argparse.Namespace) -> int:
             where = "" if worst[1] is None or worst[0] <= TARGET else \
                 f"  {worst[1]} {tuple(float(f'{x:.3g}') for x in worst[2])}"
             print(f"  {label:<30} {backend:<7}" + "".join(cells) + where, flush=True)
+    print("near-equality cases from the issue (relative error against mpmath):")
+    for case, evaluator, error in headline():
+        print(f"  {case:<30} {evaluator:<11} {error:10.1e}")
     print("cells within the target / above it:",
           ", ".join(f"{b} {ok}/{bad}" for b, (ok, bad) in summary.items()),
           f"({time.perf_counter() - start:.0f} s)")

@@ -61,7 +61,8 @@ def numpy_function(name: str, args: list[str], form: StableForm, mapping: dict,
         if isinstance(direct, (sp.Symbol, sp.Number)):
             lines.append(f"{INDENT * 2}out = out.copy()")
         steps, names, last, scale = _near_parts(form.near, mapping)
-        body = [f"near = numpy.flatnonzero(numpy.abs(out) < {GATE!r})",
+        # a divergence is >= 0: one comparison finds the small values (and rounding's negatives)
+        body = [f"near = numpy.flatnonzero(out < {GATE!r})",
                 "if near.size:",
                 f"{INDENT}out = out.reshape(-1)"]
         body += [f"{INDENT}{a} = numpy.broadcast_to({a}, shape).reshape(-1).take(near)"
@@ -96,7 +97,7 @@ def scalar_function(name: str, args: list[str], form: StableForm, mapping: dict,
     lines += [decorator] if decorator else []
     lines += [f"def {name}({', '.join(args)}):", f"{INDENT}out = {scalar_code(direct)}"]
     if form.near is not None:
-        lines += [f"{INDENT}if abs(out) < {GATE!r}:",
+        lines += [f"{INDENT}if out < {GATE!r}:",
                   f"{INDENT * 2}series = _{name}_near({', '.join(args)})",
                   f"{INDENT * 2}if series == series:",
                   f"{INDENT * 3}return series"]

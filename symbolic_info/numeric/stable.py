@@ -36,7 +36,7 @@ from .functions import xlog1py, xlogy
 from .taylor import Unsupported, taylor_coefficients
 
 ORDER = 12
-GATE = 0.01
+GATE = 2e-3
 EPS = 1e-15
 NEAR_BUDGET = 20.0
 
