@@ -3,10 +3,11 @@
 The same text is executed by :meth:`Derivation.lambdify` and written by :func:`export`, so an
 exported function computes exactly what the backend computes. ``numpy_function`` writes array
 code (numpy and scipy.special); ``scalar_function`` writes scalar ``math`` code that
-``numba.vectorize`` compiles. Where the form has a near-equality branch the function evaluates
-the direct form, then, where |D| < GATE, the Taylor terms (after common-subexpression
-elimination), and keeps the series where its last terms are below the direct form's rounding
-error EPS·Σ|terms| (see :mod:`.stable`).
+``numba.vectorize`` compiles. Each evaluates the direct form; where some argument shared by
+log Γ and ψ is at least LARGE, the Stirling form on those points; where the form has a
+near-equality branch and D < GATE, the Taylor terms (after common-subexpression elimination),
+keeping the series where its last terms are below the direct form's rounding error
+EPS·Σ|terms| (see :mod:`.stable`).
 """
 
 from __future__ import annotations
@@ -47,7 +48,11 @@ def numpy_function(name: str, args: list[str], form: StableForm, mapping: dict,
                    doc: str = "") -> str:
     """``def name(args)``: vectorised numpy code for ``form`` (symbols renamed by mapping)."""
     direct = form.direct.xreplace(mapping)
-    lines = [f"def {name}({', '.join(args)}):"]
+    lines = []
+    if form.large is not None:
+        lines += [f"def _{name}_large({', '.join(args)}):",
+                  f"{INDENT}return {array_code(form.large.form.xreplace(mapping))}", "", ""]
+    lines += [f"def {name}({', '.join(args)}):"]
     if doc:
         lines.append(INDENT + doc)
     lines += [f"{INDENT}{a} = numpy.asarray({a}, dtype=float)" for a in args]
@@ -57,6 +62,16 @@ def numpy_function(name: str, args: list[str], form: StableForm, mapping: dict,
               f"{INDENT * 2}out = numpy.asarray({array_code(direct)}, dtype=float)",
               f"{INDENT * 2}if out.shape != shape:",
               f"{INDENT * 3}out = numpy.broadcast_to(out, shape).copy()"]
+    if form.large is not None:
+        condition = array_code(form.large.condition.xreplace(mapping))
+        subsets = ", ".join(f"numpy.broadcast_to({a}, shape).reshape(-1).take(large)"
+                            for a in args)
+        lines += [f"{INDENT * 2}large = numpy.flatnonzero(numpy.broadcast_to({condition}, "
+                  f"shape))",
+                  f"{INDENT * 2}if large.size:",
+                  f"{INDENT * 3}out = out.reshape(-1)",
+                  f"{INDENT * 3}out[large] = _{name}_large({subsets})",
+                  f"{INDENT * 3}out = out.reshape(shape)"]
     if form.near is not None:
         if isinstance(direct, (sp.Symbol, sp.Number)):
             lines.append(f"{INDENT * 2}out = out.copy()")
@@ -86,6 +101,9 @@ def scalar_function(name: str, args: list[str], form: StableForm, mapping: dict,
     the loop over the inputs stays small."""
     direct = form.direct.xreplace(mapping)
     lines = []
+    if form.large is not None:
+        lines += ["@numba.njit(inline='never')", f"def _{name}_large({', '.join(args)}):",
+                  f"{INDENT}return {scalar_code(form.large.form.xreplace(mapping))}", "", ""]
     if form.near is not None:
         steps, names, last, scale = _near_parts(form.near, mapping)
         lines += ["@numba.njit(inline='never')", f"def _{name}_near({', '.join(args)}):"]
@@ -96,6 +114,9 @@ def scalar_function(name: str, args: list[str], form: StableForm, mapping: dict,
                   f"{INDENT}return math.nan", "", ""]
     lines += [decorator] if decorator else []
     lines += [f"def {name}({', '.join(args)}):", f"{INDENT}out = {scalar_code(direct)}"]
+    if form.large is not None:
+        lines += [f"{INDENT}if {scalar_code(form.large.condition.xreplace(mapping))}:",
+                  f"{INDENT * 2}out = _{name}_large({', '.join(args)})"]
     if form.near is not None:
         lines += [f"{INDENT}if out < {GATE!r}:",
                   f"{INDENT * 2}series = _{name}_near({', '.join(args)})",

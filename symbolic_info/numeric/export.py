@@ -19,6 +19,7 @@ import sympy as sp
 from ..errors import InvalidParameter
 from .codegen import numpy_function, scalar_function
 from .printing import scalar_code
+from .remainders import ARRAY_SOURCE
 from .special import SOURCE as SPECIAL_SOURCE
 from .stable import stable_form
 
@@ -26,7 +27,7 @@ EXPORT_BACKENDS = ("numpy", "numba")
 
 _NUMPY_HEADER = '''import numpy
 import scipy.special
-'''
+''' + ARRAY_SOURCE
 
 _NUMBA_HEADER = '''import math
 

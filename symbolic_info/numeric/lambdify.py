@@ -76,8 +76,10 @@ def _numpy_stable(derivation, parameters) -> Callable:
     args = [f"_a{k}" for k in range(len(parameters))]
     source = numpy_function("_evaluate", args, form, dict(zip(parameters, map(sp.Symbol, args))))
     import scipy.special
+
+    from .remainders import ARRAY_SOURCE
     namespace = {"numpy": np, "scipy": scipy}
-    exec(compile(source, "<numpy backend>", "exec"), namespace)
+    exec(compile(ARRAY_SOURCE + source, "<numpy backend>", "exec"), namespace)
     core = namespace["_evaluate"]
 
     def evaluate(*a, **kwargs):
@@ -189,22 +191,26 @@ def _array_library_function(derivation, parameters, backend: str) -> Callable:
         library = importlib.import_module(backend)
     except ImportError as exc:
         raise ImportError(f"backend {backend!r} needs {backend} installed") from exc
+    from .functions import without_remainders
     from .stable import stable_form
-    expr = stable_form(derivation).direct
+    expr = without_remainders(stable_form(derivation).direct)
     constants = [e for e in expr.atoms(sp.Pow, sp.Function) if e.is_number]
     expr = expr.xreplace({e: e.evalf(17) for e in constants})  # sqrt(pi): no tensor
     if expr.has(sp.Integral, sp.Sum):
         raise NotImplementedError(f"backend {backend!r} needs a closed form; this result "
                                   f"keeps an Integral or Sum (use backend='numpy')")
     if backend == "jax":
+        import jax.numpy as jnp
         import jax.scipy.special as special
         from sympy.printing.numpy import JaxPrinter as Base
         functions = {"xlogy": special.xlogy, "xlog1py": special.xlog1py,
+                     "log1p": jnp.log1p, "expm1": jnp.expm1,
                      "gammaln": special.gammaln, "digamma": special.digamma,
                      "polygamma": lambda n, x: special.polygamma(int(n), x)}
     else:
         from sympy.printing.pytorch import TorchPrinter as Base
         functions = {"xlogy": library.xlogy, "xlog1py": library.special.xlog1py,
+                     "log1p": library.log1p, "expm1": library.expm1,
                      "gammaln": library.lgamma, "digamma": library.special.digamma,
                      "polygamma": lambda n, x: library.special.polygamma(int(n), x)}
 
@@ -219,6 +225,12 @@ def _array_library_function(derivation, parameters, backend: str) -> Callable:
 
         def _print_xlog1py(self, e):
             return self._call("xlog1py", e)
+
+        def _print_log1p(self, e):
+            return self._call("log1p", e)
+
+        def _print_expm1(self, e):
+            return self._call("expm1", e)
 
         def _print_loggamma(self, e):
             return self._call("gammaln", e)

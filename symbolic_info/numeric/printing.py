@@ -15,7 +15,8 @@ from sympy.printing.pycode import PythonCodePrinter
 SCALAR_FUNCTIONS = {
     "log", "exp", "sqrt", "Abs", "gamma", "loggamma", "polygamma", "xlogy", "xlog1py", "sin",
     "cos", "tan", "atan", "asin", "acos", "sinh", "cosh", "tanh", "erf", "erfc", "floor",
-    "ceiling", "Max", "Min", "sign", "log1p", "expm1", "Piecewise",
+    "ceiling", "Max", "Min", "sign", "log1p", "expm1", "Piecewise", "stirling_remainder",
+    "digamma_remainder",
 }
 
 
@@ -34,7 +35,17 @@ def polygamma_order(order) -> int | None:
     return None
 
 
-class ArrayPrinter(SciPyPrinter):
+class _Remainders:
+    """Both printers call the Stirling remainders by name (:mod:`.remainders` defines them)."""
+
+    def _print_stirling_remainder(self, expr):
+        return f"stirling_remainder({self._print(expr.args[0])})"
+
+    def _print_digamma_remainder(self, expr):
+        return f"digamma_remainder({self._print(expr.args[0])})"
+
+
+class ArrayPrinter(_Remainders, SciPyPrinter):
     """numpy/scipy array code; ``xlogy`` / ``xlog1py`` as ``scipy.special.xlogy`` /
     ``scipy.special.xlog1py``, ``polygamma(0, x)`` as ``scipy.special.digamma(x)`` and
     ``polygamma(n, x)`` as ``scipy.special.polygamma(n, x)`` (sympy's SciPyPrinter already
@@ -54,7 +65,7 @@ class ArrayPrinter(SciPyPrinter):
         return super()._print_polygamma(expr)
 
 
-class ScalarPrinter(PythonCodePrinter):
+class ScalarPrinter(_Remainders, PythonCodePrinter):
     """Scalar ``math`` code numba compiles; digamma, polygamma, xlogy and xlog1py from
     :mod:`.special` (``polygamma(n, x)`` needs a literal order n >= 0; n = 0 is digamma)."""
 

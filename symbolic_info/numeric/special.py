@@ -31,6 +31,8 @@ the conventions of ``scipy.special``: +-inf at y = 0 (y = -1), nan below.
 
 from __future__ import annotations
 
+from . import remainders as _remainders
+
 SOURCE = '''
 _DIGAMMA_ROOT = 1.4616321449683622
 _DIGAMMA_ROOT_VALUE = -9.2412655217294275e-17
@@ -178,7 +180,8 @@ def xlog1py(x, y):
     return x * math.log1p(y)
 '''
 
-NAMES = ("digamma", "polygamma", "xlogy", "xlog1py")
+SOURCE += _remainders.SCALAR_SOURCE  # Stirling remainders (after digamma, which they call)
+NAMES = ("digamma", "polygamma", "xlogy", "xlog1py", *_remainders.NAMES)
 _compiled: dict | None = None
 
 

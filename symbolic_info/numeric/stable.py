@@ -5,6 +5,9 @@ accuracy needlessly:
 
 - ``log(gamma(x))`` -> ``loggamma(x)`` (no overflow), and a product holding ``gamma(x)`` or a
   power with a symbolic exponent -> ``exp(sum of logs)`` (``λ^k Γ(k/c)`` overflows alone);
+- with ``stirling=True``, where log Γ(z) and ψ(z) share an argument, their Stirling forms
+  with small remainders (:func:`_stirling`); the evaluators use this form only where such an
+  argument is at least ``LARGE``;
 - ``log(1 + x)`` -> ``log1p(x)`` and ``exp(x) - 1`` -> ``expm1(x)`` (sympy's codegen
   rewriting rules);
 - when a logarithm's argument may vanish, ``c log a`` -> ``xlogy(c, a)`` and ``c log1p(a)``
@@ -32,13 +35,14 @@ import sympy as sp
 from sympy.codegen.rewriting import expm1_opt, optimize
 
 from ..budget import BudgetExceeded, time_limit
-from .functions import xlog1py, xlogy
+from .functions import digamma_remainder, stirling_remainder, xlog1py, xlogy
 from .taylor import Unsupported, taylor_coefficients
 
 ORDER = 12
 GATE = 2e-3
 EPS = 1e-15
 NEAR_BUDGET = 20.0
+LARGE = 100.0  # below, log Γ(z) and z ψ(z) cancel to a loss of at most ~z·eps ≤ 1e-14
 
 
 @dataclass(frozen=True)
@@ -58,12 +62,22 @@ class NearEquality:
 
 
 @dataclass(frozen=True)
+class LargeArguments:
+    """The Stirling form of the result, used where some argument z shared by log Γ(z) and
+    ψ(z) is at least ``LARGE`` (``condition``), since its remainders cost more than log Γ."""
+
+    condition: sp.Basic
+    form: sp.Expr
+
+
+@dataclass(frozen=True)
 class StableForm:
-    """What the float64 evaluators compute: the rewritten direct form, and near P = Q the
-    Taylor expansion (``None`` where it does not apply)."""
+    """What the float64 evaluators compute: the rewritten direct form; for large arguments
+    its Stirling form; near P = Q the Taylor expansion (``None`` where they do not apply)."""
 
     direct: sp.Expr
     near: NearEquality | None = None
+    large: LargeArguments | None = None
 
 
 def stable_form(derivation) -> StableForm:
@@ -71,7 +85,12 @@ def stable_form(derivation) -> StableForm:
     cache = derivation._numeric
     if "stable" not in cache:
         direct = rewrite(derivation.result)
-        cache["stable"] = StableForm(direct, near_equality(derivation))
+        shared = _shared_arguments(direct)
+        large = None
+        if shared:
+            large = LargeArguments(sp.Or(*[z >= LARGE for z in shared]),
+                                   rewrite(derivation.result, stirling=True))
+        cache["stable"] = StableForm(direct, near_equality(derivation), large)
     return cache["stable"]
 
 
@@ -81,11 +100,14 @@ def _loggamma(expr: sp.Expr) -> sp.Expr:
                         lambda e: sp.loggamma(e.args[0].args[0]))
 
 
-def rewrite(expr: sp.Expr) -> sp.Expr:
-    """The stable rewriting of ``expr`` described in the module docstring."""
+def rewrite(expr: sp.Expr, stirling: bool = False) -> sp.Expr:
+    """The stable rewriting of ``expr`` described in the module docstring (with
+    ``stirling=True``, also the Stirling form of :func:`_stirling`)."""
     expr = _loggamma(expr)
     if expr.has(sp.Integral, sp.Sum):
         return expr
+    if stirling:
+        expr = _stirling(expr)
     expr = _exp_of_logs(expr)
     expr = optimize(_log1p(expr), [expm1_opt])
     return _zero_safe_logs(expr)
@@ -114,6 +136,30 @@ def _log1p(expr: sp.Expr) -> sp.Expr:
         return e
 
     return expr.replace(lambda e: isinstance(e, sp.log), split)
+
+
+def _shared_arguments(expr: sp.Expr) -> list[sp.Expr]:
+    """The arguments z of both a log Γ(z) and a ψ(z) in ``expr``."""
+    shared = {f.args[0] for f in expr.atoms(sp.loggamma)} & {
+        f.args[1] for f in expr.atoms(sp.polygamma) if f.args[0] == 0}
+    return sorted(shared, key=sp.default_sort_key)
+
+
+def _stirling(expr: sp.Expr) -> sp.Expr:
+    """Where log Γ(z) and ψ(z) share an argument z, write them as their Stirling forms,
+    (z - ½) log z - z + ½ log 2π + R(z) and log z - 1/(2z) + S(z), and expand: the terms
+    ~z log z cancel symbolically (in float64 they cancel to ~log z, losing ~z·eps; e.g. the
+    Gamma entropy at shape 10⁶), leaving the small remainders R, S (:mod:`.remainders`)."""
+    shared = _shared_arguments(expr)
+    if not shared:
+        return expr
+    forms = {}
+    for z in shared:
+        forms[sp.loggamma(z)] = ((z - sp.S.Half) * sp.log(z) - z + sp.log(2 * sp.pi) / 2
+                                 + stirling_remainder(z))
+        forms[sp.polygamma(0, z)] = sp.log(z) - 1 / (2 * z) + digamma_remainder(z)
+    return sp.expand(expr.xreplace(forms), log=False, power_base=False, power_exp=False,
+                     multinomial=False)
 
 
 def _exp_of_logs(expr: sp.Expr) -> sp.Expr:
