@@ -23,6 +23,7 @@ import numpy as np
 import sympy as sp
 
 from ..families.spec import PROBABILITY, UNIT_INTERVAL, sample_parameters
+from ..numeric.stable import same_family_pairs
 
 DIFFERENCES = tuple(10.0 ** -k for k in range(2, 13))
 SCALES = tuple(10.0 ** k for k in range(-6, 7))
@@ -77,15 +78,6 @@ def _random_point(derivation, rng: np.random.Generator) -> dict[sp.Symbol, float
     return point
 
 
-def _q_partner(derivation) -> dict[sp.Symbol, sp.Symbol]:
-    """Q's parameter symbol -> P's, for a derivation between two members of one family."""
-    p, q = derivation.p, derivation.q
-    if p is None or q is None or p.spec is not q.spec:
-        return {}
-    return {vq: vp for vp, vq in zip(p.values, q.values)
-            if isinstance(vq, sp.Symbol) and isinstance(vp, sp.Symbol) and vq != vp}
-
-
 def _valid(derivation, point: dict) -> bool:
     for family in (derivation.p, derivation.q):
         if family is None:
@@ -105,7 +97,7 @@ def points(derivation, kind: str, n: int = 20, seed: int = 0) -> Iterator[dict]:
         for _ in range(n):
             yield _random_point(derivation, rng)
     elif kind == "near":
-        partner = _q_partner(derivation)
+        partner = same_family_pairs(derivation)
         if not partner:
             return
         for _ in range(max(1, n // len(DIFFERENCES))):

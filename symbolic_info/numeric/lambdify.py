@@ -93,25 +93,11 @@ def _numpy_stable(derivation, parameters) -> Callable:
 
 def prepare(expr: sp.Expr) -> sp.Expr:
     """``log(gamma(x))`` -> ``loggamma(x)`` for positive x; ``c*log(a)`` -> ``xlogy(c, a)``
-    when some logarithm's argument is not known to be positive."""
-    expr = expr.replace(lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.gamma)
-                        and e.args[0].args[0].is_positive,
-                        lambda e: sp.loggamma(e.args[0].args[0]))
-    if expr.has(sp.Integral, sp.Sum):
-        return expr
-    risky = [a for a in expr.atoms(sp.log) if a.args[0].is_positive is not True]
-    if not risky:
-        return expr
-    logs = sorted(expr.atoms(sp.log), key=sp.default_sort_key)
-    pieces = sp.collect(sp.expand(expr, log=False, power_base=False, power_exp=False),
-                        logs, evaluate=False)
-    terms = []
-    for key, coefficient in pieces.items():
-        if isinstance(key, sp.log) and coefficient.free_symbols:
-            terms.append(xlogy(sp.factor_terms(coefficient), key.args[0]))
-        else:
-            terms.append(coefficient * key)
-    return sp.Add(*terms)
+    when some logarithm's argument is not known to be positive (the part of
+    :func:`.stable.rewrite` the mpmath backend needs)."""
+    from .stable import _loggamma, _zero_safe_logs
+    expr = _loggamma(expr)
+    return expr if expr.has(sp.Integral, sp.Sum) else _zero_safe_logs(expr)
 
 
 def lambdify_expr(expr: sp.Expr, parameters, backend: str = "numpy") -> Callable:
@@ -214,31 +200,16 @@ def _array_library_function(derivation, parameters, backend: str) -> Callable:
                      "gammaln": library.lgamma, "digamma": library.special.digamma,
                      "polygamma": lambda n, x: library.special.polygamma(int(n), x)}
 
-    class Printer(Base):
+    from .printing import calls_by_name
+
+    class Printer(calls_by_name({"xlogy": "xlogy", "xlog1py": "xlog1py", "log1p": "log1p",
+                                 "expm1": "expm1", "loggamma": "gammaln"}), Base):
         """The library's printer; special functions by the names bound in ``functions``."""
-
-        def _call(self, name: str, e) -> str:
-            return f"{name}({', '.join(self._print(a) for a in e.args)})"
-
-        def _print_xlogy(self, e):
-            return self._call("xlogy", e)
-
-        def _print_xlog1py(self, e):
-            return self._call("xlog1py", e)
-
-        def _print_log1p(self, e):
-            return self._call("log1p", e)
-
-        def _print_expm1(self, e):
-            return self._call("expm1", e)
-
-        def _print_loggamma(self, e):
-            return self._call("gammaln", e)
 
         def _print_polygamma(self, e):
             if e.args[0] == 0:
                 return f"digamma({self._print(e.args[1])})"
-            return self._call("polygamma", e)
+            return f"polygamma({self._print(e.args[0])}, {self._print(e.args[1])})"
 
     names = [s.name for s in parameters]
     f = sp.lambdify(parameters, expr, printer=Printer,

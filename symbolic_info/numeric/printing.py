@@ -35,29 +35,32 @@ def polygamma_order(order) -> int | None:
     return None
 
 
-class _Remainders:
-    """Both printers call the Stirling remainders by name (:mod:`.remainders` defines them)."""
+def calls_by_name(names: dict[str, str], module_format: bool = False) -> type:
+    """A printer mixin writing each sympy function ``f(args)`` as ``names[f](args)``
+    (through the printer's ``_module_format`` when ``module_format``, e.g. scipy.special)."""
+    def method(target: str):
+        def _print(self, expr):
+            callee = self._module_format(target) if module_format else target
+            return f"{callee}({', '.join(self._print(a) for a in expr.args)})"
+        return _print
+    return type("CallsByName", (), {f"_print_{f}": method(t) for f, t in names.items()})
 
-    def _print_stirling_remainder(self, expr):
-        return f"stirling_remainder({self._print(expr.args[0])})"
 
-    def _print_digamma_remainder(self, expr):
-        return f"digamma_remainder({self._print(expr.args[0])})"
+# The Stirling remainders are called by name in both codes (:mod:`.remainders` defines them).
+_Remainders = calls_by_name({"stirling_remainder": "stirling_remainder",
+                             "digamma_remainder": "digamma_remainder"})
+_ScipyCalls = calls_by_name({"xlogy": "scipy.special.xlogy",
+                             "xlog1py": "scipy.special.xlog1py"}, module_format=True)
+_ScalarCalls = calls_by_name({"digamma": "digamma", "xlogy": "xlogy", "xlog1py": "xlog1py",
+                              "log1p": "math.log1p", "expm1": "math.expm1",
+                              "loggamma": "math.lgamma", "gamma": "math.gamma"})
 
 
-class ArrayPrinter(_Remainders, SciPyPrinter):
+class ArrayPrinter(_Remainders, _ScipyCalls, SciPyPrinter):
     """numpy/scipy array code; ``xlogy`` / ``xlog1py`` as ``scipy.special.xlogy`` /
     ``scipy.special.xlog1py``, ``polygamma(0, x)`` as ``scipy.special.digamma(x)`` and
     ``polygamma(n, x)`` as ``scipy.special.polygamma(n, x)`` (sympy's SciPyPrinter already
     writes ``log1p`` / ``expm1`` as ``numpy.log1p`` / ``numpy.expm1``)."""
-
-    def _print_xlogy(self, expr):
-        return (f"{self._module_format('scipy.special.xlogy')}("
-                f"{self._print(expr.args[0])}, {self._print(expr.args[1])})")
-
-    def _print_xlog1py(self, expr):
-        return (f"{self._module_format('scipy.special.xlog1py')}("
-                f"{self._print(expr.args[0])}, {self._print(expr.args[1])})")
 
     def _print_polygamma(self, expr):
         if expr.args[0] == 0:
@@ -65,7 +68,7 @@ class ArrayPrinter(_Remainders, SciPyPrinter):
         return super()._print_polygamma(expr)
 
 
-class ScalarPrinter(_Remainders, PythonCodePrinter):
+class ScalarPrinter(_Remainders, _ScalarCalls, PythonCodePrinter):
     """Scalar ``math`` code numba compiles; digamma, polygamma, xlogy and xlog1py from
     :mod:`.special` (``polygamma(n, x)`` needs a literal order n >= 0; n = 0 is digamma)."""
 
@@ -81,27 +84,6 @@ class ScalarPrinter(_Remainders, PythonCodePrinter):
         if n == 0:
             return f"digamma({self._print(arg)})"
         return f"polygamma({n}, {self._print(arg)})"
-
-    def _print_digamma(self, expr):
-        return f"digamma({self._print(expr.args[0])})"
-
-    def _print_xlogy(self, expr):
-        return f"xlogy({self._print(expr.args[0])}, {self._print(expr.args[1])})"
-
-    def _print_xlog1py(self, expr):
-        return f"xlog1py({self._print(expr.args[0])}, {self._print(expr.args[1])})"
-
-    def _print_log1p(self, expr):
-        return f"math.log1p({self._print(expr.args[0])})"
-
-    def _print_expm1(self, expr):
-        return f"math.expm1({self._print(expr.args[0])})"
-
-    def _print_loggamma(self, expr):
-        return f"math.lgamma({self._print(expr.args[0])})"
-
-    def _print_gamma(self, expr):
-        return f"math.gamma({self._print(expr.args[0])})"
 
     def _print_Infinity(self, expr):
         return "math.inf"

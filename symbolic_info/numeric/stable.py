@@ -206,14 +206,20 @@ def _zero_safe_logs(expr: sp.Expr) -> sp.Expr:
     return sp.Add(*terms)
 
 
-def _partner(derivation) -> dict[sp.Symbol, sp.Symbol]:
-    """θ_Q symbol -> θ_P symbol for a divergence between members of one family."""
+def same_family_pairs(derivation) -> dict[sp.Symbol, sp.Symbol]:
+    """θ_Q symbol -> θ_P symbol for a quantity between two members of one family (empty
+    otherwise, or when two of Q's parameters would share one of P's)."""
     p, q = derivation.p, derivation.q
-    if derivation.quantity != "kl" or p is None or q is None or p.spec is not q.spec:
+    if p is None or q is None or p.spec is not q.spec:
         return {}
     pairs = {vq: vp for vp, vq in zip(p.values, q.values)
              if isinstance(vq, sp.Symbol) and isinstance(vp, sp.Symbol) and vq != vp}
     return pairs if len(pairs) == len(set(pairs.values())) else {}
+
+
+def _partner(derivation) -> dict[sp.Symbol, sp.Symbol]:
+    """θ_Q -> θ_P for a divergence between members of one family."""
+    return same_family_pairs(derivation) if derivation.quantity == "kl" else {}
 
 
 def near_equality(derivation, order: int = ORDER) -> NearEquality | None:
