@@ -22,7 +22,7 @@ import sympy as sp
 
 from ..errors import InvalidParameter
 from .registry import family
-from .spec import Family
+from .spec import Family, symbols_in_order
 
 TOLERANCE = 1e-12
 
@@ -46,12 +46,7 @@ class JointTable:
     @cached_property
     def parameters(self) -> tuple[sp.Symbol, ...]:
         """Free symbols of the table, by first appearance in row-major order."""
-        seen: list[sp.Symbol] = []
-        for value in self.entries:
-            for s in sorted(value.free_symbols, key=lambda s: s.name):
-                if s not in seen:
-                    seen.append(s)
-        return tuple(seen)
+        return symbols_in_order(self.entries)
 
     @property
     def total(self) -> sp.Expr:

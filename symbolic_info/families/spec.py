@@ -212,12 +212,7 @@ class Family:
     @cached_property
     def parameters(self) -> tuple[sp.Symbol, ...]:
         """The free symbols of the parameter values, in the order of the family's parameters."""
-        seen: list[sp.Symbol] = []
-        for value in self.values:
-            for s in sorted(value.free_symbols, key=lambda s: s.name):
-                if s not in seen:
-                    seen.append(s)
-        return tuple(seen)
+        return symbols_in_order(self.values)
 
     @property
     def variable(self) -> sp.Symbol:
@@ -252,6 +247,16 @@ class Family:
 
     def __str__(self) -> str:
         return self.label()
+
+
+def symbols_in_order(values) -> tuple[sp.Symbol, ...]:
+    """The free symbols of ``values`` by first appearance (by name within one value)."""
+    seen: list[sp.Symbol] = []
+    for value in values:
+        for s in sorted(value.free_symbols, key=lambda s: s.name):
+            if s not in seen:
+                seen.append(s)
+    return tuple(seen)
 
 
 def relation_text(spec: FamilySpec, relation) -> str:
