@@ -252,6 +252,39 @@ def families() -> None:
         click.echo(f"{name:<18} {params}")
 
 
+@cli.group()
+def cache() -> None:
+    """The store of derivations on disk (moved by SYMBOLIC_INFO_CACHE=DIR, off with 0)."""
+
+
+@cache.command("info")
+def cache_info() -> None:
+    """Print the store's location, number of entries and size."""
+    from symbolic_info.derive.store import ENVIRONMENT_VARIABLE, default_store
+    store = default_store()
+    if store is None:
+        click.echo(f"the store of derivations is off ({ENVIRONMENT_VARIABLE}=0)")
+        return
+    info = store.info()
+    click.echo(f"location: {info.location}")
+    click.echo(f"entries:  {info.entries}")
+    click.echo(f"size:     {info.size_bytes} bytes")
+
+
+@cache.command("clear")
+def cache_clear() -> None:
+    """Remove every stored derivation."""
+    from symbolic_info.derive.store import ENVIRONMENT_VARIABLE, default_store
+    store = default_store()
+    if store is None:
+        click.echo(f"the store of derivations is off ({ENVIRONMENT_VARIABLE}=0); "
+                   f"nothing to clear")
+        return
+    removed = store.clear()
+    click.echo(f"removed {removed} {'entry' if removed == 1 else 'entries'} from "
+               f"{store.path}")
+
+
 def _register_optimisation_commands() -> None:
     from symbolic_info.numeric.export_cli import register_cli as register_export
     from symbolic_info.optimize.cli import register_cli as register_optimize
