@@ -9,6 +9,16 @@ assumptions within a time budget; a zero is then confirmed at a few points.  Oth
 wrong formula is never reported as holding, and an equal rewrite that ``simplify`` cannot prove
 is still accepted (``method == "numeric"``).
 
+Conditional verdicts.  Where the result is a ``Piecewise`` that is :math:`+\infty` on part of
+the parameter space (supports not nested, a divergent moment), it is finite exactly on a region
+:math:`F` read from the ``Piecewise`` conditions.  The claim is compared with the finite branch
+at points inside :math:`F` (and inside ``d.conditions``).  If it agrees there and is finite at
+some point outside :math:`F`, where the derivation is :math:`+\infty`, the verdict holds
+*conditionally*: ``conditions`` is :math:`F` (with ``d.conditions``).  It is ``sympy.true`` when
+the claim agrees everywhere, and a claim that is wrong inside :math:`F` is rejected with a
+counterexample inside :math:`F`.  ``assuming=`` (a sympy boolean, or a string read like a
+claim) restricts every point to a region the user states (rejection sampling).
+
 Claims are sympy expressions, strings in sympy syntax, or LaTeX (recognised by a backslash and
 read with ``sympy.parsing.latex.parse_latex``).  Symbols are matched to parameters by name:
 ``\sigma_1``, ``\sigma_{1}`` and ``sigma_1`` all name ``sigma_1``; ``\log`` and ``\ln`` are
@@ -26,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 from sympy.core.function import AppliedUndef
+from sympy.logic.boolalg import Boolean
 from sympy.parsing.sympy_parser import convert_xor, parse_expr, standard_transformations
 
 from ..budget import run_limited
@@ -35,6 +46,9 @@ from .cross_validate import defining_value, exact, named, sample_points
 CONFIRM_POINTS = 3     # points that confirm a symbolic zero
 RTOL = 1e-15           # agreement at 30 digits: |c - r| <= RTOL * max(1, |c|, |r|)
 RTOL_NUMERIC = 1e-8    # when the result keeps an Integral/Sum (evaluated by quadrature)
+TRIES_PER_POINT = 100  # rejection sampling: at most this many draws per requested point
+OUTSIDE_POINTS = 10    # points where the derivation is infinite, to tell the claim's value there
+QUANTITY_NAMES = {"kl": "KL divergence", "cross_entropy": "cross-entropy", "entropy": "entropy"}
 FUNCTIONS = {"Gamma": sp.gamma, "psi": sp.digamma, "Psi": sp.digamma, "digamma": sp.digamma,
              "B": sp.beta, "Beta": sp.beta, "ln": sp.log, "lgamma": sp.loggamma,
              "loggamma": sp.loggamma}
@@ -46,22 +60,16 @@ class ClaimError(InvalidParameter):
     """A claimed formula cannot be read, or uses a symbol that is not a parameter."""
 
 
+class AssumptionError(ClaimError):
+    """An ``assuming=`` region cannot be read, or no valid parameter point lies in it."""
+
+
 # -- reading a claim -------------------------------------------------------------------------
 def parse_claim(claim, d) -> sp.Expr:
     """The claim as a sympy expression in the parameters of ``d``."""
     params = {s.name: s for s in d.parameters}
     listing = ", ".join(params) or "none"
-    if isinstance(claim, str):
-        text = claim.strip()
-        if not text:
-            raise ClaimError(f"the claim is empty; the parameters of {d.name} are {listing}")
-        expr = _parse_latex(text, params) if "\\" in text else _parse_sympy(text, params)
-        latex = "\\" in text
-    elif isinstance(claim, (sp.Basic, int, float)):
-        expr, latex = sp.sympify(claim), False
-    else:
-        raise ClaimError(f"a claim is a sympy expression or a string, got "
-                         f"{type(claim).__name__}")
+    expr, latex = _read(claim, params, d, "claim")
     if isinstance(expr, sp.Equality):  # "D_KL = ..." : keep the side without parameters' name
         names = {s.name for s in expr.lhs.free_symbols}
         if names & set(params):
@@ -73,21 +81,66 @@ def parse_claim(claim, d) -> sp.Expr:
     return _bind(expr, params, d, latex)
 
 
-def _parse_sympy(text: str, params: dict) -> sp.Expr:
+def parse_assumption(assuming, d) -> sp.Basic:
+    """The region ``assuming`` as a sympy boolean in the parameters of ``d``.
+
+    ``None`` is ``sympy.true``.  A string is read like a claim (sympy syntax or LaTeX, the same
+    name matching); ``a >= 0, b <= 1`` and ``a >= 0 and b <= 1`` are conjunctions, as is a list
+    or tuple of booleans.
+    """
+    if assuming is None or assuming is True or assuming == sp.true:
+        return sp.true
+    params = {s.name: s for s in d.parameters}
+    if isinstance(assuming, (list, tuple)):
+        return sp.And(*(parse_assumption(a, d) for a in assuming))
+    if isinstance(assuming, str):
+        assuming = re.sub(r"\band\b", ",", assuming)
+    expr, latex = _read(assuming, params, d, "assumption", AssumptionError)
+    if isinstance(expr, sp.Tuple):
+        expr = sp.And(*expr.args) if all(isinstance(a, Boolean) for a in expr.args) else expr
+    if not isinstance(expr, Boolean):
+        raise AssumptionError(f"assuming= must be a condition on the parameters of {d.name} "
+                              f"({', '.join(params) or 'none'}), such as 'a >= 0' or "
+                              f"'(a >= 0) & (b <= 1)', got {expr!r}")
+    return _bind(expr, params, d, latex, "assumption", AssumptionError)
+
+
+def _read(value, params: dict, d, what: str, error: type = ClaimError) -> tuple:
+    """(sympy object, read from LaTeX?) for a claim or an assumption, before binding names."""
+    listing = ", ".join(params) or "none"
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            raise error(f"the {what} is empty; the parameters of {d.name} are {listing}")
+        latex = "\\" in text
+        expr = (_parse_latex(text, params, what, error) if latex
+                else _parse_sympy(text, params, what, error))
+        return expr, latex
+    if isinstance(value, (sp.Basic, int, float)):
+        return sp.sympify(value), False
+    raise error(f"a{'n' if what[0] in 'aeiou' else ''} {what} is a sympy expression or a "
+                f"string, got {type(value).__name__}")
+
+
+def _parse_sympy(text: str, params: dict, what: str = "claim",
+                 error: type = ClaimError) -> sp.Expr:
     local = {"ln": sp.log, "e": sp.E, **params}
     try:
         return parse_expr(text, local_dict=local,
                           transformations=standard_transformations + (convert_xor,))
     except Exception as exc:  # noqa: BLE001 - parse_expr raises many kinds
-        raise ClaimError(f"cannot parse the claim {text!r}: {type(exc).__name__}: {exc}; "
-                         f"parameters: {', '.join(params) or 'none'}") from None
+        hint = ("; write a conjunction as 'a >= 0, b <= 1' or '(a >= 0) & (b <= 1)'"
+                if what == "assumption" else "")
+        raise error(f"cannot parse the {what} {text!r}: {type(exc).__name__}: {exc}; "
+                    f"parameters: {', '.join(params) or 'none'}{hint}") from None
 
 
 def _placeholder(i: int) -> str:
     return "symbolicinfoparam" + "".join(chr(ord("a") + int(c)) for c in str(i))
 
 
-def _parse_latex(original: str, params: dict) -> sp.Expr:
+def _parse_latex(original: str, params: dict, what: str = "claim",
+                 error: type = ClaimError) -> sp.Expr:
     from sympy.parsing.latex import parse_latex
     from sympy.parsing.latex.errors import LaTeXParsingError
 
@@ -107,10 +160,10 @@ def _parse_latex(original: str, params: dict) -> sp.Expr:
     try:
         expr = parse_latex(text)
     except ImportError as exc:
-        raise ClaimError(f"reading LaTeX needs the antlr4 runtime: {exc}") from None
+        raise error(f"reading LaTeX needs the antlr4 runtime: {exc}") from None
     except (LaTeXParsingError, Exception) as exc:  # noqa: BLE001 - the parser raises many kinds
         message = " ".join(str(exc).split())
-        raise ClaimError(f"cannot parse the LaTeX claim {original!r}: {message}; "
+        raise error(f"cannot parse the LaTeX {what} {original!r}: {message}; "
                          f"parameters: {', '.join(params) or 'none'}") from None
     return expr.xreplace({s: sp.Symbol(places[s.name]) for s in expr.free_symbols
                           if s.name in places})
@@ -121,7 +174,8 @@ def canonical(name: str) -> str:
     return name.replace("{", "").replace("}", "").replace("\\", "").replace(" ", "")
 
 
-def _bind(expr: sp.Expr, params: dict, d, latex: bool) -> sp.Expr:
+def _bind(expr: sp.Basic, params: dict, d, latex: bool, what: str = "claim",
+          error: type = ClaimError) -> sp.Basic:
     loose = {}
     for n in params:
         loose.setdefault(n.replace("_", ""), []).append(n)
@@ -148,23 +202,51 @@ def _bind(expr: sp.Expr, params: dict, d, latex: bool) -> sp.Expr:
             unknown_functions.append(fname)
     listing = ", ".join(params) or "none"
     if unknown_functions:
-        raise ClaimError(f"the claim uses the unknown function(s) "
+        raise error(f"the {what} uses the unknown function(s) "
                          f"{', '.join(sorted(set(unknown_functions)))}; known: sympy's functions "
                          f"and {', '.join(FUNCTIONS)}; the parameters of {d.name} are {listing}")
     if unknown:
-        what = ", ".join(sorted(unknown))
+        kind, names = what, ", ".join(sorted(unknown))
         verb = "is not a parameter" if len(unknown) == 1 else "are not parameters"
-        raise ClaimError(f"the claim uses {what}, which {verb} of {d.name}; its parameters are "
-                         f"{listing}")
+        raise error(f"the {kind} uses {names}, which {verb} of {d.name}; its parameters are "
+                    f"{listing}")
     for f, fn in functions.items():
         expr = expr.xreplace({f: fn(*f.args)})
     return expr.xreplace(mapping)
 
 
 # -- the verdict -----------------------------------------------------------------------------
+QUANTITY_WORDS = {"kl": "KL", "cross_entropy": "cross-entropy", "entropy": "entropy"}
+
+
+def region_text(condition: sp.Basic) -> str:
+    """A sympy boolean as text: ``a1 >= a2 and b1 <= b2``."""
+    if isinstance(condition, (sp.And, sp.Or)):
+        word = " and " if isinstance(condition, sp.And) else " or "
+        parts = [region_text(a) for a in condition.args]
+        return word.join(f"({p})" if isinstance(a, (sp.And, sp.Or)) else p
+                         for a, p in zip(condition.args, parts))
+    if isinstance(condition, sp.Not):
+        return f"not ({region_text(condition.args[0])})"
+    return sp.sstr(condition)
+
+
+def _json_number(v):
+    if isinstance(v, complex):
+        return v.real if v.imag == 0 else str(v)
+    if isinstance(v, float) and not math.isfinite(v):
+        return str(v)
+    return v
+
+
 @dataclass(frozen=True)
 class Verdict:
-    """Whether a claim equals a derivation's result, how this was decided, and a witness."""
+    """Whether a claim equals a derivation's result, how this was decided, and a witness.
+
+    ``conditions`` is where the claim holds: ``sympy.true``, or the region where the derivation
+    is finite when the claim differs from it only where the derivation is :math:`+\\infty`.
+    ``assuming`` is the region the user restricted the check to (``sympy.true`` when none).
+    """
 
     holds: bool
     method: str
@@ -174,6 +256,9 @@ class Verdict:
     result: sp.Expr
     name: str = ""
     points: int = 0
+    conditions: sp.Basic = sp.true
+    assuming: sp.Basic = sp.true
+    quantity: str = ""
 
     @property
     def point(self) -> dict | None:
@@ -182,25 +267,50 @@ class Verdict:
             return None
         return {k: v for k, v in self.counterexample.items() if k not in ("claim", "derivation")}
 
+    @property
+    def conditional(self) -> bool:
+        """True when the claim holds only where the derivation is finite."""
+        return self.holds and self.conditions != sp.true
+
+    def to_dict(self) -> dict:
+        """The verdict as JSON-ready data (expressions as sympy strings)."""
+        ce = None if self.counterexample is None else {
+            k: _json_number(v) for k, v in self.counterexample.items()}
+        return {"holds": self.holds, "method": self.method, "name": self.name,
+                "quantity": self.quantity, "claim": sp.sstr(self.claim),
+                "derivation": sp.sstr(self.result), "conditions": sp.sstr(self.conditions),
+                "assuming": sp.sstr(self.assuming), "points": self.points,
+                "counterexample": ce, "difference": sp.sstr(self.difference)}
+
     def __str__(self) -> str:
         lines = [f"claim:      {self.claim}", f"derivation: {self.result}  ({self.name})"]
-        if self.holds and self.method == "symbolic":
-            lines.append("HOLDS: claim - derivation simplifies to 0 under the parameters' "
-                         f"assumptions (confirmed numerically at {self.points} points)")
-        elif self.holds:
-            lines.append(f"HOLDS: no symbolic proof within the budget, but claim and derivation "
-                         f"agree to 30 digits at {self.points} random valid points "
-                         f"(claim - derivation = {self.difference})")
+        assumed = ("" if self.assuming == sp.true
+                   else f" (checked only where {region_text(self.assuming)}, as assumed)")
+        if self.holds:
+            if self.method == "symbolic":
+                how = ("claim - derivation simplifies to 0 under the parameters' assumptions "
+                       f"(confirmed numerically at {self.points} points)")
+            else:
+                how = (f"no symbolic proof within the budget, but claim and derivation agree to "
+                       f"30 digits at {self.points} random valid points (claim - derivation = "
+                       f"{self.difference})")
+            if self.conditional:
+                what = QUANTITY_WORDS.get(self.quantity, self.quantity or "quantity")
+                lines.append(f"HOLDS where {region_text(self.conditions)}; elsewhere the {what} "
+                             f"is infinite{assumed}")
+                lines.append(f"where it is finite: {how}")
+            else:
+                lines.append(f"HOLDS{assumed}: {how}")
         else:
             pt = ", ".join(f"{k}={v:.6g}" for k, v in (self.point or {}).items())
             c, r = self.counterexample["claim"], self.counterexample["derivation"]
             lines.append(f"DOES NOT HOLD ({self.method}): at {pt or 'every point'} the claim is "
-                         f"{c:.12g} but the derivation gives {r:.12g}")
+                         f"{c:.12g} but the derivation gives {r:.12g}{assumed}")
             lines.append(f"claim - derivation = {self.difference}")
         return "\n".join(lines)
 
 
-def _simplify_difference(diff: sp.Expr) -> tuple[bool, sp.Expr]:
+def simplify_difference(diff: sp.Expr) -> tuple[bool, sp.Expr]:
     """(is zero, the shortest form found) for claim - result."""
     if diff == 0:
         return True, sp.S.Zero
@@ -217,6 +327,94 @@ def _simplify_difference(diff: sp.Expr) -> tuple[bool, sp.Expr]:
     return False, best
 
 
+_simplify_difference = simplify_difference  # the old private name, still imported by properties
+
+
+# -- where the derivation is finite ----------------------------------------------------------
+@dataclass(frozen=True)
+class FiniteRegion:
+    """A result split by finiteness: finite exactly where ``region`` holds, +oo elsewhere;
+    ``branch`` is the result there (the one finite Piecewise branch, else the result)."""
+
+    region: sp.Basic
+    branch: sp.Expr
+
+
+def _infinite(expr: sp.Expr) -> bool:
+    return expr in (sp.oo, -sp.oo, sp.zoo) or expr.is_infinite is True
+
+
+def finite_region(result: sp.Expr) -> FiniteRegion:
+    """Read the finite region from the structure of ``result``: a ``Piecewise`` (after
+    :func:`sympy.piecewise_fold`) whose branches are finite under some conditions and
+    infinite under others.  Branch i applies where its condition holds and no earlier one
+    does, so the region is the union of those effective conditions of the finite branches."""
+    if _infinite(result):
+        return FiniteRegion(sp.false, result)
+    if not result.has(sp.Piecewise):
+        return FiniteRegion(sp.true, result)
+    folded = sp.piecewise_fold(result)
+    if not isinstance(folded, sp.Piecewise):
+        return FiniteRegion(sp.true, result)
+    finite, earlier, any_infinite = [], sp.false, False
+    for expr, cond in folded.args:
+        here = sp.And(cond, sp.Not(earlier))
+        if _infinite(expr):
+            any_infinite = True
+        elif here != sp.false:
+            finite.append((expr, here))
+        earlier = sp.Or(earlier, cond)
+    if not any_infinite:
+        return FiniteRegion(sp.true, result)
+    region = sp.Or(*(c for _, c in finite))
+    return FiniteRegion(region, finite[0][0] if len(finite) == 1 else result)
+
+
+def holds_at(condition: sp.Basic, point: dict) -> bool:
+    """Whether the sympy boolean ``condition`` is true at ``point`` (False when undecided)."""
+    if condition in (True, sp.true):
+        return True
+    try:
+        return bool(condition.xreplace(exact(point)))
+    except TypeError:
+        return False
+
+
+def _draw(d, n: int, rng: np.random.Generator, assuming: sp.Basic,
+          finite: sp.Basic) -> tuple[list[dict], list[dict]]:
+    """(points inside the finite region, points outside it), every one valid for ``d`` and
+    inside ``assuming``: rejection sampling from the parameters' constraints.  ``n`` inside
+    (or ``n`` outside when the derivation is infinite everywhere) and up to
+    ``OUTSIDE_POINTS`` outside, within ``TRIES_PER_POINT * n`` draws."""
+    want_in = 0 if finite == sp.false else n
+    want_out = 0 if finite == sp.true else (n if finite == sp.false else min(n, OUTSIDE_POINTS))
+    if not d.parameters:
+        return ([{}], []) if want_in else ([], [{}])
+    inside: list[dict] = []
+    outside: list[dict] = []
+    tries = TRIES_PER_POINT * n
+    for i in range(tries):
+        point = sample_points(d, 1, rng)[0]  # one draw that satisfies d.conditions
+        if not holds_at(assuming, point):
+            continue
+        if holds_at(finite, point):
+            if len(inside) < want_in:
+                inside.append(point)
+        elif len(outside) < want_out:
+            outside.append(point)
+        if len(inside) >= want_in and (len(outside) >= want_out or (want_in and i >= 10 * n)):
+            break
+    if not inside and not outside:
+        if assuming != sp.true:
+            raise AssumptionError(f"no parameter point of {d.name} where "
+                                  f"{region_text(assuming)} could be drawn ({tries} random "
+                                  f"valid points tried); the region is empty or too small")
+        raise InvalidParameter(f"could not draw {n} parameter points of {d.name} satisfying "
+                               f"{d.conditions}")
+    return inside, outside
+
+
+# -- comparing values ------------------------------------------------------------------------
 def _value(expr: sp.Expr, point: dict) -> complex:
     with np.errstate(all="ignore"):
         v = sp.N(expr.xreplace(exact(point)), 30)
@@ -247,20 +445,50 @@ def _agree(c: complex, r: complex, rtol: float) -> bool:
     return abs(c - r) <= rtol * max(1.0, abs(c), abs(r))
 
 
+def _witness(point: dict, c: complex, r: complex) -> dict:
+    out = named(point)
+    out["claim"] = c.real if abs(c.imag) <= 1e-15 * max(1, abs(c.real)) else c
+    out["derivation"] = r.real
+    return out
+
+
 def _compare(claim, d, points) -> dict | None:
+    """The first point where claim and derivation differ (None when they agree at all)."""
     rtol = RTOL_NUMERIC if d.result.has(sp.Integral, sp.Sum) else RTOL
     for point in points:
         c, r = _value(claim, point), _result_value(d, point)
         if not _agree(c, r, rtol):
-            out = named(point)
-            out["claim"] = c.real if abs(c.imag) <= 1e-15 * max(1, abs(c.real)) else c
-            out["derivation"] = r.real
-            return out
+            return _witness(point, c, r)
     return None
 
 
-def verify(claim, d, *, n: int = 25, seed: int = 0, timeout: float = 10.0) -> Verdict:
-    """Decide whether ``claim`` equals ``d.result`` (see the module docstring)."""
+def _finite_beyond(claim, points) -> dict | None:
+    """The first point (where the derivation is +oo) at which the claim is not +oo."""
+    for point in points:
+        c = _value(claim, point)
+        if not _agree(c, complex(math.inf), RTOL):
+            return _witness(point, c, complex(math.inf))
+    return None
+
+
+def _symbolic_zero(expr: sp.Expr, target: sp.Expr, timeout: float) -> tuple[bool, sp.Expr]:
+    """(claim - target is provably 0, the shortest difference found)."""
+    if _infinite(target):
+        return expr == target, sp.S.Zero if expr == target else sp.oo
+    if target.has(sp.Integral, sp.Sum):
+        return False, sp.sympify(expr - target)
+    try:
+        return run_limited(simplify_difference, timeout, expr - target)
+    except BudgetExceeded:
+        return False, sp.sympify(expr - target)
+    except Exception:  # noqa: BLE001 - sympy raises on odd inputs; numeric decides
+        return False, sp.sympify(expr - target)
+
+
+def verify(claim, d, *, assuming=None, n: int = 25, seed: int = 0,
+           timeout: float = 10.0) -> Verdict:
+    """Decide whether ``claim`` equals ``d.result``, unconditionally or where ``d.result`` is
+    finite, at parameter points inside ``assuming`` (see the module docstring)."""
     from ..derive.derivation import Derivation
     if not isinstance(d, Derivation):
         raise InvalidParameter(f"verify needs a Derivation (from symbolic_info.kl, ...), "
@@ -268,27 +496,26 @@ def verify(claim, d, *, n: int = 25, seed: int = 0, timeout: float = 10.0) -> Ve
     if not (isinstance(n, int) and n > 0):
         raise InvalidParameter(f"n must be a positive integer, got {n!r}")
     expr = parse_claim(claim, d)
-    rng = np.random.default_rng(seed)
-    points = sample_points(d, n, rng)
+    region = parse_assumption(assuming, d)
+    if region == sp.false:
+        raise AssumptionError(f"assuming= contradicts the parameters' constraints of {d.name}: "
+                              f"{assuming!r} is false for every valid point")
     result = sp.oo if d.status == "infinite" else d.result
-    zero, difference = False, sp.sympify(expr - result) if result != sp.oo else sp.nan
-    if d.status == "infinite":
-        zero, difference = expr == sp.oo, sp.S.Zero if expr == sp.oo else sp.oo
-    elif not d.result.has(sp.Integral, sp.Sum):
-        try:
-            zero, difference = run_limited(_simplify_difference, timeout, expr - result)
-        except BudgetExceeded:
-            zero = False
-        except Exception:  # noqa: BLE001 - sympy raises on odd inputs; numeric decides
-            zero = False
-    if zero:
-        witness = _compare(expr, d, points[:CONFIRM_POINTS])
-        if witness is None:
-            return Verdict(True, "symbolic", None, sp.S.Zero, expr, result, d.name,
-                           min(CONFIRM_POINTS, len(points)))
-    else:
-        witness = _compare(expr, d, points)
-    if witness is None:
-        return Verdict(True, "numeric", None, difference, expr, result, d.name, len(points))
-    return Verdict(False, "numeric" if not zero else "numeric (symbolic zero refuted)",
-                   witness, difference, expr, result, d.name, len(points))
+    finite = finite_region(result)
+    inside, outside = _draw(d, n, np.random.default_rng(seed), region, finite.region)
+    zero, difference = _symbolic_zero(expr, finite.branch, timeout)
+    checked = inside[:CONFIRM_POINTS] if zero else inside
+    witness = _compare(expr, d, checked)
+    method = "symbolic" if zero else "numeric"
+    if zero and witness is not None:
+        method = "numeric (symbolic zero refuted)"
+    beyond = _finite_beyond(expr, outside) if witness is None else None
+    conditions = sp.true
+    if beyond is not None and not inside:  # infinite wherever we looked: the claim is wrong
+        witness, method, difference = beyond, "numeric", sp.oo
+    elif beyond is not None:  # equal where finite, finite where the derivation is not
+        conditions = finite.region if d.conditions == sp.true \
+            else sp.And(d.conditions, finite.region)
+    count = len(checked) if inside else len(outside)
+    return Verdict(witness is None, method, witness, sp.S.Zero if zero and witness is None
+                   else difference, expr, result, d.name, count, conditions, region, d.quantity)
