@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-import zlib
+import atexit
+import os
+import shutil
+import tempfile
 
-import numpy as np
-import pytest
-import reference
-import user_families  # noqa: F401 - registers the from_density families for every suite
+# Before symbolic_info is imported: the whole session (and every process it starts) uses a fresh
+# store of derivations, never the user's.
+_STORE_DIR = tempfile.mkdtemp(prefix="symbolic_info_test_store_")
+os.environ["SYMBOLIC_INFO_CACHE"] = _STORE_DIR
+atexit.register(shutil.rmtree, _STORE_DIR, ignore_errors=True)
+
+import zlib  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import reference  # noqa: E402
+import user_families  # noqa: E402, F401 - registers the from_density families for every suite
 
 
 @pytest.fixture(scope="session")
