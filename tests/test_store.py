@@ -198,6 +198,10 @@ def test_key_depends_on_everything_that_determines_a_derivation():
     assert len(set(variants.values())) == len(variants), variants
     assert _key() == reference  # and nothing else
     assert _key(base=2) == _key(base=sp.Integer(2))
+    # symbols sympy deems equal (same name, same deduced assumptions) give one key
+    assert sp.Symbol("m", positive=True) == sp.Symbol("m", positive=True, real=True)
+    assert _key(mu=sp.Symbol("m", positive=True)) == _key(
+        mu=sp.Symbol("m", positive=True, real=True))
     laplace = derivation_key("kl", si.family("normal", mu="m", sigma="s"),
                              si.family("laplace", mu="n", b="s2"))
     assert laplace != reference

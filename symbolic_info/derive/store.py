@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sympy as sp
+from sympy.printing.repr import ReprPrinter
 
 from ..errors import SymbolicInfoError
 from ..families.spec import Family
@@ -66,8 +67,20 @@ def engine_version() -> str:
     return digest.hexdigest()[:16]
 
 
+class KeyPrinter(ReprPrinter):
+    """``srepr`` that writes a symbol with all its assumptions, sorted (``assumptions0``), so
+    that symbols sympy deems equal (``positive=True`` and ``positive=True, real=True``) print
+    alike; a Dummy also gets its ``dummy_index`` (made canonical by :func:`canonical_dummies`)."""
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        items = [f"{name}={value}" for name, value in sorted(expr.assumptions0.items())]
+        if expr.is_Dummy:
+            items.append(f"dummy_index={expr.dummy_index}")
+        return f"{type(expr).__name__}({', '.join([repr(expr.name), *items])})"
+
+
 def _text(value) -> str:
-    return sp.srepr(value) if isinstance(value, sp.Basic) else repr(value)
+    return KeyPrinter().doprint(value) if isinstance(value, sp.Basic) else repr(value)
 
 
 def _member_items(role: str, member: Family | None) -> list[tuple[str, str]]:
