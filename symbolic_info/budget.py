@@ -1,138 +1,231 @@
-"""Time budgets around sympy calls.
+"""Budgets around sympy calls, in CPU seconds of the calling thread, from any thread.
 
 sympy's ``integrate``/``simplify``/``summation`` can run for hours, so every such call runs
-inside :func:`time_limit`.  In the main thread the limit is enforced with ``SIGALRM`` (limits
-nest: the innermost deadline fires first, and an outer deadline is never extended by an inner
-one).  Elsewhere the call runs in a forked child process that is killed when time is up.
+inside :func:`time_limit`.  A limit of ``s`` seconds means ``s`` seconds of CPU time of the
+thread that entered it (``clock_gettime`` on ``pthread_getcpuclockid``), not wall-clock time:
+a machine whose cores are busy with other processes, or a process whose other threads hold the
+GIL, slows the computation down but does not shrink its budget, so the outcome of a derivation
+does not depend on the load.  (Where the platform has no per-thread CPU clock the wall clock is
+used.)
 
-The interrupt raised by the alarm derives from ``BaseException`` so that sympy's internal
-``except Exception`` clauses cannot swallow it; callers see :class:`BudgetExceeded`.
+One watchdog thread per process watches every active limit of every thread.  When a thread's
+CPU clock passes one of its deadlines, the watchdog raises :class:`_Alarm` in that thread
+(``PyThreadState_SetAsyncExc``; it takes effect at the thread's next Python bytecode, which is
+where sympy spends its time), and repeats it every :data:`REPEAT` seconds until the limit is
+left, so an alarm swallowed by code that cannot propagate it (a gc callback) is followed by
+another.  Limits nest: the innermost expired limit converts the alarm into
+:class:`BudgetExceeded`, and an outer deadline is never extended by an inner one.
+
+The alarm never leaves the limit that raised it: leaving a limit marks it inactive, waits for
+a watchdog that is in the middle of raising one, and cancels an alarm still pending.  The alarm
+derives from ``BaseException`` so that sympy's internal ``except Exception`` clauses cannot
+swallow it.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
-import pickle
-import select
-import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from .errors import BudgetExceeded
 
 T = TypeVar("T")
 
+REPEAT = 0.05  # seconds between repeated alarms after a deadline
+_EPSILON = 1e-3
+
 
 class _Alarm(BaseException):
-    """Raised by the SIGALRM handler; converted to BudgetExceeded by the owning limit."""
+    """Raised in a thread by the watchdog; converted to BudgetExceeded by the owning limit."""
 
 
-_deadlines: list[float] = []
-
-
-def _on_alarm(signum, frame):  # pragma: no cover - exercised through time_limit
-    if _deadlines and time.monotonic() >= min(_deadlines) - 1e-3:
-        raise _Alarm()
-
-
-# After a deadline the alarm repeats at this interval until the limit is left: an alarm raised
-# where Python cannot propagate it (a garbage-collection callback, e.g. jax's) is lost, and
-# the next one interrupts the computation.
-REPEAT = 0.05
-
-
-def _arm(now: float) -> None:
-    if _deadlines:
-        signal.setitimer(signal.ITIMER_REAL, max(min(_deadlines) - now, 1e-4), REPEAT)
-    else:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Run the body for at most ``seconds`` (main thread only); raise BudgetExceeded after."""
-    if threading.current_thread() is not threading.main_thread():
-        raise RuntimeError("time_limit needs the main thread; use run_limited instead")
-    now = time.monotonic()
-    if seconds <= 0:
-        raise BudgetExceeded("no time left in the budget")
-    deadline = now + seconds
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    _deadlines.append(deadline)
-    _arm(now)
+def _thread_clock(ident: int) -> int | None:
     try:
-        yield
-    except _Alarm:
-        if time.monotonic() >= deadline - 1e-3:
-            raise BudgetExceeded(f"ran out of its {seconds:.3g} s budget") from None
-        raise
-    finally:
-        _deadlines.remove(deadline)
-        _arm(time.monotonic())
-        signal.signal(signal.SIGALRM, previous)
+        return time.pthread_getcpuclockid(ident)
+    except (AttributeError, OSError):  # pragma: no cover - platforms without thread clocks
+        return None
 
 
-def _run_forked(fn: Callable[..., T], seconds: float, args, kwargs) -> T:
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - child process
-        os.close(read_end)
+def _read(clock: int | None) -> float:
+    if clock is None:  # pragma: no cover
+        return time.monotonic()
+    try:
+        return time.clock_gettime(clock)
+    except OSError:  # the thread has ended
+        return float("inf")
+
+
+def cpu_seconds() -> float:
+    """CPU seconds used so far by the calling thread (wall seconds where unsupported)."""
+    return _read(_thread_clock(threading.get_ident()))
+
+
+def _raise_in(ident: int, exc: type[BaseException] | None) -> None:
+    target = ctypes.py_object(exc) if exc is not None else None
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), target)
+
+
+class time_limit:  # noqa: N801 - used as a context manager like contextlib's helpers
+    """``with time_limit(seconds):`` runs the body for at most ``seconds`` CPU seconds of this
+    thread, then raises :class:`BudgetExceeded` (from any thread)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = float(seconds)
+        self.ident = threading.get_ident()
+        self.clock = _thread_clock(self.ident)
+        self.deadline = float("inf")
+        self.active = False
+        self.fired = 0.0  # wall time of the last alarm raised for this limit
+        self.at_fork = 0.0  # the thread's CPU clock when the process forked
+
+    @property
+    def expired(self) -> bool:
+        return _read(self.clock) >= self.deadline - _EPSILON
+
+    def __enter__(self) -> time_limit:
+        if self.seconds <= 0:
+            raise BudgetExceeded("no time left in the budget")
         try:
-            payload = pickle.dumps((True, fn(*args, **kwargs)))
-        except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-            payload = pickle.dumps((False, exc))
-        with os.fdopen(write_end, "wb") as pipe:
-            pipe.write(payload)
-        os._exit(0)
-    os.close(write_end)
-    chunks = []
-    deadline = time.monotonic() + seconds
-    with os.fdopen(read_end, "rb") as pipe:
+            self.deadline = _read(self.clock) + self.seconds
+            self.active = True
+            _WATCHDOG.add(self)
+        except BaseException:
+            self._leave()
+            raise
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        self._leave()
+        if exc_type is not None and issubclass(exc_type, _Alarm) and self.expired:
+            raise BudgetExceeded(f"ran out of its {self.seconds:.3g} s CPU budget") from None
+        return False
+
+    def _leave(self) -> None:
+        """Deactivate; no alarm for this limit can be raised after this returns."""
         while True:
-            left = deadline - time.monotonic()
-            ready, _, _ = select.select([pipe], [], [], max(left, 0))
-            if not ready:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                raise BudgetExceeded(f"ran out of its {seconds:.3g} s budget")
-            chunk = os.read(pipe.fileno(), 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    os.waitpid(pid, 0)
-    ok, value = pickle.loads(b"".join(chunks))
-    if ok:
-        return value
-    raise value
+            try:
+                self.active = False
+                while _WATCHDOG.raising is self:
+                    time.sleep(0)
+                _WATCHDOG.discard(self)
+                _raise_in(self.ident, None)  # cancel an alarm raised but not yet delivered
+                if _WATCHDOG.has_expired(self.ident):
+                    _WATCHDOG.wake()  # an outer limit's alarm was cancelled: raise it again
+                return
+            except _Alarm:
+                continue
+
+
+class _Watchdog:
+    """The thread that raises alarms in threads whose CPU clocks passed a deadline."""
+
+    def __init__(self) -> None:
+        self.limits: list[time_limit] = []
+        self.raising: time_limit | None = None
+        self.condition = threading.Condition()
+        self.thread: threading.Thread | None = None
+
+    def add(self, limit: time_limit) -> None:
+        with self.condition:
+            self.limits.append(limit)
+            self._ensure_thread()
+            self.condition.notify()
+
+    def _ensure_thread(self) -> None:
+        if self.thread is None or not self.thread.is_alive():
+            self.thread = threading.Thread(target=self.run, name="symbolic_info-budget",
+                                           daemon=True)
+            self.thread.start()
+
+    def discard(self, limit: time_limit) -> None:
+        with self.condition:
+            if limit in self.limits:
+                self.limits.remove(limit)
+
+    def wake(self) -> None:
+        with self.condition:
+            self.condition.notify()
+
+    def has_expired(self, ident: int) -> bool:
+        return any(lim.ident == ident and lim.active and lim.expired for lim in list(self.limits))
+
+    def run(self) -> None:  # pragma: no cover - exercised through time_limit
+        with self.condition:
+            while True:
+                wait = 0.5
+                now = time.monotonic()
+                for limit in list(self.limits):
+                    left = limit.deadline - _read(limit.clock)
+                    if left > _EPSILON:
+                        wait = min(wait, left)  # CPU time runs no faster than wall time
+                        continue
+                    if now - limit.fired >= REPEAT:
+                        self.raising = limit  # seen by _leave before it cancels
+                        if limit.active:
+                            limit.fired = now
+                            _raise_in(limit.ident, _Alarm)
+                        self.raising = None
+                    wait = min(wait, REPEAT)
+                self.condition.wait(max(wait, 1e-3))
+
+    def after_fork(self) -> None:
+        """In a forked child only the forking thread survives: keep its limits, re-based on
+        the child's thread clock, and start a new watchdog when one is needed."""
+        ident = threading.get_ident()
+        clock = _thread_clock(ident)
+        kept = []
+        for limit in self.limits:
+            if limit.ident == ident and limit.active:
+                left = limit.deadline - limit.at_fork
+                limit.clock = clock
+                limit.deadline = _read(clock) + left
+                kept.append(limit)
+        self.limits, self.raising, self.thread = kept, None, None
+        self.condition = threading.Condition()
+        if kept:
+            self._ensure_thread()
+
+    def before_fork(self) -> None:
+        for limit in list(self.limits):
+            limit.at_fork = _read(limit.clock)
+
+
+_WATCHDOG = _Watchdog()
+os.register_at_fork(before=_WATCHDOG.before_fork, after_in_child=_WATCHDOG.after_fork)
 
 
 def run_limited(fn: Callable[..., T], seconds: float, *args, **kwargs) -> T:
-    """Call ``fn(*args, **kwargs)`` under a time limit of ``seconds``; BudgetExceeded after."""
-    if seconds <= 0:
-        raise BudgetExceeded("no time left in the budget")
-    if threading.current_thread() is threading.main_thread():
-        with time_limit(seconds):
-            return fn(*args, **kwargs)
-    return _run_forked(fn, seconds, args, kwargs)
+    """Call ``fn(*args, **kwargs)`` with at most ``seconds`` CPU seconds; BudgetExceeded after."""
+    with time_limit(seconds):
+        return fn(*args, **kwargs)
 
 
 @dataclass
 class Budget:
-    """A deadline shared by every bounded call of one derivation."""
+    """A CPU-time allowance shared by every bounded call of one derivation (in the thread
+    that created it)."""
 
     seconds: float
     started: float = 0.0
+    clock: int | None = field(default=None, repr=False)
+    ran_out: list = field(default_factory=list, repr=False)  # what ran out, for the steps
 
     def __post_init__(self) -> None:
-        self.started = time.monotonic()
+        self.clock = _thread_clock(threading.get_ident())
+        self.started = _read(self.clock)
+
+    @property
+    def used(self) -> float:
+        return _read(self.clock) - self.started
 
     @property
     def remaining(self) -> float:
-        return self.seconds - (time.monotonic() - self.started)
+        return self.seconds - self.used
 
     @property
     def expired(self) -> bool:
@@ -142,27 +235,3 @@ class Budget:
         """Run ``fn`` within what is left of the budget (and at most ``cap`` seconds)."""
         seconds = self.remaining if cap is None else min(cap, self.remaining)
         return run_limited(fn, seconds, *args, **kwargs)
-
-
-_NOMINAL_SECONDS = 0.007  # the calibration loop on an idle core of the reference machine
-_speed: dict[str, float] = {}
-
-
-def slowdown(max_factor: float = 4.0, ttl: float = 10.0) -> float:
-    """How much slower than nominal this process runs now (>= 1, at most ``max_factor``).
-
-    Strategy caps are multiplied by it so that a loaded machine (CI, parallel jobs) does not
-    turn a closed form into a time-out.  Measured with a small pure-Python loop, refreshed
-    every ``ttl`` seconds.
-    """
-    now = time.monotonic()
-    if now - _speed.get("at", -ttl) < ttl:
-        return _speed["factor"]
-    start = time.perf_counter()
-    total = 0
-    for i in range(40_000):
-        total += i * i % 7
-    elapsed = time.perf_counter() - start
-    factor = min(max(elapsed / _NOMINAL_SECONDS, 1.0), max_factor)
-    _speed.update(at=now, factor=factor)
-    return factor

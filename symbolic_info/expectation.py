@@ -6,12 +6,13 @@ the time budget, and a candidate is accepted only when it is a textbook closed f
 ``hyper``, ``meijerg``, ``Integral``, ``nan``) that agrees with numerical integration at random
 parameter points.  The strategies are in :mod:`symbolic_info.strategies`.
 
-Results are cached per (density, support, statistic).
+Caps and budgets are CPU seconds of the calling thread (:mod:`symbolic_info.budget`), so the
+outcome does not depend on the machine's load.  Results are cached per (density, support,
+statistic); a failure is cached only when every strategy finished (``timed_out`` is False).
 """
 
 from __future__ import annotations
 
-import time
 import warnings
 from dataclasses import dataclass
 
@@ -20,16 +21,19 @@ import numpy as np
 import sympy as sp
 from scipy import integrate
 
-from .budget import Budget, slowdown
+from .budget import Budget
 from .errors import BudgetExceeded, InvalidParameter
-from .integration import _kinks, _with_conditions
+from .integration import _kinks, with_conditions
 from .measure import UNTIDY, Measure, acceptable
 from .strategies import strategies
 
-QUICK_CAP = 0.8  # seconds each strategy gets in the first pass
-SECOND_CAP = 3.0  # seconds for each strategy that ran out in the first pass
-SECOND_POOL = 4.0  # seconds for the whole second pass of one expectation
-STRATEGY_CAP = 6.0  # seconds for tidying and spot checks
+# CPU seconds, for the default budget of REFERENCE_BUDGET seconds; a larger budget scales
+# them up in proportion (a smaller one does not shrink them: the budget itself limits).
+REFERENCE_BUDGET = 30.0
+QUICK_CAP = 0.8  # each strategy in the first pass
+SECOND_CAP = 3.0  # each strategy that ran out in the first pass
+SECOND_POOL = 4.0  # the whole second pass of one expectation
+STRATEGY_CAP = 6.0  # tidying and spot checks
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class Expectation:
     closed: bool
     checked: bool = False
     condition: sp.Basic = sp.true
+    timed_out: bool = False  # not closed because a cap or the budget ran out, not by the math
 
 
 _CACHE: dict[tuple, Expectation] = {}
@@ -55,50 +60,53 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
            rng: np.random.Generator | None = None, quick: bool = False) -> Expectation:
     """E[statistic] under ``measure``: the first accepted strategy, else the unevaluated form.
 
-    ``quick`` runs only the first pass (short caps) and caches no failure, so that a caller
-    with several statistics can give each a quick try before any gets a long one. A failure
-    is cached only when no strategy ran out of time (so a loaded machine's failure is retried).
+    ``quick`` runs only the first pass (short caps), so that a caller with several statistics
+    can give each a quick try before any gets a long one. A failure is cached only when every
+    strategy finished within its cap; otherwise it is ``timed_out`` and a later call (with a
+    larger budget) tries again.
     """
     statistic = sp.sympify(statistic)
-    key = (measure.density, measure.support, statistic)
+    key = (measure.density, measure.support, measure.relations, statistic)
     if key in _CACHE:
         return _CACHE[key]
     if measure.variable not in statistic.free_symbols:
         return Expectation(statistic, statistic, "constant", True, True)
     rng = rng or np.random.default_rng(20261129)
-    failure = "no strategy gave a closed form"
     candidates = list(strategies(measure, statistic))
     timed_out: list[int] = []
     # Two passes: every strategy first gets a short cap; those that ran out get the rest.
-    scale = slowdown()  # a loaded machine gets proportionally longer caps
-    passes = [(QUICK_CAP, range(len(candidates)))] + ([] if quick else [(SECOND_CAP, timed_out)])
+    scale = max(1.0, budget.seconds / REFERENCE_BUDGET)
+    quick_cap, second_cap = QUICK_CAP * scale, SECOND_CAP * scale
+    passes = [(quick_cap, range(len(candidates)))] + ([] if quick else [(second_cap, timed_out)])
     fallback: Expectation | None = None  # an accepted but untidy form (Piecewise, atan, ...)
-    pool_end = None
-    ran_out = False  # some strategy hit its cap: a failure may be the machine's load, not math
-    for cap, indices in passes:
+    pool_left = SECOND_POOL * scale
+    ran_out: list[str] = []  # strategies that hit their cap in the last pass that ran them
+    for second, (cap, indices) in enumerate(passes):
+        ran_out = []
         for i in list(indices):
             if budget.expired:
-                failure = f"the time budget of {budget.seconds:g} s ran out"
                 break
-            if cap == SECOND_CAP:
-                pool_end = pool_end or time.monotonic() + SECOND_POOL * scale
-                cap = min(SECOND_CAP * scale, pool_end - time.monotonic())
+            if second:
+                cap = min(second_cap, pool_left)
                 if cap <= 0.05:
+                    ran_out += [candidates[j][0] for j in indices if j >= i]
                     break
-            else:
-                cap = QUICK_CAP * scale
             method, attempt = candidates[i]
+            started = budget.used
             try:
-                value, condition = budget.run(_with_conditions(attempt), cap=cap)
+                value, condition = budget.run(with_conditions(attempt, measure.relations), cap=cap)
             except BudgetExceeded:
-                ran_out = True
-                if pool_end is None:
+                ran_out.append(method)
+                if not second:
                     timed_out.append(i)
                 continue
             except (ValueError, TypeError, NotImplementedError, ZeroDivisionError,
                     AttributeError, IndexError, KeyError, RecursionError,
                     sp.PolynomialError, sp.CoercionFailed):
                 continue
+            finally:
+                if second:
+                    pool_left -= budget.used - started
             if value in (sp.oo, -sp.oo) and method == "integration":
                 result = Expectation(statistic, value, "integration: the integral diverges",
                                      True, False, condition)
@@ -107,12 +115,12 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
             if value is None or not acceptable(value):
                 continue
             try:
-                value = budget.run(tidy, value, cap=STRATEGY_CAP)
+                value = budget.run(tidy, value, cap=STRATEGY_CAP * scale)
             except BudgetExceeded:
                 pass
             try:
                 verdict = budget.run(spot_check, measure, statistic, value, rng,
-                                     cap=STRATEGY_CAP, condition=condition)
+                                     cap=STRATEGY_CAP * scale, condition=condition)
             except BudgetExceeded:
                 verdict = None
             if verdict is False:
@@ -126,8 +134,18 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
         if fallback is not None:
             _CACHE[key] = fallback
             return fallback
-    result = Expectation(statistic, measure.unevaluated(statistic), failure, False)
-    if not budget.expired and not quick and not ran_out:
+    if budget.expired:
+        failure = f"the derivation's budget of {budget.seconds:g} CPU seconds ran out"
+    elif ran_out:
+        caps = f"{quick_cap:g} s" if quick else f"{quick_cap:g} s, then {second_cap:g} s"
+        failure = (f"ran out of CPU time: {', '.join(ran_out)} reached the cap of each strategy "
+                   f"({caps}; a larger timeout scales them up)")
+    else:
+        failure = "every strategy finished and none gave a closed form"
+    out_of_time = budget.expired or bool(ran_out)
+    result = Expectation(statistic, measure.unevaluated(statistic), failure, False,
+                         timed_out=out_of_time)
+    if not out_of_time:
         _CACHE[key] = result
     return result
 

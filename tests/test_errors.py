@@ -7,6 +7,7 @@ import pytest
 import sympy as sp
 
 import symbolic_info as si
+from symbolic_info.derive.derivation import StepKind
 from symbolic_info.families import get_spec
 
 
@@ -86,13 +87,21 @@ def test_builders_reject_non_family_arguments():
         si.entropy(si.family("normal"), timeout=-1)
 
 
-def test_time_budget_gives_no_closed_form_with_a_budget_step():
+def test_time_budget_gives_timed_out_with_a_budget_step():
     # a fresh member (its own symbols) so no cached expectation short-cuts the work
     p = si.family("kumaraswamy", a="a_budget", b="b_budget")
     q = si.family("kumaraswamy", a="a_budget2", b="b_budget2")
     d = si.kl(p, q, timeout=0.01)
-    assert d.status == "no_closed_form"
-    assert any(s.rule == "time budget" for s in d.steps), [s.rule for s in d.steps]
+    assert d.status == "timed_out"
+    assert any(s.kind is StepKind.TIME_BUDGET for s in d.steps), [s.rule for s in d.steps]
+    assert "budget" in d.status_text() and "checked" not in d.status_text()
+    assert d.result.has(sp.Integral)
+    # kept only under its own budget: the same budget returns it, a larger one tries again
+    assert si.kl(p, q, timeout=0.01) is d
+    member = si.family("gamma", shape="shape_budget", rate="rate_budget")
+    assert si.entropy(member, timeout=0.01).status == "timed_out"
+    again = si.entropy(member, timeout=30)
+    assert again.status == "closed_form", again.status
 
 
 def test_a_swallowed_alarm_is_repeated():

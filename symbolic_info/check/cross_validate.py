@@ -112,8 +112,8 @@ class Integrand:
         if d.quantity not in ("entropy", "cross_entropy", "kl"):
             raise InvalidParameter(f"cannot cross-validate quantity {d.quantity!r}")
         t = sp.Dummy("t", real=True)
-        log_p = _log_density(d.p.density.xreplace({d.p.variable: t}))
-        log_q = None if d.q is None else _log_density(d.q.density.xreplace({d.q.variable: t}))
+        log_p = _log_density(d.p.density_at(t))
+        log_q = None if d.q is None else _log_density(d.q.density_at(t))
         return cls(d.quantity, t, log_p, log_q)
 
     def g(self) -> sp.Expr:
@@ -434,8 +434,8 @@ def cross_validate(d, *, n: int = 10, seed: int = 0, method: str = "auto",
         errors.append(relative_error(a, ref.value))
         if math.isinf(ref.value):
             notes.append(ref.note)
-    if d.status == "no_closed_form":
-        notes.append("no closed form: the derivation's own numeric route (lambdify) is "
+    if d.status in ("no_closed_form", "timed_out"):
+        notes.append(f"{d.status.replace('_', ' ')}: the derivation's own numeric route (lambdify) is "
                      "compared with independent integration")
     return Report(d.name, d.status, how, tuple(named(p) for p in points), tuple(derived),
                   tuple(numeric), tuple(errors), tuple(notes), rtol)

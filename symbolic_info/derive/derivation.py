@@ -3,20 +3,64 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 import sympy as sp
 
-STATUSES = ("closed_form", "infinite", "no_closed_form")
+#: ``closed_form``: every expectation derived; ``infinite``: the quantity is +oo (the reason is
+#: a step); ``no_closed_form``: every strategy finished and none gave a closed form;
+#: ``timed_out``: a budget ran out first (the result keeps the unevaluated integral or sum).
+STATUSES = ("closed_form", "infinite", "no_closed_form", "timed_out")
+
+
+class StepKind(str, Enum):
+    """What a step of an entropy / cross-entropy / divergence derivation does.
+
+    Printers and statuses dispatch on the kind.  It is a ``str`` enum, so a kind equals its
+    text (``StepKind.SUPPORT == "support"``).
+    """
+
+    DEFINITION = "definition"
+    SUPPORT = "support"
+    DENSITIES = "densities substituted"
+    CANCELLATION = "cancellation"
+    EXPANSION = "expansion"
+    LINEARITY = "linearity of expectation"
+    EXPECTATION = "expectation"
+    NO_CLOSED_FORM = "no closed form"
+    TIME_BUDGET = "time budget"
+    DIVERGENCE = "divergence"
+    SUBSTITUTED = "expectations substituted"
+    FINITE_SUM = "finite sum"
+    SIMPLIFICATION = "simplification"
+    CHANGE_OF_BASE = "change of base"
+    NUMERIC_CHECK = "numeric check"
+    NO_NUMERIC_CHECK = "no numeric check"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass(frozen=True)
 class Step:
-    """One step of a derivation: the rule applied, the expression it gives, a note in words."""
+    """One step of a derivation: the rule applied, the expression it gives, a note in words.
 
-    rule: str
+    ``rule`` is a :class:`StepKind` for the steps of entropy / cross-entropy / divergence
+    derivations (a string naming one is converted); other derivations (optima) name theirs.
+    """
+
+    rule: StepKind | str
     expr: Any
     note: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.rule, StepKind) and self.rule in _KINDS:
+            object.__setattr__(self, "rule", StepKind(self.rule))
+
+    @property
+    def kind(self) -> StepKind | None:
+        return self.rule if isinstance(self.rule, StepKind) else None
 
     def __str__(self) -> str:
         return f"[{self.rule}] {self.expr}" + (f"   ({self.note})" if self.note else "")
@@ -46,6 +90,19 @@ class Derivation:
         if self.status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
 
+    @property
+    def checked(self) -> bool:
+        """Whether a numerical check of the result ran and passed (a NUMERIC_CHECK step)."""
+        return any(s.kind is StepKind.NUMERIC_CHECK for s in self.steps)
+
+    @property
+    def timed_out(self) -> bool:
+        return self.status == "timed_out"
+
+    def status_text(self) -> str:
+        """The status in words, claiming a numerical check only where one ran and passed."""
+        return status_text(self)
+
     def lambdify(self, backend: str = "numpy", validate: bool = False):
         """A vectorised function of ``parameters`` (positionally or by name).
 
@@ -73,3 +130,28 @@ class Derivation:
 
     def _repr_pretty_(self, printer, cycle) -> None:  # IPython
         printer.text(str(self))
+
+
+_KINDS = {k.value for k in StepKind}
+
+
+def status_text(d: Derivation) -> str:
+    """One sentence for the status of ``d``, read from its steps (never from notes)."""
+    if d.status == "infinite":
+        reason = next((s.note for s in reversed(d.steps)
+                       if s.kind in (StepKind.SUPPORT, StepKind.DIVERGENCE) and s.note), "")
+        return "infinite" + (f": {reason}" if reason else "")
+    if d.status == "timed_out":
+        budget = next((s.note for s in d.steps if s.kind is StepKind.TIME_BUDGET), "")
+        return ("no closed form within the budget" + (f" ({budget})" if budget else "")
+                + "; the result keeps an unevaluated integral, evaluated numerically")
+    if d.status == "no_closed_form":
+        return ("no closed form: every strategy finished and none gave one; the result keeps "
+                "an unevaluated integral, evaluated numerically")
+    if d.checked:
+        return "closed form, checked against numerical integration"
+    why = next((s.note for s in d.steps if s.kind is StepKind.NO_NUMERIC_CHECK), "")
+    if not any(s.kind in (StepKind.EXPECTATION, StepKind.NUMERIC_CHECK,
+                          StepKind.NO_NUMERIC_CHECK) for s in d.steps):
+        why = why or "exact finite computation, no integral to check"
+    return "closed form, not checked numerically" + (f" ({why})" if why else "")

@@ -15,11 +15,12 @@ import numpy as np
 import sympy as sp
 
 from ..budget import Budget
-from ..errors import BudgetExceeded, InvalidParameter
+from ..errors import BudgetExceeded, InvalidParameter, SymbolicInfoError
 from ..expectation import Expectation, expect, numeric_expectation
 from ..families.spec import Family, sample_parameters
 from ..measure import Measure, linear_terms
-from .derivation import Derivation, Step
+from . import store
+from .derivation import Derivation, Step, StepKind
 from .rules import RULES
 from .simplify import textbook
 
@@ -48,20 +49,29 @@ def clear_cache() -> None:
 
 def derive(quantity: str, p: Family, q: Family | None, *, base=None,
            timeout: float = 30) -> Derivation:
-    """Derive ``quantity`` (``entropy``, ``cross_entropy`` or ``kl``) of P (and Q)."""
+    """Derive ``quantity`` (``entropy``, ``cross_entropy`` or ``kl``) of P (and Q).
+
+    ``timeout`` is in CPU seconds of the calling thread (see :mod:`symbolic_info.budget`).
+    Final outcomes are kept in memory and in the persistent store
+    (:mod:`symbolic_info.derive.store`). A ``timed_out`` one is never stored, and kept in
+    memory only under its budget, so a call with a larger budget tries again.
+    """
     _check_inputs(quantity, p, q, base, timeout)
-    key = (quantity, p.spec, p.values, q.spec if q else None, q.values if q else None,
-           sp.sympify(base) if base is not None else None)
+    base = sp.sympify(base) if base is not None else None
+    key = (quantity, p.spec, p.values, q.spec if q else None, q.values if q else None, base)
     if key in _CACHE:
         return _CACHE[key]
-    derivation = _Builder(quantity, p, q, base, Budget(float(timeout))).run()
-    if not _budget_ran_out(derivation):
-        _CACHE[key] = derivation
+    budgeted = key + (float(timeout),)
+    if budgeted in _CACHE:  # timed out before with this very budget (CPU time: the same again)
+        return _CACHE[budgeted]
+    stored_key = store.derivation_key(quantity, p, q, base)
+    derivation = store.load(stored_key, p, q)
+    if derivation is None:
+        derivation = _Builder(quantity, p, q, base, Budget(float(timeout))).run()
+        if derivation.status != "timed_out":
+            store.save(stored_key, derivation)
+    _CACHE[key if derivation.status != "timed_out" else budgeted] = derivation
     return derivation
-
-
-def _budget_ran_out(d: Derivation) -> bool:
-    return any(s.rule == "time budget" for s in d.steps)
 
 
 def _check_inputs(quantity, p, q, base, timeout) -> None:
@@ -119,7 +129,7 @@ class _Builder:
     def finish(self, result: sp.Expr, status: str) -> Derivation:
         if self.base is not None and status != "infinite":
             result = result / sp.log(self.base)
-            self.steps.append(Step("change of base", result,
+            self.steps.append(Step(StepKind.CHANGE_OF_BASE, result,
                                    f"divide by log({self.base}) to express in base {self.base}"))
         return Derivation(
             name=self.name, quantity=self.quantity, result=result, status=status,
@@ -132,10 +142,10 @@ class _Builder:
         note = {"entropy": f"definition of {kind} entropy",
                 "cross_entropy": "definition of cross-entropy",
                 "kl": "definition of the Kullback-Leibler divergence"}[self.quantity]
-        self.steps.append(Step("definition", self.definition(), note))
+        self.steps.append(Step(StepKind.DEFINITION, self.definition(), note))
         if self.q is not None:
             verdict = RULES.support(self.p, self.q)
-            self.steps.append(Step("support", verdict.condition, verdict.note))
+            self.steps.append(Step(StepKind.SUPPORT, verdict.condition, verdict.note))
             if verdict.condition == sp.false:
                 return self.finish(sp.oo, "infinite")
             contained = verdict.condition
@@ -154,14 +164,15 @@ class _Builder:
             self.conditions = sp.true
         if contained != sp.true:
             result = sp.Piecewise((result, contained), (sp.oo, True))
-            self.steps.append(Step("support", result,
+            self.steps.append(Step(StepKind.SUPPORT, result,
                                    "the quantity is infinite where supp P is not inside supp Q "
                                    "or an expectation diverges"))
         if status == "closed_form":
             try:
                 self.budget.run(self.numeric_check, result, cap=10)
             except BudgetExceeded:
-                self.steps.append(Step("numeric check", sp.nan, "numerical check ran out of time"))
+                self.steps.append(Step(StepKind.NO_NUMERIC_CHECK, sp.nan,
+                                       "the numerical check ran out of its 10 s CPU budget"))
         return self.finish(result, status)
 
     def finite_sum(self) -> tuple[sp.Expr, str]:
@@ -174,35 +185,35 @@ class _Builder:
             if self.quantity != "entropy":
                 qk = self.q.density_at(self.x).xreplace({self.x: k})
                 if qk == 0:
-                    self.steps.append(Step("support", sp.oo,
+                    self.steps.append(Step(StepKind.SUPPORT, sp.oo,
                                            f"q({k}) = 0 where p({k}) = {pk} > 0"))
                     return sp.oo, "infinite"
             g = self.log_integrand().xreplace({self.x: k})
             terms.append(sp.Mul(pk, g, evaluate=False))
         total = sp.Add(*terms, evaluate=False) if terms else sp.S.Zero
-        self.steps.append(Step("finite sum", total,
+        self.steps.append(Step(StepKind.FINITE_SUM, total,
                                "sum over the support " + _set_text(self.p.support)))
         result = textbook(sp.expand_log(sp.Add(*terms).doit(), force=False))
-        self.steps.append(Step("simplification", result, "textbook form"))
+        self.steps.append(Step(StepKind.SIMPLIFICATION, result, "textbook form"))
         return result, "closed_form"
 
     def by_expectations(self) -> tuple[sp.Expr, str]:
         integrand = self.log_integrand()
-        self.steps.append(Step("densities substituted", integrand,
+        self.steps.append(Step(StepKind.DENSITIES, integrand,
                                "log-densities written out"))
         terms = linear_terms(integrand, self.x)
         if not terms:
-            self.steps.append(Step("cancellation", sp.S.Zero, "the log-densities cancel"))
+            self.steps.append(Step(StepKind.CANCELLATION, sp.S.Zero, "the log-densities cancel"))
             return sp.S.Zero, "closed_form"
         expanded = sp.Add(*[c * s for c, s in terms])
-        self.steps.append(Step("expansion", expanded,
+        self.steps.append(Step(StepKind.EXPANSION, expanded,
                                "log-density expanded into coefficient × statistic"))
         E = sp.Function("E")
         linear = sp.Add(*[c * (E(s) if s != 1 else 1) for c, s in terms])
-        self.steps.append(Step("linearity of expectation", linear,
+        self.steps.append(Step(StepKind.LINEARITY, linear,
                                f"E is the expectation under P = {self.p.label()}"))
         measure = Measure(self.p.density_at(self.x), self.x, self.p.support,
-                          lambda rng: sample_parameters(self.p, rng))
+                          lambda rng: sample_parameters(self.p, rng), self.p.relations())
         stats = [s for _, s in terms if s != 1]
         found = {s: expect(measure, s, self.budget, self.rng, quick=True) for s in stats}
         for s in stats:  # a second, longer try for what the quick pass left open
@@ -211,14 +222,15 @@ class _Builder:
         divergent = [s for s in stats if found[s].value in (sp.oo, -sp.oo)]
         if divergent and self.quantity in ("kl", "cross_entropy"):
             for s in divergent:
-                self.steps.append(Step("expectation", sp.Eq(E(s), found[s].value, evaluate=False),
+                self.steps.append(Step(StepKind.EXPECTATION,
+                                       sp.Eq(E(s), found[s].value, evaluate=False),
                                        found[s].method))
             what = "D_KL(P || Q) >= 0" if self.quantity == "kl" else "H(P, Q) = H(P) + D_KL"
-            self.steps.append(Step("divergence", sp.oo,
+            self.steps.append(Step(StepKind.DIVERGENCE, sp.oo,
                                    f"E[{divergent[0]}] diverges under P, so the integral is "
                                    f"not finite; as {what}, the quantity is +oo"))
             return sp.oo, "infinite"
-        total, closed = sp.S.Zero, True
+        total, closed, timed_out = sp.S.Zero, True, False
         for coeff, stat in terms:
             if stat == 1:
                 total += coeff
@@ -228,21 +240,21 @@ class _Builder:
                 self.conditions = _simplest(sp.And(self.conditions, e.condition))
             if e.closed:
                 how = e.method + (", checked against numerical integration" if e.checked else "")
-                self.steps.append(Step("expectation", sp.Eq(E(stat), e.value, evaluate=False),
-                                       how))
+                self.steps.append(Step(StepKind.EXPECTATION,
+                                       sp.Eq(E(stat), e.value, evaluate=False), how))
             else:
-                rule = "time budget" if "budget" in e.method else "no closed form"
-                self.steps.append(Step(rule, sp.Eq(E(stat), e.value, evaluate=False), e.method))
-                closed = False
+                kind = StepKind.TIME_BUDGET if e.timed_out else StepKind.NO_CLOSED_FORM
+                self.steps.append(Step(kind, sp.Eq(E(stat), e.value, evaluate=False), e.method))
+                closed, timed_out = False, timed_out or e.timed_out
             total += coeff * e.value
-        self.steps.append(Step("expectations substituted", total, ""))
+        self.steps.append(Step(StepKind.SUBSTITUTED, total, ""))
         if not closed:
-            return total, "no_closed_form"
+            return total, "timed_out" if timed_out else "no_closed_form"
         try:
             result = self.budget.run(textbook, total, cap=10)
         except Exception:  # noqa: BLE001 - a failed tidy-up keeps the raw sum
             result = total
-        self.steps.append(Step("simplification", result, "textbook form"))
+        self.steps.append(Step(StepKind.SIMPLIFICATION, result, "textbook form"))
         return result, "closed_form"
 
     def numeric_check(self, result: sp.Expr) -> None:
@@ -255,7 +267,7 @@ class _Builder:
                     point.update({s: v for s, v in sample_parameters(self.q, self.rng).items()
                                   if s not in point})
             except InvalidParameter:  # e.g. probabilities given as expressions
-                self.steps.append(Step("numeric check", sp.nan,
+                self.steps.append(Step(StepKind.NO_NUMERIC_CHECK, sp.nan,
                                        "no valid parameter point could be drawn"))
                 return
             point = {k: sp.Float(v, 20) if isinstance(v, float) else sp.sympify(v)
@@ -270,12 +282,16 @@ class _Builder:
                 continue
             err = abs(complex(claimed) - complex(reference)) / max(1.0, abs(complex(reference)))
             shown = ", ".join(f"{k}={float(v):.4g}" for k, v in point.items())
-            self.steps.append(Step("numeric check", sp.Float(err, 3),
-                                   f"relative difference from numerical integration at {shown}"))
             if err > 1e-6:
-                raise AssertionError(f"{self.name}: derived result disagrees with numerical "
-                                     f"integration at {shown} (relative difference {err:.3g})")
+                raise SymbolicInfoError(
+                    f"{self.name}: the derived result {claimed:.10g} disagrees with numerical "
+                    f"integration {complex(reference).real:.10g} at {shown} (relative "
+                    f"difference {err:.3g}); is the density normalised and the support right?")
+            self.steps.append(Step(StepKind.NUMERIC_CHECK, sp.Float(err, 3),
+                                   f"relative difference from numerical integration at {shown}"))
             return
+        self.steps.append(Step(StepKind.NO_NUMERIC_CHECK, sp.nan,
+                               "numerical integration gave no value at 20 random points"))
 
 
 def _simplest(condition: sp.Basic) -> sp.Basic:
@@ -286,13 +302,19 @@ def _simplest(condition: sp.Basic) -> sp.Basic:
         return condition
 
 
-def integration_variable(p: Family) -> sp.Symbol:
+# The integration (summation) variables: Dummies, so no user symbol can ever be captured by
+# them whatever its name; one per kind of support, so per-family caches are shared.
+VARIABLES = {
+    (True, True): sp.Dummy("x", integer=True, nonnegative=True),
+    (True, False): sp.Dummy("x", integer=True),
+    (False, True): sp.Dummy("x", positive=True),
+    (False, False): sp.Dummy("x", real=True),
+}
+
+
+def integration_variable(p: Family) -> sp.Dummy:
     """x with the assumptions its support allows (positive on a positive half-line)."""
-    inf = p.support.inf
-    if p.discrete:
-        return sp.Symbol("x", integer=True, nonnegative=True) if inf.is_nonnegative else \
-            sp.Symbol("x", integer=True)
-    return sp.Symbol("x", positive=True) if inf.is_nonnegative else sp.Symbol("x", real=True)
+    return VARIABLES[(bool(p.discrete), bool(p.support.inf.is_nonnegative))]
 
 
 def _set_text(s: sp.Set) -> str:

@@ -220,14 +220,18 @@ class Family:
 
     @cached_property
     def density(self) -> sp.Expr:
-        return self.spec.density.xreplace(self.substitution)
+        """The density in the spec's variable (for display: a parameter value that is that
+        very symbol would be captured; the engine uses :meth:`density_at` with a Dummy)."""
+        return self.density_at(self.spec.variable)
 
     @cached_property
     def support(self) -> sp.Set:
         return self.spec.support.xreplace(self.substitution)
 
-    def density_at(self, x: sp.Symbol) -> sp.Expr:
-        return self.density.xreplace({self.variable: x})
+    def density_at(self, x: sp.Expr) -> sp.Expr:
+        """The density (pmf) at ``x``: the variable and the parameters replaced at once, so a
+        parameter value named like the variable is never captured by it."""
+        return self.spec.density.xreplace({**self.substitution, self.spec.variable: x})
 
     def relations(self) -> tuple[sp.Basic, ...]:
         return tuple(sp.sympify(r).xreplace(self.substitution) for r in self.spec.relations)
@@ -296,6 +300,8 @@ def sample_parameters(family: Family, rng: np.random.Generator, tries: int = 200
 
 
 def _nonempty(support: sp.Set) -> bool:
+    if support is sp.S.EmptySet:  # Interval(a, b) at a point where b < a
+        return False
     try:
         return support.inf < support.sup
     except TypeError:

@@ -24,10 +24,6 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 """
 FIT_LINE = r"\[\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}" \
     r"{$\displaystyle %s$}\]"  # shrunk to the line width only when wider
-STATUS_TEXT = {"closed_form": "closed form, checked against numerical integration",
-               "infinite": "infinite",
-               "no_closed_form": "no closed form found; the result keeps an unevaluated "
-                                 "integral or sum"}
 
 
 def document(derivations: Iterable, title: str | None = "Derivations") -> str:
@@ -58,7 +54,7 @@ def section(d, numbered: bool = True) -> str:
     lines = [heading]
     if members:
         lines.append("Let " + " and ".join(members) + ".")
-    lines.append(r"Status: %s." % text_escape(STATUS_TEXT.get(d.status, d.status)))
+    lines.append(r"Status: %s." % text_escape(d.status_text()))
     if d.base is not None:
         lines.append(r"Logarithms in base $%s$." % printer.doprint(d.base))
     lines.append(format_rows(proof_rows(d, printer)))

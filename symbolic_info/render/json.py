@@ -35,6 +35,7 @@ def derivation_to_dict(d) -> dict[str, Any]:
         "q": _label(d.q),
         "base": _expr(d.base),
         "status": d.status,
+        "status_text": d.status_text() if hasattr(d, "status_text") else d.status,
         "result": _expr(d.result),
         "conditions": _expr(d.conditions),
         "parameters": [s.name for s in d.parameters],

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ..derive.derivation import StepKind
 from .printer import InfoLatexPrinter, LogBase
-from .symbols import symbol_latex, text_escape
+from .symbols import symbol_latex, text_escape, variable_name
 
 WIDTH = 46  # visible characters of one expression row before it is broken at a + or -
 _COMMAND = re.compile(r"\\(left|right|mathopen|mathclose|operatorname|mathit|mathrm|mathbb|"
@@ -80,13 +81,15 @@ def make_printer(d) -> InfoLatexPrinter:
     for step in d.steps:
         if isinstance(step.expr, sp.Basic):
             symbols |= step.expr.free_symbols
-    return InfoLatexPrinter(sorted(symbols, key=sp.default_sort_key),
-                            variable=_variable(d).name)
+    variable = integration_variable_of(d)
+    return InfoLatexPrinter(sorted(symbols, key=sp.default_sort_key), variable=variable,
+                            variable_name=variable_name(variable, symbols))
 
 
-def _variable(d) -> sp.Symbol:
+def integration_variable_of(d) -> sp.Symbol:
+    """The bound variable of the defining integral or sum of ``d`` (``x`` when there is none)."""
     for step in d.steps:
-        if step.rule == "definition" and isinstance(step.expr, (sp.Integral, sp.Sum)):
+        if step.kind is StepKind.DEFINITION and isinstance(step.expr, (sp.Integral, sp.Sum)):
             return step.expr.limits[0][0]
     return sp.Symbol("x")
 
@@ -138,41 +141,68 @@ def proof_rows(d, printer: InfoLatexPrinter) -> list[Row]:
     return rows
 
 
+def _expectation_rows(d, step, printer, lhs, name, base) -> list[Row]:
+    expr, note = step.expr, step.note
+    if not isinstance(expr, sp.Eq):
+        return _generic_rows(step, printer)
+    why = {StepKind.EXPECTATION: r"\text{%s}" % text_escape(
+               note.replace("checked against numerical integration", "checked numerically")),
+           StepKind.NO_CLOSED_FORM: r"\text{no closed form found: kept unevaluated}",
+           StepKind.TIME_BUDGET: r"\text{%s: kept unevaluated}" % text_escape(note)}[step.kind]
+    return [Row(printer.doprint(expr.lhs), expr_lines(expr.rhs, printer), why)]
+
+
+def _chain(why: str, expectation: bool = False):
+    def rows(d, step, printer, lhs, name, base) -> list[Row]:
+        expr = sp.Function("E")(step.expr) if expectation else step.expr
+        return [Row("=", expr_lines(expr, printer), why)]
+    return rows
+
+
+#: How each kind of step is printed: kind -> rows(d, step, printer, lhs, name, base).
+STEP_ROWS = {
+    StepKind.DEFINITION: lambda d, st, pr, lhs, name, base: definition_rows(
+        d, st.expr, pr, lhs, name, base, st.note),
+    StepKind.DENSITIES: _chain(r"\text{densities substituted}", expectation=True),
+    StepKind.EXPANSION: _chain(
+        r"\text{log-density expanded into coefficient} \times \text{statistic}",
+        expectation=True),
+    StepKind.LINEARITY: _chain(r"\text{linearity of expectation}"),
+    StepKind.EXPECTATION: _expectation_rows,
+    StepKind.NO_CLOSED_FORM: _expectation_rows,
+    StepKind.TIME_BUDGET: _expectation_rows,
+    StepKind.SUBSTITUTED: lambda d, st, pr, lhs, name, base: [
+        Row(lhs, expr_lines(st.expr, pr), r"\text{expectations substituted}")],
+    StepKind.SUPPORT: lambda d, st, pr, lhs, name, base: support_rows(d, st.expr, pr, st.note),
+    StepKind.DIVERGENCE: lambda d, st, pr, lhs, name, base: [
+        Row("=", (r"\infty",), r"\text{%s}" % text_escape(st.note or "divergence"))],
+    StepKind.CANCELLATION: lambda d, st, pr, lhs, name, base: [
+        Row("=", ("0",), r"\text{%s}" % text_escape(st.note or "the log-densities cancel"))],
+    StepKind.FINITE_SUM: lambda d, st, pr, lhs, name, base: [
+        Row("=", expr_lines(st.expr, pr), finite_sum_why(d, pr, st.note))],
+    StepKind.SIMPLIFICATION: lambda d, st, pr, lhs, name, base: [
+        Row("=", expr_lines(st.expr, pr),
+            r"\text{simplification (%s)}" % text_escape(st.note or "textbook form"))],
+    StepKind.CHANGE_OF_BASE: lambda d, st, pr, lhs, name, base: change_of_base_rows(
+        d, st.expr, pr, name, base),
+    StepKind.NUMERIC_CHECK: lambda d, st, pr, lhs, name, base: [
+        Row("", (), why) for why in numeric_check_why(st.expr, st.note, pr)],
+    StepKind.NO_NUMERIC_CHECK: lambda d, st, pr, lhs, name, base: [
+        Row("", (), r"\text{no numerical check: %s}" % text_escape(st.note))],
+}
+
+
 def step_rows(d, step, printer: InfoLatexPrinter, lhs: str, name: str, base) -> list[Row]:
     """The rows of one step. A row whose ``lhs`` is ``"="`` continues the chain."""
+    rows = STEP_ROWS.get(step.kind)
+    if rows is not None:
+        return rows(d, step, printer, lhs, name, base)
+    return _generic_rows(step, printer)
+
+
+def _generic_rows(step, printer: InfoLatexPrinter) -> list[Row]:
+    """A step of another kind of derivation: its expression, justified by its rule and note."""
     rule, expr, note = step.rule, step.expr, step.note
-    say = r"\text{%s}" % text_escape(note) if note else ""
-    if rule == "definition":
-        return definition_rows(d, expr, printer, lhs, name, base, note)
-    if rule == "densities substituted":
-        return [Row("=", expr_lines(sp.Function("E")(expr), printer),
-                    r"\text{densities substituted}")]
-    if rule == "expansion":
-        return [Row("=", expr_lines(sp.Function("E")(expr), printer),
-                    r"\text{log-density expanded into coefficient} \times \text{statistic}")]
-    if rule == "linearity of expectation":
-        return [Row("=", expr_lines(expr, printer), r"\text{linearity of expectation}")]
-    if rule in ("expectation", "no closed form", "time budget") and isinstance(expr, sp.Eq):
-        method = note.replace("checked against numerical integration", "checked numerically")
-        why = {"expectation": r"\text{%s}" % text_escape(method),
-               "no closed form": r"\text{no closed form found: kept unevaluated}",
-               "time budget": r"\text{%s: kept unevaluated}" % text_escape(note)}[rule]
-        return [Row(printer.doprint(expr.lhs), expr_lines(expr.rhs, printer), why)]
-    if rule == "expectations substituted":
-        return [Row(lhs, expr_lines(expr, printer), r"\text{expectations substituted}")]
-    if rule == "support":
-        return support_rows(d, expr, printer, note)
-    if rule == "cancellation":
-        return [Row("=", ("0",), say or r"\text{the log-densities cancel}")]
-    if rule == "finite sum":
-        return [Row("=", expr_lines(expr, printer), finite_sum_why(d, printer, note))]
-    if rule == "simplification":
-        return [Row("=", expr_lines(expr, printer), r"\text{simplification (%s)}"
-                    % text_escape(note or "textbook form"))]
-    if rule == "change of base":
-        return change_of_base_rows(d, expr, printer, name, base)
-    if rule == "numeric check":
-        return [Row("", (), why) for why in numeric_check_why(expr, note, printer)]
     printable = (sp.Basic, sp.MatrixBase, tuple, list, dict)
     first, *more = textwrap.wrap(rule + (": " + note if note else ""), JUSTIFICATION_WIDTH)
     rows = [Row("=", expr_lines(expr, printer) if isinstance(expr, printable) else
@@ -301,6 +331,8 @@ def result_row(d, printer: InfoLatexPrinter, name: str, base) -> Row:
         why = r"\text{infinite}"
     elif d.status == "no_closed_form":
         why = r"\text{no closed form found; evaluated numerically}"
+    elif d.status == "timed_out":
+        why = r"\text{no closed form within the budget; evaluated numerically}"
     elif d.status in ("maximum", "minimum", "supremum", "infimum", "unbounded"):
         why = r"\text{%s}" % d.status
     elif d.conditions == sp.true:

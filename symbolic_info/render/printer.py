@@ -28,12 +28,15 @@ class LogBase(sp.Function):
 class InfoLatexPrinter(LatexPrinter):
     """LaTeX printer for the expressions of a Derivation."""
 
-    def __init__(self, symbols: Sequence[sp.Symbol] = (), *, variable: str = "x",
+    def __init__(self, symbols: Sequence[sp.Symbol] = (), *,
+                 variable: sp.Symbol | str = "x", variable_name: str | None = None,
                  measure: str = "P", settings: dict | None = None):
         merged = {"symbol_names": symbol_names(symbols)}
         merged.update(settings or {})
+        self.variable = sp.Symbol(variable) if isinstance(variable, str) else variable
+        self.variable_name = variable_name or self.variable.name
+        merged["symbol_names"][self.variable] = symbol_latex(self.variable_name)
         super().__init__(merged)
-        self.variable = variable
         self.measure = measure
         self._in_expectation = False
 
@@ -51,10 +54,12 @@ class InfoLatexPrinter(LatexPrinter):
 
     # -- overrides -----------------------------------------------------------------------------
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
-        if self._in_expectation and expr.name == self.variable:
-            return symbol_latex(expr.name.upper())
+        if self._in_expectation and expr == self.variable:
+            return symbol_latex(self.variable_name.upper())
         name = self._settings["symbol_names"].get(expr)
         return name if name is not None else symbol_latex(expr.name)
+
+    _print_Dummy = _print_Symbol
 
     def _print_AppliedUndef(self, expr, exp=None) -> str:
         if expr.func.__name__ == "E" and len(expr.args) == 1:

@@ -61,6 +61,20 @@ def symbol_names(symbols: Iterable[sp.Symbol]) -> dict[sp.Symbol, str]:
     return {s: symbol_latex(s.name) for s in symbols if isinstance(s, sp.Symbol)}
 
 
+VARIABLE_LETTERS = ("x", "t", "u", "y", "z", "w", "v", "s")
+
+
+def variable_name(variable: sp.Symbol, others: Iterable[sp.Symbol]) -> str:
+    """A name for the integration variable that no other symbol of the derivation prints as
+    (``x`` unless a parameter is called ``x``, then ``t``, ``u``, ...)."""
+    taken = {symbol_latex(s.name) for s in others if s != variable} | \
+        {symbol_latex(s.name.upper()) for s in others if s != variable}
+    for letter in VARIABLE_LETTERS:
+        if symbol_latex(letter) not in taken and symbol_latex(letter.upper()) not in taken:
+            return letter
+    return variable.name + "_" * 2
+
+
 def text_escape(text: str) -> str:
     r"""``text`` safe inside ``\text{...}`` (special characters escaped, a few symbols as math)."""
     return "".join(_TEXT_ESCAPES.get(ch, ch) for ch in text)
