@@ -222,22 +222,35 @@ def derive(quantity: str, members: Sequence[str], base: str | None, as_json: boo
 @click.option("-n", "--points", default=25, show_default=True, type=click.IntRange(min=1),
               help="Random parameter points for the numeric comparison.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the points.")
+@click.option("--assuming", default=None, metavar="CONDITION",
+              help='Check only where CONDITION holds, e.g. "a1 >= 0" or "a1 >= 0, b1 <= 1".')
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the verdict (with its conditions) as one JSON object.")
 def verify(claim: str, quantity: str, members: Sequence[str], base: str | None,
-           timeout: float, points: int, seed: int) -> int:
+           timeout: float, points: int, seed: int, assuming: str | None = None,
+           as_json: bool = False) -> int:
     """Check that CLAIM is the QUANTITY of P (and Q); exit status 0 if it holds, 1 if not.
 
-    CLAIM is a formula in sympy syntax or LaTeX, in the parameters' symbols.
+    CLAIM is a formula in sympy syntax or LaTeX, in the parameters' symbols.  It also holds
+    (conditionally) when it differs only where the QUANTITY is infinite; the verdict then names
+    the region where it holds.
 
     \b
     Examples:
       symbolic-info verify "log(s2/s1) + (s1**2 + (m1 - m2)**2)/(2*s2**2) - 1/2" \\
           kl normal:mu=m1,sigma=s1 normal:mu=m2,sigma=s2
       symbolic-info verify "\\frac12\\log(2\\pi e\\sigma_1^2)" entropy normal
+      symbolic-info verify "log((b2 - a2)/(b1 - a1))" kl uniform:a=a1,b=b1 uniform:a=a2,b=b2
     """
     from symbolic_info.check.verify import verify as verify_claim
     d = derive_from_arguments(quantity, members, base, timeout)
-    verdict = verify_claim(claim, d, n=points, seed=seed, timeout=min(timeout, 10.0))
-    click.echo(str(verdict))
+    verdict = verify_claim(claim, d, assuming=assuming, n=points, seed=seed,
+                           timeout=min(timeout, 10.0))
+    if as_json:
+        import json
+        click.echo(json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(str(verdict))
     return 0 if verdict.holds else 1
 
 

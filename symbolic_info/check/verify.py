@@ -96,8 +96,9 @@ def parse_assumption(assuming, d) -> sp.Basic:
     if isinstance(assuming, str):
         assuming = re.sub(r"\band\b", ",", assuming)
     expr, latex = _read(assuming, params, d, "assumption", AssumptionError)
-    if isinstance(expr, sp.Tuple):
-        expr = sp.And(*expr.args) if all(isinstance(a, Boolean) for a in expr.args) else expr
+    if isinstance(expr, (tuple, sp.Tuple)):  # "a >= 0, b <= 1"
+        parts = tuple(expr)
+        expr = sp.And(*parts) if all(isinstance(a, Boolean) for a in parts) else expr
     if not isinstance(expr, Boolean):
         raise AssumptionError(f"assuming= must be a condition on the parameters of {d.name} "
                               f"({', '.join(params) or 'none'}), such as 'a >= 0' or "
