@@ -1,6 +1,8 @@
 """Benchmarks: ``python -m symbolic_info.bench derive [--limit S] [--timeout S]``,
 ``python -m symbolic_info.bench numeric [--n N] [--repeat R]``,
-``python -m symbolic_info.bench accuracy [--points N]``.
+``python -m symbolic_info.bench accuracy [--points N]``,
+``python -m symbolic_info.bench load [--busy N]`` (outcomes idle vs loaded),
+``python -m symbolic_info.bench outcomes`` (the set's outcomes as JSON, used by the others).
 
 Subcommands live in their own modules and register themselves in :data:`COMMANDS`. Each module has
 ``add_arguments(parser)`` and ``run(args) -> int``.
@@ -8,8 +10,9 @@ Subcommands live in their own modules and register themselves in :data:`COMMANDS
 
 from __future__ import annotations
 
-from . import accuracy, derive, numeric
+from . import accuracy, derive, load, numeric, outcomes
 
-COMMANDS = {"derive": derive, "numeric": numeric, "accuracy": accuracy}
+COMMANDS = {"derive": derive, "numeric": numeric, "accuracy": accuracy, "load": load,
+            "outcomes": outcomes}
 
 __all__ = ["COMMANDS"]
