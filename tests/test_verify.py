@@ -145,6 +145,7 @@ def test_equal_forms_hold(make, claim):
     assert verdict.counterexample is None
     assert verdict.method in ("symbolic", "numeric")
     assert "HOLDS" in str(verdict)
+    assert verdict.conditions == sp.true and "elsewhere" not in str(verdict)  # unconditional
 
 
 def test_rewrite_simplify_cannot_prove_holds_numerically():
