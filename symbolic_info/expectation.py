@@ -138,8 +138,9 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
         failure = f"the derivation's budget of {budget.seconds:g} CPU seconds ran out"
     elif ran_out:
         caps = f"{quick_cap:g} s" if quick else f"{quick_cap:g} s, then {second_cap:g} s"
-        failure = (f"ran out of CPU time: {', '.join(ran_out)} reached the cap of each strategy "
-                   f"({caps}; a larger timeout scales them up)")
+        tried = ", ".join(method for method, _ in candidates)
+        failure = (f"ran out of CPU time: no closed form within the caps of its strategies "
+                   f"({caps} each; a larger timeout scales them up); tried {tried}")
     else:
         failure = "every strategy finished and none gave a closed form"
     out_of_time = budget.expired or bool(ran_out)
