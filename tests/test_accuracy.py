@@ -45,7 +45,9 @@ def _check(quantity: str, name: str, backend: str, kinds=KINDS, n: int = 22):
     if d.status != "closed_form":
         # No closed form to hold to 1e-12 (a series or integral evaluated numerically): it
         # must still agree with the independent integration or summation of cross_validate.
-        assert d.status == "no_closed_form"
+        # no_closed_form: a series (Poisson, binomial); timed_out: an integral whose strategies
+        # reach their caps (Student-t, logistic, Kumaraswamy KL)
+        assert d.status in ("no_closed_form", "timed_out"), d.status
         report = si.cross_validate(d, n=3)
         assert report.ok, report
         return

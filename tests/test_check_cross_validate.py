@@ -84,8 +84,9 @@ def test_heavy_tails(name, values):
 def test_slowly_converging_tail_is_not_mistaken_for_divergence():
     # KL(t_nu || N) is finite for nu > 2, its integrand decays like |x|^(1 - nu)
     d = si.kl(si.family("student_t", nu=sp.Rational(201, 100)), member("normal", "2"))
-    if d.status != "closed_form":
-        pytest.skip("the engine found no closed form here")
+    # closed_form, or (E log(1 + x^2/nu) at this nu) an integral the numeric route evaluates;
+    # either way the value must agree with independent integration
+    assert d.status in ("closed_form", "no_closed_form", "timed_out"), d.status
     report = cross_validate(d, n=2)
     assert report.ok, str(report)
 

@@ -16,6 +16,7 @@ import time
 
 import pytest
 import sympy as sp
+from optional import needs
 
 import symbolic_info as si
 from symbolic_info.budget import _Alarm, cpu_seconds, run_limited, time_limit
@@ -94,10 +95,11 @@ def test_a_fork_inside_a_limit_keeps_the_limit_in_the_child():
         process.join(10)
 
 
+@needs("distributed")
 @pytest.mark.parametrize("processes", [False, True])
 def test_dask_workers_match_the_main_thread(processes, main_thread_result):
-    distributed = pytest.importorskip("distributed")
     import cloudpickle
+    import distributed
 
     cloudpickle.register_pickle_by_value(__import__(__name__))
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=processes,

@@ -61,11 +61,24 @@ def test_cross_entropy_is_entropy_plus_kl(derive, p_name, q_name):
     if ce.status == "infinite" or kl.status == "infinite":
         assert ce.status == kl.status == "infinite"
         return
-    if "closed_form" not in (ce.status, kl.status) or h.status != "closed_form":
-        pytest.skip("the identity is checked symbolically only between closed forms")
-    gap = ce.result - h.result - kl.result
     p, q = R.member(p_name, "1"), R.member(q_name, "2")
     rng = np.random.default_rng(2024)
+    closed = all(d.status == "closed_form" for d in (ce, kl, h))
+    if not closed:
+        # a result that keeps an integral (no_closed_form / timed_out): the identity is
+        # checked on the numeric functions, which integrate what is left
+        functions = [d.lambdify() for d in (ce, h, kl)]
+        for _ in range(3):
+            point = R.sample_point(rng, p, q)
+            values = [float(f(**{s.name: v for s, v in point.items() if s in d.parameters}))
+                      for f, d in zip(functions, (ce, h, kl))]
+            if any(np.isinf(v) for v in values):
+                continue
+            gap = values[0] - values[1] - values[2]
+            assert abs(gap) <= 1e-6 * max(1, abs(values[0])), (
+                f"H(P,Q) - H(P) - KL(P||Q) = {gap} at {R.show(point)}")
+        return
+    gap = ce.result - h.result - kl.result
     for _ in range(4):
         point = R.sample_point(rng, p, q)
         values = [R.evaluate(e, point) for e in (ce.result, h.result, kl.result)]
