@@ -28,14 +28,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="only these families (default: all built-ins)")
 
 
-def loaded(names, busy: int, limit: float = 1800.0) -> dict:
+def loaded(names, busy: int, limit: float = 1800.0, cases=None) -> dict:
     """The outcomes while ``busy`` processes spin (each stops by itself after ``limit`` s)."""
     context = multiprocessing.get_context("spawn")
     workers = [context.Process(target=_spin, args=(limit,), daemon=True) for _ in range(busy)]
     for w in workers:
         w.start()
     try:
-        return in_fresh_process(names, store="0")
+        return in_fresh_process(names, store="0", cases=cases)
     finally:
         for w in workers:
             w.terminate()

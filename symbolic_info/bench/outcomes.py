@@ -33,6 +33,19 @@ def derivation_set(names: list[str] | None = None) -> list[tuple[str, object]]:
     return out
 
 
+BUILDERS = {"entropy": lambda p, q: si.entropy(p), "kl": si.kl, "cross_entropy": si.cross_entropy}
+
+
+def case_set(cases: list[str]) -> list[tuple[str, object]]:
+    """(label, thunk) for cases written ``quantity:P`` or ``quantity:P:Q`` (default members)."""
+    out = []
+    for case in cases:
+        quantity, p, *q = case.split(":")
+        out.append((case, lambda quantity=quantity, p=p, q=q: BUILDERS[quantity](
+            default_member(p, 1), default_member(q[0], 2) if q else None)))
+    return out
+
+
 def outcome(d) -> dict:
     """What must not depend on the machine: status, result and every step, as text."""
     steps = canonical_dummies(sp.srepr(sp.Tuple(*[
@@ -42,15 +55,16 @@ def outcome(d) -> dict:
             "steps": hashlib.sha256(steps.encode()).hexdigest()[:16]}
 
 
-def collect(names: list[str] | None = None) -> dict:
+def collect(names: list[str] | None = None, cases: list[str] | None = None) -> dict:
     rows, started = {}, time.perf_counter()
-    for label, build in derivation_set(names):
+    for label, build in case_set(cases) if cases else derivation_set(names):
         t0 = time.perf_counter()
         rows[label] = outcome(build()) | {"seconds": round(time.perf_counter() - t0, 4)}
     return {"seconds": time.perf_counter() - started, "outcomes": rows}
 
 
-def in_fresh_process(names: list[str] | None = None, store: str | None = None) -> dict:
+def in_fresh_process(names: list[str] | None = None, store: str | None = None,
+                     cases: list[str] | None = None) -> dict:
     """:func:`collect` in a new Python process (``store``: its SYMBOLIC_INFO_CACHE; "0" off)."""
     env = dict(os.environ)
     if store is not None:
@@ -58,6 +72,8 @@ def in_fresh_process(names: list[str] | None = None, store: str | None = None) -
     command = [sys.executable, "-m", "symbolic_info.bench", "outcomes"]
     if names:
         command += ["--families", *names]
+    if cases:
+        command += ["--cases", *cases]
     started = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     data = json.loads(done.stdout)
@@ -78,8 +94,10 @@ def differences(a: dict, b: dict) -> list[str]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--families", nargs="+", metavar="NAME",
                         help="only these families (default: all built-ins)")
+    parser.add_argument("--cases", nargs="+", metavar="CASE",
+                        help="instead: these cases, quantity:P or quantity:P:Q")
 
 
 def run(args: argparse.Namespace) -> int:
-    json.dump(collect(args.families), sys.stdout)
+    json.dump(collect(args.families, getattr(args, "cases", None)), sys.stdout)
     return 0

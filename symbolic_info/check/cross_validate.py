@@ -435,8 +435,8 @@ def cross_validate(d, *, n: int = 10, seed: int = 0, method: str = "auto",
         if math.isinf(ref.value):
             notes.append(ref.note)
     if d.status in ("no_closed_form", "timed_out"):
-        notes.append(f"{d.status.replace('_', ' ')}: the derivation's own numeric route (lambdify) is "
-                     "compared with independent integration")
+        notes.append(f"{d.status.replace('_', ' ')}: the derivation's own numeric route "
+                     "(lambdify) is compared with independent integration")
     return Report(d.name, d.status, how, tuple(named(p) for p in points), tuple(derived),
                   tuple(numeric), tuple(errors), tuple(notes), rtol)
 
