@@ -14,8 +14,9 @@ critical point and a partial derivative has one sign on the whole domain, the op
 approached at the boundary and the limit that shows it is a step (status ``unbounded``, or
 ``supremum`` / ``infimum`` for a finite bound that is not attained).  Inequality relations
 between parameters (the uniform family's ``a < b``) narrow the domain or change variables
-(:mod:`.domain`); the Poisson entropy, an unevaluated series, has its own monotonicity
-argument (:mod:`.poisson`).
+(:mod:`.domain`).  The entropy of a discrete family over one parameter, an unevaluated series,
+is argued from the family's pmf (:mod:`.series`); a symmetric sum over a simplex of symbolic
+size by symmetry (:mod:`.symmetric`).  The shared record and helpers are in :mod:`.problem`.
 
 Signs are decided symbolically by writing each parameter through a positive variable
 (:math:`p = t/(1+t)` on :math:`(0, 1)`, :math:`\sigma = t` on :math:`(0, \infty)`); what sympy
@@ -23,9 +24,6 @@ cannot decide is said so in a step's note rather than assumed.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
-from typing import Any
 
 import sympy as sp
 
@@ -42,13 +40,14 @@ from ..families.spec import (
     Constraint,
     constraint_from_assumptions,
 )
-from .domain import apply_inequalities, map_back
-from .symmetric import match_symmetric_entropy, maximize_symmetric_entropy
+from .domain import apply_inequalities
+from .onedim import one_variable_argument
+from .problem import CAP, OPTIMUM_STATUSES, Optimum, Problem, finish
+from .profile import profile_argument
+from .series import series_argument
+from .symmetric import match_symmetric_sum, maximize_symmetric_entropy, optimize_symmetric_sum
 
 __all__ = ["OPTIMUM_STATUSES", "Optimum", "maximize", "maximize_symmetric_entropy", "minimize"]
-
-OPTIMUM_STATUSES = ("maximum", "minimum", "supremum", "infimum", "unbounded", "no_closed_form")
-_CAP = 10.0  # seconds for one sympy call (within the overall budget)
 
 _INTERVALS = {
     id(REAL): sp.Interval(-sp.oo, sp.oo),
@@ -60,136 +59,46 @@ _INTERVALS = {
 }
 
 
-@dataclass(frozen=True)
-class Optimum(Derivation):
-    """The global optimum of a quantity over some of its parameters, with its proof.
-
-    ``result`` is the optimal value (the supremum/infimum, or ``oo``/``-oo`` when unbounded),
-    ``argopt`` the optimising parameter values (a parameter at a boundary value such as ``oo``
-    when the optimum is only approached there), ``objective`` the optimised expression,
-    ``over`` the optimised parameters; ``parameters`` are those that stay symbolic.
-    ``argopts`` lists every optimal point (a tuple of dicts) when the optimum is tied, e.g.
-    the two minimisers of :math:`x^4 - x^2`; ``argopt`` is its first entry, and a ``tie``
-    step states the tie.
-    """
-
-    sense: str = "max"
-    argopt: dict = field(default_factory=dict, compare=False, hash=False)
-    objective: Any = None
-    over: tuple = ()
-    argopts: tuple = field(default=(), compare=False, hash=False)
-
-    def __post_init__(self) -> None:
-        if self.status not in OPTIMUM_STATUSES:
-            raise ValueError(f"status must be one of {OPTIMUM_STATUSES}, got {self.status!r}")
-        if self.sense not in ("max", "min"):
-            raise ValueError(f"sense must be 'max' or 'min', got {self.sense!r}")
-
-    @property
-    def argmax(self) -> dict | None:
-        return dict(self.argopt) if self.sense == "max" else None
-
-    @property
-    def argmin(self) -> dict | None:
-        return dict(self.argopt) if self.sense == "min" else None
-
-    def latex(self, standalone: bool = False) -> str:
-        """The proof as numbered LaTeX steps (an ``align*`` block, or a whole document)."""
-        from .latex import render
-        return render(self, standalone=standalone)
-
-    def latex_section(self, numbered: bool = True) -> str:
-        """This proof as one section of :func:`symbolic_info.document`."""
-        from .latex import section
-        return section(self, numbered=numbered)
-
-    @property
-    def argmaxes(self) -> list[dict] | None:
-        """Every maximiser (several when the maximum is tied); None for a minimisation."""
-        return [dict(a) for a in self.argopts] if self.sense == "max" else None
-
-    @property
-    def argmins(self) -> list[dict] | None:
-        """Every minimiser (several when the minimum is tied); None for a maximisation."""
-        return [dict(a) for a in self.argopts] if self.sense == "min" else None
-
-
 def maximize(d, over=None, *, timeout: float = 60) -> Optimum:
     """The global maximum of ``d`` (a Derivation or sympy expression) over ``over``.
 
     ``over`` is a parameter (name or symbol) or a list of them; default: all parameters.
-    The other parameters stay symbolic.  The entropy of a categorical with a symbolic number
-    of outcomes, ``-Sum(p[i]*log(p[i]), (i, 1, k))`` with ``p`` an ``IndexedBase`` (over the
-    simplex ``Sum(p[i], (i, 1, k)) = 1``), is maximised by symmetry
-    (:func:`maximize_symmetric_entropy`).
+    The other parameters stay symbolic.  A symmetric sum over a simplex of symbolic size,
+    such as the categorical entropy ``-Sum(p[i]*log(p[i]), (i, 1, k))`` with ``p`` an
+    ``IndexedBase`` (``Sum(p[i], (i, 1, k)) = 1``), is optimised by symmetry
+    (:func:`~symbolic_info.optimize.symmetric.optimize_symmetric_sum`).
     """
-    if not isinstance(d, Derivation) and isinstance(d, sp.Basic) and d.has(sp.Indexed):
-        match = match_symmetric_entropy(d)
-        if match is not None:
-            base, index, k = match
-            return maximize_symmetric_entropy(k, base, index, timeout=timeout)
-    return _optimize(d, over, "max", timeout)
+    return _dispatch(d, over, "max", timeout)
 
 
 def minimize(d, over=None, *, timeout: float = 60) -> Optimum:
     """The global minimum of ``d`` (a Derivation or sympy expression) over ``over``."""
-    return _optimize(d, over, "min", timeout)
+    return _dispatch(d, over, "min", timeout)
 
 
-# -- the problem --------------------------------------------------------------------------------
-@dataclass
-class _Problem:
-    f: sp.Expr
-    over: tuple[sp.Symbol, ...]
-    rest: tuple[sp.Symbol, ...]
-    domains: dict[sp.Symbol, sp.Interval]
-    equalities: tuple[sp.Expr, ...]
-    sense: str
-    budget: Budget
-    name: str
-    source: Any
-    steps: list[Step] = field(default_factory=list)
-    idle: tuple[sp.Symbol, ...] = ()
-    conditions: list = field(default_factory=list)
-    relations: tuple[sp.Basic, ...] = ()  # inequality relations, as stated by the family
-    changes: dict = field(default_factory=dict)  # parameter -> expression in new variables
-    inverse: dict = field(default_factory=dict)  # new variable -> expression in parameters
-    objective: Any = None  # the objective before any change of variables
-    original_over: tuple[sp.Symbol, ...] = ()
-
-    @property
-    def word(self) -> str:
-        return "maximize" if self.sense == "max" else "minimize"
-
-    def run(self, fn, *args, cap: float = _CAP, **kwargs):
-        return self.budget.run(fn, *args, cap=cap, **kwargs)
-
-    def attempt(self, fn, *args, cap: float = _CAP, **kwargs):
-        """``fn(*args)`` under its cap; None when sympy fails or the cap runs out (the whole
-        budget running out still raises, so the optimisation stops)."""
-        try:
-            return self.run(fn, *args, cap=cap, **kwargs)
-        except (NotImplementedError, ValueError, TypeError):
-            return None
-        except BudgetExceeded:
-            if self.budget.expired:
-                raise
-            return None
+def _dispatch(d, over, sense: str, timeout: float) -> Optimum:
+    if not isinstance(d, Derivation) and isinstance(d, sp.Basic) and d.has(sp.Indexed):
+        match = match_symmetric_sum(d)
+        if match is not None:
+            return optimize_symmetric_sum(d, sense, timeout=timeout)
+    return _optimize(d, over, sense, timeout)
 
 
+# -- the problem -------------------------------------------------------------------------------
 def _optimize(d, over, sense: str, timeout: float) -> Optimum:
     if not (isinstance(timeout, (int, float)) and timeout > 0):
         raise InvalidParameter(f"timeout must be a positive number of seconds, got {timeout}")
     problem = _problem(d, over, sense, Budget(float(timeout)))
     try:
         return _solve(problem)
-    except BudgetExceeded:
-        problem.steps.append(Step("time budget", problem.f,
-                                  f"ran out of the {timeout:g} s budget"))
-        return _finish(problem, "no_closed_form", problem.f, {})
+    except BudgetExceeded as exc:
+        what = (f"ran out of the {timeout:g} s budget" if problem.budget.expired else
+                f"a sympy call ran out of its cap: {exc}")
+        problem.steps.append(Step("time budget", problem.f, what))
+        return finish(problem, "no_closed_form", problem.f, {})
 
 
-def _problem(d, over, sense: str, budget: Budget) -> _Problem:
+def _problem(d, over, sense: str, budget: Budget) -> Problem:
     if isinstance(d, Derivation):
         f, parameters, name = d.result, tuple(d.parameters), d.name
         constraints = _family_constraints(d)
@@ -210,11 +119,11 @@ def _problem(d, over, sense: str, budget: Budget) -> _Problem:
     domains = {}
     for s in parameters:
         constraint = constraints.get(s) or constraint_from_assumptions(s)
-        domains[s] = _interval(s, constraint)
+        domains[s] = _interval(s, constraint, s in chosen)
     equalities = tuple(sp.expand(r.lhs - r.rhs) for r in relations
                        if isinstance(r, sp.Equality) and r.free_symbols & set(chosen))
     rest = tuple(s for s in parameters if s not in chosen)
-    problem = _Problem(f, chosen, rest, domains, equalities, sense, budget, name, d,
+    problem = Problem(f, chosen, rest, domains, equalities, sense, budget, name, d,
                        objective=f, original_over=chosen)
     apply_inequalities(problem, relations)
     return problem
@@ -251,86 +160,28 @@ def _chosen(over, parameters, name) -> tuple[sp.Symbol, ...]:
     return tuple(chosen)
 
 
-def _interval(s: sp.Symbol, constraint: Constraint) -> sp.Interval:
-    if dict(constraint.assumptions).get("integer"):
-        raise InvalidParameter(f"{s} is {constraint.description}: optimising over an "
-                               f"integer parameter is not supported")
+def _interval(s: sp.Symbol, constraint: Constraint, chosen: bool) -> sp.Interval:
+    """The domain of ``s``.  An integer parameter cannot be optimised over; one that stays
+    fixed (the binomial ``n``) gets the real interval around its values, so that a sign shown
+    there holds at every integer value."""
+    assumptions = dict(constraint.assumptions)
+    if assumptions.get("integer"):
+        if chosen:
+            raise InvalidParameter(f"{s} is {constraint.description}: optimising over an "
+                                   f"integer parameter is not supported")
+        if assumptions.get("positive"):
+            return sp.Interval.open(0, sp.oo)
+        if assumptions.get("nonnegative"):
+            return sp.Interval(0, sp.oo)
     return _INTERVALS.get(id(constraint), sp.Interval(-sp.oo, sp.oo))
 
 
-# -- deciding signs -----------------------------------------------------------------------------
-def _positive_form(problem: _Problem) -> dict[sp.Symbol, sp.Expr]:
-    """Each parameter written through a positive (or real) variable covering its domain.
-
-    An end of a domain may be another (fixed) parameter, e.g. ``b`` in ``(a, oo)`` under
-    ``a < b``; it is written through that parameter's own variable.
-    """
-    subs = {}
-    for s, dom in problem.domains.items():
-        lo, hi = dom.inf, dom.sup
-        t = sp.Dummy(s.name, positive=True)
-        if lo == -sp.oo and hi == sp.oo:
-            subs[s] = sp.Dummy(s.name, real=True)
-        elif hi == sp.oo:
-            subs[s] = lo + t
-        elif lo == -sp.oo:
-            subs[s] = hi - t
-        else:
-            subs[s] = lo + (hi - lo) * t / (1 + t)
-    plain = {s: e for s, e in subs.items() if not problem.domains[s].free_symbols}
-    return {s: e.xreplace({v: w for v, w in plain.items() if v != s})
-            for s, e in subs.items()}
-
-
-def _sign(problem: _Problem, expr: sp.Expr) -> int | None:
-    """+1, -1 or 0 when ``expr`` has that sign on the whole (open) domain; None if undecided."""
-    e = sp.sympify(expr).xreplace(_positive_form(problem))
-    for transform in (lambda x: x, sp.together, sp.factor, sp.simplify):
-        x = problem.attempt(transform, e, cap=5.0)
-        if x is None:
-            continue
-        if x.is_zero:
-            return 0
-        if x.is_positive:
-            return 1
-        if x.is_negative:
-            return -1
-    return None
-
-
-def _inside(problem: _Problem, s: sp.Symbol, value: sp.Expr) -> bool | None:
-    dom = problem.domains[s]
-    checks = []
-    if dom.inf != -sp.oo:
-        checks.append(value - dom.inf)
-    if dom.sup != sp.oo:
-        checks.append(dom.sup - value)
-    if value.is_extended_real is False or value.has(sp.I):
-        return False
-    verdict: bool | None = True
-    for c in checks:
-        sign = _sign(problem, c)
-        if sign in (0, -1):
-            return False
-        if sign is None:
-            verdict = None
-    return verdict
-
-
 # -- the proof -----------------------------------------------------------------------------------
-def _domain_text(problem: _Problem) -> str:
-    parts = [f"{s} in {problem.domains[s]}" for s in problem.original_over
-             if s in problem.domains]
-    parts += [f"{sp.sstr(g)} = 0" for g in problem.equalities]
-    parts += [sp.sstr(r) for r in problem.relations]
-    return ", ".join(parts)
-
-
-def _solve(problem: _Problem) -> Optimum:
+def _solve(problem: Problem) -> Optimum:
     f, over = problem.f, problem.over
     problem.steps.insert(0, Step("objective", problem.objective, f"{problem.word} over "
                                  f"{', '.join(map(str, problem.original_over))}; domain: "
-                                 f"{_domain_text(problem)}"))
+                                 f"{problem.domain_text()}"))
     idle = [s for s in over if not f.has(s) and not any(g.has(s) for g in problem.equalities)]
     if idle:
         problem.steps.append(Step("independent parameters", sp.Tuple(*idle),
@@ -338,10 +189,12 @@ def _solve(problem: _Problem) -> Optimum:
         problem.over = tuple(s for s in over if s not in idle)
         problem.idle = tuple(idle)
         if not problem.over:
-            return _finish(problem, "maximum" if problem.sense == "max" else "minimum", f,
+            return finish(problem, "maximum" if problem.sense == "max" else "minimum", f,
                            {s: s for s in idle})
     over = problem.over
-    grad = [problem.run(sp.simplify, sp.diff(f, s)) for s in over]
+    series = f.has(sp.Sum, sp.Integral, sp.Product)
+    grad = [sp.diff(f, s) if series else problem.simplified(sp.diff(f, s), cap=CAP)
+            for s in over]
     problem.steps.append(Step("gradient", sp.Matrix(grad),
                               f"partial derivatives in {', '.join(map(str, over))}"))
     lambdas: tuple[sp.Symbol, ...] = ()
@@ -356,13 +209,13 @@ def _solve(problem: _Problem) -> Optimum:
         equations = list(grad)
     system = sp.Tuple(*[sp.Eq(e, 0, evaluate=False) for e in equations])
     problem.steps.append(Step("stationarity", system, "critical points solve these equations"))
-    if f.has(sp.Sum, sp.Integral, sp.Product):
-        from .poisson import poisson_entropy_argument
-        found = poisson_entropy_argument(problem)
-        if found is not None:
-            status, value, point = found
-            return _finish(problem, status, value, point)
-        return _no_critical_points(problem, grad, solved=False)
+    if series:
+        found = series_argument(problem)
+        if isinstance(found, tuple):
+            status, value, argopts = found
+            return finish(problem, status, value, argopts[0], argopts=argopts)
+        # the series argument already tried the derivative's sign
+        return _no_critical_points(problem, None if found else grad, solved=False, why=found)
     solutions = problem.attempt(sp.solve, equations, list(over) + list(lambdas), dict=True)
     if solutions is None:
         return _no_critical_points(problem, grad, solved=False)
@@ -371,7 +224,7 @@ def _solve(problem: _Problem) -> Optimum:
         if not all(s in sol for s in over):
             continue
         point = {s: sol[s] for s in over}
-        verdicts = [_inside(problem, s, v) for s, v in point.items()]
+        verdicts = [problem.inside(s, v) for s, v in point.items()]
         if False in verdicts:
             continue
         if None in verdicts:
@@ -388,18 +241,8 @@ def _solve(problem: _Problem) -> Optimum:
     return _with_critical_points(problem, points, lambdas, solutions)
 
 
-def _simplified(problem: _Problem, expr: sp.Expr) -> sp.Expr:
-    """``simplify(expr)`` within its cap, else ``expr`` unchanged."""
-    simpler = problem.attempt(sp.simplify, expr, cap=5.0)
-    return expr if simpler is None else simpler
-
-
-def _value(problem: _Problem, expr: sp.Expr, point: dict) -> sp.Expr:
-    return problem.run(sp.simplify, expr.subs(point))
-
-
-def _better(problem: _Problem, a: sp.Expr, b: sp.Expr) -> bool | None:
-    sign = _sign(problem, a - b)
+def _better(problem: Problem, a: sp.Expr, b: sp.Expr) -> bool | None:
+    sign = problem.sign(a - b)
     if sign is None:
         return None
     return sign > 0 if problem.sense == "max" else sign < 0
@@ -407,7 +250,7 @@ def _better(problem: _Problem, a: sp.Expr, b: sp.Expr) -> bool | None:
 
 def _with_critical_points(problem, points, lambdas, solutions) -> Optimum:
     f, over = problem.f, problem.over
-    values = [_value(problem, f, p) for p in points]
+    values = [problem.value(f, p) for p in points]
     best = 0
     for i in range(1, len(points)):
         if _better(problem, values[i], values[best]):
@@ -432,7 +275,7 @@ def _with_critical_points(problem, points, lambdas, solutions) -> Optimum:
         reduced_all = (z.T * hess.subs(lam) * z) if basis else sp.zeros(0, 0)
         local = _definite(problem, reduced_all.subs(point), want, pointwise=True)
         problem.steps.append(Step("second-order test", reduced_all.subs(point).applyfunc(
-            lambda e: _simplified(problem, e)),
+            lambda e: problem.simplified(e)),
             _definite_note(local, want, "on the constraints' tangent space")))
         linear = all(sp.Poly(g, *over).total_degree() <= 1 for g in problem.equalities)
         whole = _definite(problem, z.T * sp.hessian(f, over) * z, want) if linear and basis \
@@ -452,13 +295,12 @@ def _with_critical_points(problem, points, lambdas, solutions) -> Optimum:
         problem.steps.append(Step("global optimum", value,
                                   f"the objective is strictly {word} on the whole (convex) "
                                   f"domain, so the critical point is the global {kind}"))
-        return _finish(problem, kind, value, point)
+        return finish(problem, kind, value, point)
     if len(over) == 1 and not problem.equalities:
-        from .onedim import one_variable_argument
         found = one_variable_argument(problem, point, value, local)
         if found is not None:
             status, result, argopts = found
-            return _finish(problem, status, result, argopts[0], argopts=argopts)
+            return finish(problem, status, result, argopts[0], argopts=argopts)
     if local is False:
         problem.steps.append(Step("no optimum", value, "the critical point is not a strict "
                                   f"local {problem.sense}imum"))
@@ -473,9 +315,8 @@ def _with_critical_points(problem, points, lambdas, solutions) -> Optimum:
         return _unproved(problem, value, point, "the critical points were not shown complete "
                                                 "or the comparison with the boundary was not "
                                                 "decided")
-    from .profile import profile_argument
     if profile_argument(problem, point, value):
-        return _finish(problem, kind, value, point)
+        return finish(problem, kind, value, point)
     return _unproved(problem, value, point, "neither concavity/convexity on the whole domain "
                                             "nor a partial-optimisation (profile) argument "
                                             "was established")
@@ -489,18 +330,7 @@ def _unproved(problem, value, point, why: str) -> Optimum:
         + f": a critical point (strict local {kind} where the second-order test decided it)"))
     problem.steps.append(Step("no_closed_form", value,
                               f"global optimality is not proved: {why}"))
-    return _finish(problem, "no_closed_form", value, point)
-
-
-def _all_critical_points(problem, f, s) -> list | None:
-    """Every zero of df/ds in the domain of ``s`` (solveset), or None if not found exactly."""
-    dom = problem.domains[s]
-    real = sp.Dummy(s.name, real=True)
-    g = sp.diff(f, s).subs(s, real)
-    sols = problem.attempt(sp.solveset, g, real, sp.Interval.open(dom.inf, dom.sup), cap=8.0)
-    if not isinstance(sols, sp.FiniteSet):
-        return None
-    return list(sols)
+    return finish(problem, "no_closed_form", value, point)
 
 
 def _definite(problem, matrix: sp.Matrix, want: int, pointwise: bool = False) -> bool | None:
@@ -512,7 +342,7 @@ def _definite(problem, matrix: sp.Matrix, want: int, pointwise: bool = False) ->
     for k in range(1, n + 1):
         minor = matrix[:k, :k].det() if k > 1 else matrix[0, 0]
         expected = want ** k
-        sign = _sign(problem, minor)
+        sign = problem.sign(minor)
         if sign is None:
             return None
         if sign != expected:
@@ -529,28 +359,14 @@ def _definite_note(verdict, want: int, where: str) -> str:
     return f"definiteness {where} not decided symbolically"
 
 
-def _direction(problem, s, end) -> str:
-    return "+" if end == problem.domains[s].inf else "-"
-
-
-def _lim(problem, expr, s, end) -> sp.Limit:
-    return sp.Limit(expr, s, end, _direction(problem, s, end))
-
-
-def _limit(problem, expr, s, end) -> sp.Expr | None:
-    direction = _direction(problem, s, end)
-    value = problem.attempt(sp.limit, expr, s, end, direction, cap=8.0)
-    if value is None or value.has(sp.Limit, sp.AccumBounds, sp.nan):
-        return None
-    return value
-
-
-def _no_critical_points(problem, grad, *, solved: bool, checked_monotone: bool = True) -> Optimum:
-    """No interior critical point: monotone in some parameter, or give up honestly."""
+def _no_critical_points(problem, grad, *, solved: bool, checked_monotone: bool = True,
+                        why: str | None = None) -> Optimum:
+    """No interior critical point: monotone in some parameter, or give up honestly (``why``:
+    what a special argument could not establish)."""
     f = problem.f
     if grad is not None and checked_monotone:
         for s, g in zip(problem.over, grad):
-            sign = _sign(problem, g)
+            sign = problem.sign(g)
             if sign in (None, 0):
                 continue
             increasing = sign > 0
@@ -560,12 +376,12 @@ def _no_critical_points(problem, grad, *, solved: bool, checked_monotone: bool =
                                       f"{'positive' if increasing else 'negative'} on the "
                                       f"whole domain: the {problem.sense}imum is approached "
                                       f"as {s} -> {end}"))
-            lim = _limit(problem, f, s, end)
+            lim = problem.limit(f, s, end)
             if lim is None:
                 break
-            problem.steps.append(Step("limit", sp.Eq(_lim(problem, f, s, end), lim), ""))
+            problem.steps.append(Step("limit", sp.Eq(problem.limit_expr(f, s, end), lim), ""))
             if lim in (sp.oo, -sp.oo):
-                return _finish(problem, "unbounded", lim, {s: end})
+                return finish(problem, "unbounded", lim, {s: end})
             rest = [v for v in problem.over if v != s]
             if lim.free_symbols & set(rest):
                 break  # the bound still depends on other optimised parameters
@@ -574,35 +390,11 @@ def _no_critical_points(problem, grad, *, solved: bool, checked_monotone: bool =
             if dom.contains(end) is sp.true:
                 status = "maximum" if problem.sense == "max" else "minimum"
             argopt.update({v: v for v in rest})
-            return _finish(problem, status, problem.run(sp.simplify, lim), argopt)
+            return finish(problem, status, problem.run(sp.simplify, lim), argopt)
     note = ("stationarity equations not solved" if not solved else
             "no interior critical point and no monotone parameter found")
+    if why:
+        note += f"; {why}"
     eqs = [st.expr for st in problem.steps if st.rule == "stationarity"]
-    return _finish(problem, "no_closed_form", eqs[-1] if eqs else f, {}, note=note)
-
-
-def _finish(problem, status, result, argopt, note: str = "", argopts=None) -> Optimum:
-    """The Optimum record; points in new variables (see :mod:`.domain`) are mapped back."""
-    if note:
-        problem.steps.append(Step(status, result, note))
-    conditions = sp.And(*problem.conditions) if problem.conditions else sp.true
-    if conditions != sp.true and not problem.budget.expired:
-        conditions = _simplified(problem, conditions)  # e.g. a < -a/2 as a < 0
-    if problem.inverse:
-        conditions = conditions.xreplace(problem.inverse)
-        if isinstance(result, sp.Basic):
-            result = result.xreplace(problem.inverse)
-    source = problem.source if isinstance(problem.source, Derivation) else None
-    parameters = tuple(problem.rest)
-    points = [map_back(problem, {**dict(a), **{s: s for s in problem.idle if s not in a}})
-              for a in (argopts or [argopt])]
-    points = [a for a in points if a]
-    return Optimum(
-        name=f"{problem.word}_{problem.name}", quantity=problem.word, result=result,
-        status=status, conditions=conditions, steps=tuple(problem.steps),
-        parameters=parameters, p=source.p if source else None,
-        q=source.q if source else None, base=source.base if source else None,
-        sense=problem.sense, argopt=dict(points[0]) if points else {},
-        objective=problem.objective, over=tuple(problem.original_over),
-        argopts=tuple(points))
+    return finish(problem, "no_closed_form", eqs[-1] if eqs else f, {}, note=note)
 

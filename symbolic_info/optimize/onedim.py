@@ -22,22 +22,22 @@ import sympy as sp
 from sympy.calculus.util import continuous_domain
 
 from ..derive.derivation import Step
+from .problem import Problem
 
 _NONSMOOTH = (sp.Abs, sp.sign, sp.Piecewise, sp.Heaviside, sp.DiracDelta, sp.Min, sp.Max,
               sp.floor, sp.ceiling)
 
 
-def _compare(problem, a, b) -> int | None:
+def _compare(problem: Problem, a, b) -> int | None:
     """The sign of ``a - b`` on the whole domain (infinite values allowed); None if undecided."""
-    from .maximize import _sign
     if a == b:
         return 0
     if a in (sp.oo, -sp.oo) or b in (sp.oo, -sp.oo):
         return 1 if a == sp.oo or b == -sp.oo else -1
-    return _sign(problem, a - b)
+    return problem.sign(a - b)
 
 
-def _smooth(problem, s) -> bool:
+def _smooth(problem: Problem, s) -> bool:
     """Whether df/ds is continuous on the open domain of ``s`` (so the lemma applies)."""
     g = sp.diff(problem.f, s)
     if g.has(*_NONSMOOTH):
@@ -49,20 +49,19 @@ def _smooth(problem, s) -> bool:
     return found is not None and found == interval
 
 
-def one_variable_argument(problem, point: dict, value, local) -> tuple | None:
+def one_variable_argument(problem: Problem, point: dict, value, local) -> tuple | None:
     """``(status, value, optimal points)`` by the lemma above, the steps appended; or None.
 
     ``point``/``value`` is the best critical point found by ``solve`` and ``local`` its
     second-order verdict (True: strict local optimum).
     """
-    from .maximize import _all_critical_points, _lim, _limit, _sign, _value
     (s,) = problem.over
     kind = "maximum" if problem.sense == "max" else "minimum"
     dom = problem.domains[s]
-    complete = _all_critical_points(problem, problem.f, s)
+    complete = problem.critical_points(problem.f, s)
     if complete is None:
         return None
-    if local is True and len(complete) == 1 and _sign(problem, complete[0] - point[s]) == 0:
+    if local is True and len(complete) == 1 and problem.sign(complete[0] - point[s]) == 0:
         problem.steps.append(Step("global optimum", value,
                                   f"the critical points of the objective on {dom} are exactly "
                                   f"{sp.sstr(complete)}: a differentiable function of one "
@@ -73,20 +72,20 @@ def one_variable_argument(problem, point: dict, value, local) -> tuple | None:
         return kind, value, [point]
     if not _smooth(problem, s):
         return None
-    candidates = [({s: c}, _value(problem, problem.f, {s: c}), True) for c in complete]
+    candidates = [({s: c}, problem.value(problem.f, {s: c}), True) for c in complete]
     for end in (dom.inf, dom.sup):
-        lim = _limit(problem, problem.f, s, end)
+        lim = problem.limit(problem.f, s, end)
         if lim is None:
-            problem.steps.append(Step("boundary", _lim(problem, problem.f, s, end),
+            problem.steps.append(Step("boundary", problem.limit_expr(problem.f, s, end),
                                       "limit not found"))
             return None
-        problem.steps.append(Step("boundary", sp.Eq(_lim(problem, problem.f, s, end), lim),
+        problem.steps.append(Step("boundary", sp.Eq(problem.limit_expr(problem.f, s, end), lim),
                                   f"{s} -> {end}"))
         candidates.append(({s: end}, lim, dom.contains(end) is sp.true))
     return _best(problem, s, candidates, len(complete))
 
 
-def _best(problem, s, candidates, n_critical: int) -> tuple | None:
+def _best(problem: Problem, s, candidates, n_critical: int) -> tuple | None:
     want = 1 if problem.sense == "max" else -1
     best = candidates[0][1]
     for _, v, _ in candidates[1:]:

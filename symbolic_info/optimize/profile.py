@@ -14,14 +14,10 @@ from __future__ import annotations
 import sympy as sp
 
 from ..derive.derivation import Step
+from .problem import Problem
 
 
-def _simplify(problem, e):
-    simpler = problem.attempt(sp.simplify, e, cap=5.0)
-    return e if simpler is None else simpler
-
-
-def profile_argument(problem, point: dict, value) -> bool:
+def profile_argument(problem: Problem, point: dict, value) -> bool:
     """Try each variable as the inner one; on success append the steps and return True."""
     if len(problem.over) != 2 or problem.equalities:
         return False
@@ -31,41 +27,40 @@ def profile_argument(problem, point: dict, value) -> bool:
     return False
 
 
-def _profile(problem, x, point, value) -> bool:
-    from .maximize import _all_critical_points, _inside, _positive_form, _sign
+def _profile(problem: Problem, x, point, value) -> bool:
     want = -1 if problem.sense == "max" else 1
     word = "concave" if want < 0 else "convex"
     kind = "maximum" if want < 0 else "minimum"
     f = problem.f
     (y,) = [v for v in problem.over if v != x]
-    d2 = _simplify(problem, sp.diff(f, x, 2))
-    if _sign(problem, d2) != want:
+    d2 = problem.simplified(sp.diff(f, x, 2))
+    if problem.sign(d2) != want:
         return False
     sols = problem.attempt(sp.solve, sp.diff(f, x), x, dict=True)
     if sols is None:
         return False
-    inner = [s[x] for s in sols if x in s and _inside(problem, x, s[x]) is True
-             and s[x].xreplace(_positive_form(problem)).is_extended_real is True]
+    inner = [s[x] for s in sols if x in s and problem.inside(x, s[x]) is True
+             and s[x].xreplace(problem.positive_form()).is_extended_real is True]
     if len(inner) != 1 or inner[0].has(x):
         return False
     g = inner[0]
-    phi = _simplify(problem, f.subs(x, g))
+    phi = problem.simplified(f.subs(x, g))
     if phi.has(x) or not phi.has(y):
         return False
     ystar = point[y]
-    if _simplify(problem, g.subs(y, ystar) - point[x]) != 0:
+    if problem.simplified(g.subs(y, ystar) - point[x]) != 0:
         return False
-    if _simplify(problem, phi.subs(y, ystar) - value) != 0:
+    if problem.simplified(phi.subs(y, ystar) - value) != 0:
         return False
-    phi2 = _simplify(problem, sp.diff(phi, y, 2))
-    if _sign(problem, phi2) == want:
+    phi2 = problem.simplified(sp.diff(phi, y, 2))
+    if problem.sign(phi2) == want:
         why = f"the profile is strictly {word} in {y} on {problem.domains[y]}"
     else:
-        crit = _all_critical_points(problem, phi, y)
-        if crit is None or len(crit) != 1 or _simplify(problem, crit[0] - ystar) != 0:
+        crit = problem.critical_points(phi, y)
+        if crit is None or len(crit) != 1 or problem.simplified(crit[0] - ystar) != 0:
             return False
-        local = _simplify(problem, phi2.subs(y, ystar))
-        if _sign(problem, local) != want:
+        local = problem.simplified(phi2.subs(y, ystar))
+        if problem.sign(local) != want:
             return False
         why = (f"the profile's only critical point on {problem.domains[y]} (all found by "
                f"solveset) is {y} = {sp.sstr(ystar)}, where its second derivative "
@@ -79,7 +74,7 @@ def _profile(problem, x, point, value) -> bool:
     problem.steps.append(Step("profile", phi, f"the {kind} over {x} as a function of {y}: "
                               f"f({x}, {y}) {'>=' if want > 0 else '<='} profile({y})"))
     problem.steps.append(Step("profile derivative",
-                              _simplify(problem, sp.diff(phi, y)), why))
+                              problem.simplified(sp.diff(phi, y)), why))
     problem.steps.append(Step("global optimum", value,
                               f"f({x}, {y}) {'>=' if want > 0 else '<='} profile({y}) "
                               f"{'>=' if want > 0 else '<='} profile({sp.sstr(ystar)}) = value "
