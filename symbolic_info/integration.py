@@ -2,9 +2,10 @@
 
 * linearity first: each term of the integrand separately;
 * kinks of ``Abs`` and ``Piecewise`` (linear in x): the support is cut at them, one case per
-  possible order of the kinks and the support's ends, each piece integrated with the branch
-  that holds on it; cases combine into a ``Piecewise`` (or, for two kinks on the real line
-  whose cases agree under d -> -d, a single form in ``|k2 - k1|``);
+  possible order of the kinks and the support's ends (orders that the parameters' relations,
+  e.g. a < c < b, rule out are dropped), each piece integrated with the branch that holds on
+  it; cases combine into a ``Piecewise`` (or, for two kinks on the real line whose cases agree
+  under d -> -d, a single form in ``|k2 - k1|``);
 * rational integrands on the real line (or even ones on the half-line): residues in the upper
   half-plane;
 * Meijer-G first on bounded intervals (it gives up fast where the heuristics hang), plain
@@ -13,24 +14,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from itertools import permutations
 
 import sympy as sp
 
+from .families.relations import Pinning, pin
+
 # Convergence conditions met by the integrations of the strategy being tried (e.g. alpha > 1
 # for the mean of a Pareto law); read and reset by ``expect`` around each attempt.
 _CONDITIONS: list[sp.Basic] = []
+# The relations between the parameters (a < c < b) that the attempt being run may assume.
+_RELATIONS: ContextVar[Pinning | None] = ContextVar("relations", default=None)
 
 
-def _with_conditions(attempt: Callable[[], sp.Expr]) -> Callable[[], tuple]:
+def with_conditions(attempt: Callable[[], sp.Expr],
+                    relations: Iterable[sp.Basic] = ()) -> Callable[[], tuple]:
+    """``attempt`` as a thunk returning (value, convergence condition), run assuming
+    ``relations`` between the parameters (they decide the order of kinks and ends)."""
+    pinning = pin(relations)
+
     def run():
         _CONDITIONS.clear()
-        value = attempt()
+        token = _RELATIONS.set(pinning)
+        try:
+            value = attempt()
+        finally:
+            _RELATIONS.reset(token)
         found = [c for c in _CONDITIONS if not any(isinstance(s, sp.Dummy)
                                                    for s in c.free_symbols)]
-        return value, sp.And(*found)
+        return _decided(value, pinning), sp.And(*found)
     return run
+
+
+def _decided(value, pinning: Pinning):
+    """``value`` with the Piecewise conditions that the relations decide replaced (so that
+    Piecewise((v, a < c), (w, True)) is v where a < c is a relation)."""
+    if not pinning.forward or not isinstance(value, sp.Basic) or not value.has(sp.Piecewise):
+        return value
+    return value.replace(
+        lambda e: isinstance(e, sp.Piecewise),
+        lambda e: sp.Piecewise(*[(v, pinning.reduce(c)) for v, c in e.args]))
+
+
+_with_conditions = with_conditions  # the former name, until every caller uses the public one
 
 
 def _peel(value: sp.Expr) -> sp.Expr:
@@ -151,6 +179,9 @@ def _orders(lo, hi, kinks) -> list[list]:
         if any(c == sp.false for c in chain):
             continue
         if sp.And(*chain) == sp.false:
+            continue
+        relations = _RELATIONS.get()
+        if relations is not None and relations.decide(sp.And(*chain)) == sp.false:
             continue
         result.append(list(order))
     if not result:

@@ -14,12 +14,14 @@ UNTIDY = (sp.Piecewise, sp.atan, sp.acot, sp.atanh, sp.acoth, sp.erf, sp.erfc)
 
 @dataclass(frozen=True)
 class Measure:
-    """A density (or pmf) in ``variable`` on ``support``; ``sample`` draws parameter points."""
+    """A density (or pmf) in ``variable`` on ``support``; ``sample`` draws parameter points;
+    ``relations`` between the parameters (a < c < b) may be assumed when integrating."""
 
     density: sp.Expr
     variable: sp.Symbol
     support: sp.Set
     sample: Callable[[np.random.Generator], dict] | None = None
+    relations: tuple[sp.Basic, ...] = ()
 
     @property
     def discrete(self) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..errors import NoRule
+from ..families.relations import pin
 from ..families.spec import Family
 
 ANY = "*"
@@ -55,7 +56,8 @@ RULES = RuleRegistry()
 
 @RULES.register("support")
 def support_containment(p: Family, q: Family) -> SupportVerdict:
-    """P ≪ Q needs supp P ⊆ supp Q; for intervals and ranges, compare the ends."""
+    """P ≪ Q needs supp P ⊆ supp Q; for intervals and ranges, compare the ends (under the
+    relations of P's and Q's parameters, e.g. c < b)."""
     sp_, sq = p.support, q.support
     if p.discrete != q.discrete:
         kinds = ("a pmf", "a density") if p.discrete else ("a density", "a pmf")
@@ -65,6 +67,8 @@ def support_containment(p: Family, q: Family) -> SupportVerdict:
     if p.discrete and not isinstance(sq, sp.Range):
         condition = sp.And(condition, *[sp.Contains(k, sq) for k in sp_]) \
             if sp_.is_finite_set and sp_.size.is_number else condition
+    # the families' relations (a < c < b) decide comparisons of the ends they imply
+    condition = pin(p.relations() + q.relations()).reduce(condition)
     condition = sp.simplify(condition) if condition not in (sp.true, sp.false) else condition
     text = f"supp P = {sp_}, supp Q = {sq}"
     if condition == sp.true:

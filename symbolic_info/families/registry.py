@@ -8,6 +8,7 @@ import sympy as sp
 
 from ..errors import InvalidParameter, UnknownFamily
 from .spec import Alias, Family, FamilySpec, Param, constraint_from_assumptions
+from .validate import checked_density
 
 _SPECS: dict[str, FamilySpec] = {}
 # Families whose spec depends on the call (categorical: one spec per number of outcomes).
@@ -62,12 +63,25 @@ def make_spec(name: str, params: Sequence[Param], variable: sp.Symbol,
         sampler=sampler)
 
 
-def from_density(name: str, density: sp.Expr, variable: sp.Symbol, support: sp.Set) -> Family:
+def from_density(name: str, density: sp.Expr, variable: sp.Symbol, support: sp.Set, *,
+                 relations: Iterable = (), normalize: bool = False) -> Family:
     """Register a user's family and return the member with the user's own symbols.
 
-    ``density`` is a pmf when ``support`` is a ``Range`` and a density when it is an
-    ``Interval``. The parameters are the other free symbols (sorted by name); their sympy
-    assumptions are their constraints and their names the keyword names.
+    ``density`` is a pmf when ``support`` is a ``Range`` (or ``FiniteSet``) and a density when
+    it is an ``Interval``. The parameters are the other free symbols (sorted by name); their
+    sympy assumptions are their constraints and their names the keyword names. ``relations``
+    (e.g. ``[a < c, c < b]``) are inequalities the parameters satisfy jointly, as the uniform
+    family's ``a < b``: the samplers, the support arguments, the integration (the order of
+    kinks and ends) and the optimisers use them.
+
+    The density must be non-negative on the support with total mass 1
+    (:mod:`symbolic_info.families.validate`: symbolically where sympy can, numerically at
+    parameter points drawn from the constraints and relations otherwise); if not,
+    :class:`InvalidParameter` says what is wrong. With ``normalize=True`` a density of finite
+    positive mass ``Z`` is divided by it: by its closed form when sympy derives one (the family
+    is then exactly normalised), otherwise by the unevaluated integral (or sum) ``Z``, which is
+    exact too but leaves derivations with that integral in them (status ``no_closed_form``,
+    evaluated numerically by ``lambdify``).
     """
     if not isinstance(name, str) or not name:
         raise InvalidParameter("a family needs a non-empty name")
@@ -76,10 +90,56 @@ def from_density(name: str, density: sp.Expr, variable: sp.Symbol, support: sp.S
     density = sp.sympify(density)
     if variable not in density.free_symbols:
         raise InvalidParameter(f"the density does not depend on {variable}")
-    symbols = sorted((density.free_symbols | support.free_symbols) - {variable},
-                     key=lambda s: s.name)
-    params = tuple(Param(s.name, constraint_from_assumptions(s)) for s in symbols)
-    spec = FamilySpec(name=name, params=params, symbols=tuple(symbols), variable=variable,
-                      density=density, support=support, title=name)
+    symbols = _parameters(density, variable, support)
+    stated = _relations(name, relations, variable, symbols)
+    spec = _user_spec(name, density, variable, support, symbols, stated)
+    checked = checked_density(Family(spec, tuple(symbols)), normalize=normalize)
+    if checked is not density:
+        symbols = _parameters(checked, variable, support)
+        _relations(name, stated, variable, symbols)
+        spec = _user_spec(name, checked, variable, support, symbols, stated)
     register(spec)
     return Family(spec, tuple(symbols))
+
+
+def _parameters(density: sp.Expr, variable: sp.Symbol, support: sp.Set) -> list[sp.Symbol]:
+    return sorted((density.free_symbols | support.free_symbols) - {variable},
+                  key=lambda s: s.name)
+
+
+def _user_spec(name, density, variable, support, symbols, relations) -> FamilySpec:
+    params = tuple(Param(s.name, constraint_from_assumptions(s)) for s in symbols)
+    return FamilySpec(name=name, params=params, symbols=tuple(symbols), variable=variable,
+                      density=density, support=support, relations=tuple(relations), title=name)
+
+
+def _relations(name: str, relations: Iterable, variable: sp.Symbol,
+               symbols: Sequence[sp.Symbol]) -> tuple[sp.Basic, ...]:
+    """The user's relations, checked: inequalities or equalities between the parameters."""
+    if isinstance(relations, sp.Basic):
+        relations = (relations,)
+    out = []
+    for relation in relations:
+        try:
+            relation = sp.sympify(relation)
+        except (sp.SympifyError, TypeError) as exc:
+            raise InvalidParameter(f"{name}: relation {relation!r} is not a sympy "
+                                   "relation") from exc
+        if relation == sp.true:
+            continue
+        if relation == sp.false:
+            raise InvalidParameter(f"{name}: the relation is false for every parameter value")
+        if not isinstance(relation, sp.core.relational.Relational) or isinstance(
+                relation, sp.Ne):
+            raise InvalidParameter(f"{name}: relation {relation} is not an inequality "
+                                   "(<, <=, >, >=) or an equality between parameters")
+        unknown = sorted(relation.free_symbols - set(symbols), key=lambda s: s.name)
+        if variable in relation.free_symbols:
+            raise InvalidParameter(f"{name}: relation {relation} involves the variable "
+                                   f"{variable}; relations are between the parameters")
+        if unknown:
+            raise InvalidParameter(
+                f"{name}: relation {relation} involves {', '.join(map(str, unknown))}, not a "
+                "parameter of the density or its support")
+        out.append(relation)
+    return tuple(out)
