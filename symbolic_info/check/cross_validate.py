@@ -60,7 +60,7 @@ def sample_points(d, n: int, rng: np.random.Generator, tries: int = 400) -> list
                 point.setdefault(s, v)
         for s in set(d.parameters) - set(point):
             point[s] = constraint_from_assumptions(s).sample(rng)
-        if _conditions_hold(d.conditions, point):
+        if conditions_hold(d.conditions, point):
             points.append(point)
             if len(points) == n:
                 return points
@@ -68,7 +68,7 @@ def sample_points(d, n: int, rng: np.random.Generator, tries: int = 400) -> list
                            f"{d.conditions}")
 
 
-def _conditions_hold(conditions, point: dict) -> bool:
+def conditions_hold(conditions, point: dict) -> bool:
     if conditions in (True, sp.true):
         return True
     try:

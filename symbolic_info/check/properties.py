@@ -21,7 +21,7 @@ import sympy as sp
 from ..budget import run_limited
 from ..errors import BudgetExceeded, InvalidParameter
 from .cross_validate import derived_value, named, sample_points
-from .verify import _simplify_difference
+from .verify import simplify_difference
 
 ATOL = 1e-9   # numeric identities: |lhs - rhs| <= ATOL * max(1, |lhs|, |rhs|)
 
@@ -73,7 +73,7 @@ def _symbolic_zero(expr: sp.Expr, timeout: float) -> bool:
     if expr.has(sp.Integral, sp.Sum) or expr.has(sp.oo, sp.zoo, sp.nan):
         return False
     try:
-        return run_limited(_simplify_difference, timeout, expr)[0]
+        return run_limited(simplify_difference, timeout, expr)[0]
     except BudgetExceeded:
         return False
     except Exception:  # noqa: BLE001 - sympy raises on odd inputs; the numeric route decides
@@ -157,5 +157,5 @@ def check_properties(P, Q, *, n: int = 20, seed: int = 0, timeout: float = 30) -
 
 
 def _conditions_ok(d, point: dict) -> bool:
-    from .cross_validate import _conditions_hold
-    return _conditions_hold(d.conditions, point)
+    from .cross_validate import conditions_hold
+    return conditions_hold(d.conditions, point)

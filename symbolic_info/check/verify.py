@@ -328,7 +328,6 @@ def simplify_difference(diff: sp.Expr) -> tuple[bool, sp.Expr]:
     return False, best
 
 
-_simplify_difference = simplify_difference  # the old private name, still imported by properties
 
 
 # -- where the derivation is finite ----------------------------------------------------------

@@ -83,9 +83,9 @@ def _numpy_stable(derivation, parameters) -> Callable:
     core = namespace["_evaluate"]
 
     def evaluate(*a, **kwargs):
-        return core(*_bind(names, a, kwargs))
+        return core(*bind_arguments(names, a, kwargs))
 
-    evaluate = _signed(evaluate, names, f"{form.direct}\n\nparameters: {', '.join(names)}")
+    evaluate = signed_call(evaluate, names, f"{form.direct}\n\nparameters: {', '.join(names)}")
     evaluate.parameters = parameters
     evaluate.source = source
     return evaluate
@@ -95,9 +95,9 @@ def prepare(expr: sp.Expr) -> sp.Expr:
     """``log(gamma(x))`` -> ``loggamma(x)`` for positive x; ``c*log(a)`` -> ``xlogy(c, a)``
     when some logarithm's argument is not known to be positive (the part of
     :func:`.stable.rewrite` the mpmath backend needs)."""
-    from .stable import _loggamma, _zero_safe_logs
-    expr = _loggamma(expr)
-    return expr if expr.has(sp.Integral, sp.Sum) else _zero_safe_logs(expr)
+    from .stable import loggamma_form, zero_safe_logs
+    expr = loggamma_form(expr)
+    return expr if expr.has(sp.Integral, sp.Sum) else zero_safe_logs(expr)
 
 
 def lambdify_expr(expr: sp.Expr, parameters, backend: str = "numpy") -> Callable:
@@ -120,7 +120,7 @@ def lambdify_expr(expr: sp.Expr, parameters, backend: str = "numpy") -> Callable
             return outer(*values)
 
     def evaluate(*args, **kwargs):
-        values = _bind(names, args, kwargs)
+        values = bind_arguments(names, args, kwargs)
         arrays = [np.asarray(v, dtype=float) for v in values]
         with np.errstate(all="ignore"):
             out = core(*arrays)
@@ -136,7 +136,7 @@ def lambdify_expr(expr: sp.Expr, parameters, backend: str = "numpy") -> Callable
     return evaluate
 
 
-def _signed(f: Callable, names, doc: str) -> Callable:
+def signed_call(f: Callable, names, doc: str) -> Callable:
     f.__signature__ = inspect.Signature(
         [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in names])
     f.__doc__ = doc
@@ -152,7 +152,7 @@ def _mpmath_function(expr: sp.Expr, parameters) -> Callable:
         raw = sp.lambdify(parameters, expr, modules=[{"xlogy": _mp_xlogy}, "mpmath"])
 
     def evaluate(*args, **kwargs):
-        values = _bind(names, args, kwargs)
+        values = bind_arguments(names, args, kwargs)
         with mpmath.workdps(MPMATH_DPS):
             converted = []
             for n, v in zip(names, values):
@@ -162,7 +162,7 @@ def _mpmath_function(expr: sp.Expr, parameters) -> Callable:
                 converted.append(mpmath.mpf(v) if not isinstance(v, mpmath.mpf) else v)
             return +raw(*converted)
 
-    evaluate = _signed(evaluate, names, f"{expr}\n\nparameters: {', '.join(names)} "
+    evaluate = signed_call(evaluate, names, f"{expr}\n\nparameters: {', '.join(names)} "
                        f"(mpmath, {MPMATH_DPS} digits)")
     evaluate.parameters = parameters
     return evaluate
@@ -214,7 +214,7 @@ def _array_library_function(derivation, parameters, backend: str) -> Callable:
     names = [s.name for s in parameters]
     f = sp.lambdify(parameters, expr, printer=Printer,
                     modules=[functions, backend])
-    f = _signed(f, names, f"{expr}\n\nparameters: {', '.join(names)} ({backend})")
+    f = signed_call(f, names, f"{expr}\n\nparameters: {', '.join(names)} ({backend})")
     f.parameters = parameters
     return f
 
@@ -227,7 +227,7 @@ def _safe(f: Callable[..., float], values) -> float:
         return float("nan")
 
 
-def _bind(names, args, kwargs):
+def bind_arguments(names, args, kwargs):
     if len(args) > len(names):
         raise TypeError(f"expected at most {len(names)} arguments ({', '.join(names)}), "
                         f"got {len(args)}")

@@ -16,7 +16,7 @@ from .stable import StableForm
 
 
 def numba_function(form: StableForm, parameters) -> Callable:
-    from .lambdify import _bind, _signed
+    from .lambdify import bind_arguments, signed_call
     parameters = tuple(parameters)
     names = [s.name for s in parameters]
     args = [f"_a{k}" for k in range(len(parameters))]
@@ -34,14 +34,14 @@ def numba_function(form: StableForm, parameters) -> Callable:
         ufunc = None
 
     def evaluate(*a, **kwargs):
-        values = _bind(names, a, kwargs)
+        values = bind_arguments(names, a, kwargs)
         if ufunc is None:
             return value
         arrays = [np.asarray(v, dtype=float) for v in values]
         out = ufunc(*arrays)
         return out[()] if np.ndim(out) == 0 else out
 
-    evaluate = _signed(evaluate, names, f"{form.direct}\n\nparameters: {', '.join(names)} "
+    evaluate = signed_call(evaluate, names, f"{form.direct}\n\nparameters: {', '.join(names)} "
                        f"(numba)")
     evaluate.parameters = parameters
     evaluate.source = source

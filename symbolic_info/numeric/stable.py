@@ -94,7 +94,7 @@ def stable_form(derivation) -> StableForm:
     return cache["stable"]
 
 
-def _loggamma(expr: sp.Expr) -> sp.Expr:
+def loggamma_form(expr: sp.Expr) -> sp.Expr:
     return expr.replace(lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.gamma)
                         and e.args[0].args[0].is_positive,
                         lambda e: sp.loggamma(e.args[0].args[0]))
@@ -103,14 +103,14 @@ def _loggamma(expr: sp.Expr) -> sp.Expr:
 def rewrite(expr: sp.Expr, stirling: bool = False) -> sp.Expr:
     """The stable rewriting of ``expr`` described in the module docstring (with
     ``stirling=True``, also the Stirling form of :func:`_stirling`)."""
-    expr = _loggamma(expr)
+    expr = loggamma_form(expr)
     if expr.has(sp.Integral, sp.Sum):
         return expr
     if stirling:
         expr = _stirling(expr)
     expr = _exp_of_logs(expr)
     expr = optimize(_log1p(expr), [expm1_opt])
-    return _zero_safe_logs(expr)
+    return zero_safe_logs(expr)
 
 
 def _log1p(expr: sp.Expr) -> sp.Expr:
@@ -182,7 +182,7 @@ def _exp_of_logs(expr: sp.Expr) -> sp.Expr:
     return expr.replace(overflowing, as_exp)
 
 
-def _zero_safe_logs(expr: sp.Expr) -> sp.Expr:
+def zero_safe_logs(expr: sp.Expr) -> sp.Expr:
     """``c log a`` -> ``xlogy(c, a)``, ``c log1p(a)`` -> ``xlog1py(c, a)`` where a log's
     argument may vanish."""
     from sympy.codegen.cfunctions import log1p
@@ -240,7 +240,7 @@ def near_equality(derivation, order: int = ORDER) -> NearEquality | None:
     differences = tuple((sp.Symbol(f"delta_{q.name}", real=True), q, p)
                         for q, p in partner.items())
     first = order + 1 - len(terms)
-    return NearEquality(differences, terms, _rounding_scale(_loggamma(result)), first)
+    return NearEquality(differences, terms, _rounding_scale(loggamma_form(result)), first)
 
 
 def _finite_piece(result: sp.Expr) -> sp.Expr | None:
@@ -265,7 +265,7 @@ def _rounding_scale(expr: sp.Expr) -> sp.Expr:
 def _taylor_terms(expr: sp.Expr, partner: dict, order: int) -> tuple[sp.Expr, ...] | None:
     """c_2, ..., c_order of D(θ_P ‖ θ_P + δ), or None unless c_0 and c_1 vanish."""
     deltas = {q: sp.Symbol(f"delta_{q.name}", real=True) for q in partner}
-    expr = _loggamma(expr)
+    expr = loggamma_form(expr)
     try:
         coefficients = taylor_coefficients(expr, {q: (p, deltas[q]) for q, p in partner.items()},
                                            order)
