@@ -230,15 +230,16 @@ def near_equality(derivation, order: int = ORDER) -> NearEquality | None:
     result = _finite_piece(derivation.result)
     if not partner or result is None or result.has(sp.Integral, sp.Sum, sp.Piecewise):
         return None
+    # the differences are Dummies: a parameter named like one (delta_mu) is never captured
+    deltas = {q: sp.Dummy(f"delta_{q.name}", real=True) for q in partner}
     try:
         with time_limit(NEAR_BUDGET):
-            terms = _taylor_terms(result, partner, order)
+            terms = _taylor_terms(result, partner, order, deltas)
     except BudgetExceeded:
         return None
     if terms is None:
         return None
-    differences = tuple((sp.Symbol(f"delta_{q.name}", real=True), q, p)
-                        for q, p in partner.items())
+    differences = tuple((deltas[q], q, p) for q, p in partner.items())
     first = order + 1 - len(terms)
     return NearEquality(differences, terms, _rounding_scale(loggamma_form(result)), first)
 
@@ -262,9 +263,9 @@ def _rounding_scale(expr: sp.Expr) -> sp.Expr:
     return sp.Add(*[counted(t) for t in sp.Add.make_args(expr)])
 
 
-def _taylor_terms(expr: sp.Expr, partner: dict, order: int) -> tuple[sp.Expr, ...] | None:
+def _taylor_terms(expr: sp.Expr, partner: dict, order: int,
+                  deltas: dict) -> tuple[sp.Expr, ...] | None:
     """c_2, ..., c_order of D(θ_P ‖ θ_P + δ), or None unless c_0 and c_1 vanish."""
-    deltas = {q: sp.Symbol(f"delta_{q.name}", real=True) for q in partner}
     expr = loggamma_form(expr)
     try:
         coefficients = taylor_coefficients(expr, {q: (p, deltas[q]) for q, p in partner.items()},
