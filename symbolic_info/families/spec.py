@@ -237,10 +237,9 @@ class Family:
         return tuple(sp.sympify(r).xreplace(self.substitution) for r in self.spec.relations)
 
     def check_relations(self) -> None:
-        for relation in self.relations():
+        for template, relation in zip(self.spec.relations, self.relations()):
             if relation is sp.false or relation == sp.false:
-                raise InvalidParameter(f"{self.name}: parameters must satisfy "
-                                       f"{relation_text(self.spec, relation)}")
+                raise InvalidParameter(f"{self.name}: parameters must satisfy {template}")
 
     def label(self) -> str:
         inner = ", ".join(f"{k}={v}" for k, v in self.params.items())
@@ -261,12 +260,6 @@ def symbols_in_order(values) -> tuple[sp.Symbol, ...]:
             if s not in seen:
                 seen.append(s)
     return tuple(seen)
-
-
-def relation_text(spec: FamilySpec, relation) -> str:
-    for template in spec.relations:
-        return str(template)
-    return str(relation)
 
 
 def sample_parameters(family: Family, rng: np.random.Generator, tries: int = 200) -> dict:

@@ -193,7 +193,8 @@ def _negative_point(density, x, support) -> tuple[sp.Expr, sp.Expr] | None:
     worst = None
     for at in grid:
         try:
-            value = sp.N(density.xreplace({x: at}), 15)
+            exact = density.xreplace({x: at})
+            value = exact if exact.is_Rational else sp.N(exact, 15)
         except (TypeError, ValueError, ZeroDivisionError):
             continue
         if value.is_extended_real and value.is_negative and (
