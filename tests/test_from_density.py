@@ -14,6 +14,7 @@ import sympy as sp
 from user_families import USER_FAMILIES, x
 
 import symbolic_info as si
+from symbolic_info.families.validate import checked_density
 
 POINTS = 3
 
@@ -22,6 +23,14 @@ POINTS = 3
 def test_user_family_is_registered(name):
     assert name in si.families()
     assert not isinstance(USER_FAMILIES[name], type(None))
+
+
+@pytest.mark.parametrize("name", sorted(USER_FAMILIES))
+def test_user_family_is_a_valid_density(name):
+    """Non-negative with mass 1 (the check from_density ran), so normalising changes nothing."""
+    fam = USER_FAMILIES[name]
+    assert checked_density(fam) == fam.density
+    assert checked_density(fam, normalize=True) == fam.density
 
 
 @pytest.mark.parametrize("quantity", ["entropy", "kl", "cross_entropy"])
