@@ -22,28 +22,29 @@ import sympy as sp
 
 from .families.relations import Pinning, pin
 
-# Convergence conditions met by the integrations of the strategy being tried (e.g. alpha > 1
-# for the mean of a Pareto law); read and reset by ``expect`` around each attempt.
-_CONDITIONS: list[sp.Basic] = []
-# The relations between the parameters (a < c < b) that the attempt being run may assume.
+# Per attempt (and so per thread): the convergence conditions met by its integrations (e.g.
+# alpha > 1 for the mean of a Pareto law), and the relations between the parameters
+# (a < c < b) that it may assume; set by ``with_conditions`` around each attempt.
+_CONDITIONS: ContextVar[list | None] = ContextVar("conditions", default=None)
 _RELATIONS: ContextVar[Pinning | None] = ContextVar("relations", default=None)
 
 
 def with_conditions(attempt: Callable[[], sp.Expr],
                     relations: Iterable[sp.Basic] = ()) -> Callable[[], tuple]:
     """``attempt`` as a thunk returning (value, convergence condition), run assuming
-    ``relations`` between the parameters (they decide the order of kinks and ends)."""
+    ``relations`` between the parameters (they decide the order of kinks and ends, and the
+    Piecewise conditions of the value)."""
     pinning = pin(relations)
 
     def run():
-        _CONDITIONS.clear()
-        token = _RELATIONS.set(pinning)
+        met: list[sp.Basic] = []
+        conditions, assumed = _CONDITIONS.set(met), _RELATIONS.set(pinning)
         try:
             value = attempt()
         finally:
-            _RELATIONS.reset(token)
-        found = [c for c in _CONDITIONS if not any(isinstance(s, sp.Dummy)
-                                                   for s in c.free_symbols)]
+            _RELATIONS.reset(assumed)
+            _CONDITIONS.reset(conditions)
+        found = [c for c in met if not any(isinstance(s, sp.Dummy) for s in c.free_symbols)]
         return _decided(value, pinning), sp.And(*found)
     return run
 
@@ -53,12 +54,12 @@ def _decided(value, pinning: Pinning):
     Piecewise((v, a < c), (w, True)) is v where a < c is a relation)."""
     if not pinning.forward or not isinstance(value, sp.Basic) or not value.has(sp.Piecewise):
         return value
-    return value.replace(
-        lambda e: isinstance(e, sp.Piecewise),
-        lambda e: sp.Piecewise(*[(v, pinning.reduce(c)) for v, c in e.args]))
 
+    def branch(e: sp.Piecewise) -> sp.Expr:
+        args = [(v, pinning.reduce(c)) for v, c in e.args]
+        return sp.Piecewise(*args) if any(c != sp.false for _, c in args) else e
 
-_with_conditions = with_conditions  # the former name, until every caller uses the public one
+    return value.replace(lambda e: isinstance(e, sp.Piecewise), branch)
 
 
 def _peel(value: sp.Expr) -> sp.Expr:
@@ -66,8 +67,9 @@ def _peel(value: sp.Expr) -> sp.Expr:
     if isinstance(value, sp.Piecewise) and len(value.args) == 2 and value.args[1][0].has(
             sp.Integral) and not value.args[0][0].has(sp.Integral):
         head, cond = value.args[0]
-        if not cond.atoms(sp.Function) and cond != sp.true:
-            _CONDITIONS.append(cond)
+        met = _CONDITIONS.get()
+        if met is not None and not cond.atoms(sp.Function) and cond != sp.true:
+            met.append(cond)
         return head
     return value
 
