@@ -134,8 +134,18 @@ def test_not_a_density_is_refused(density, support, message):
 
 def test_parameters_outside_the_stated_constraints_make_it_negative():
     lam = sp.Symbol("lam", real=True)  # should have been positive=True
-    with pytest.raises(si.InvalidParameter, match=r"is negative .* lam = -"):
+    with pytest.raises(si.InvalidParameter,
+                       match=r"is negative .* at x = 0, lam = -.*sympy assumptions"):
         si.from_density("rate_any_sign", lam * sp.exp(-lam * x), x, sp.Interval(0, sp.oo))
+
+
+def test_a_forgotten_relation_is_pointed_at():
+    # without a < c < b the mode may lie outside [a, b]: the mass is then not 1
+    with pytest.raises(si.InvalidParameter, match=r"not 1; .* or relations="):
+        si.from_density("triangle_unordered", TRIANGLE, x, sp.Interval(a, b))
+    with pytest.raises(si.InvalidParameter, match=r"relations \(a < b, b < a\) could be drawn"):
+        si.from_density("triangle_contradiction", TRIANGLE, x, sp.Interval(a, b),
+                        relations=[a < b, b < a])
 
 
 def test_the_numerical_path_decides_when_sympy_cannot(monkeypatch):

@@ -89,7 +89,7 @@ def checked_density(family: Family, normalize: bool = False, seed: int = 2026112
         return density / _unevaluated(density, x, support, family.discrete)
     point, value = next((p, v) for p, v in values if abs(v - 1) > RTOL)
     raise InvalidParameter(f"{label} {verb} to {value:.6g}{_at(point)}, not 1; pass "
-                           "normalize=True to divide by its total mass")
+                           "normalize=True to divide by its total mass" + (HINT if point else ""))
 
 
 # --------------------------------------------------------------------------- points
@@ -100,7 +100,14 @@ def _points(family: Family, seed: int) -> list[dict]:
     rng = np.random.default_rng(seed)
     points = []
     for _ in range(POINTS):
-        point = sample_parameters(family, rng)
+        try:
+            point = sample_parameters(family, rng)
+        except InvalidParameter:
+            stated = ", ".join(map(str, family.relations())) or "none"
+            raise InvalidParameter(
+                f"{family.name}: no parameter values satisfying the constraints and the "
+                f"relations ({stated}) could be drawn to check the density; can they all "
+                "hold at once?") from None
         points.append({s: sp.Float(v, 20) if isinstance(v, float) else sp.sympify(v)
                        for s, v in point.items()})
     return points
@@ -112,6 +119,10 @@ def _values(point: dict) -> str:
 
 def _at(point: dict) -> str:
     return f" at {_values(point)}" if point else ""
+
+
+HINT = ("; if such parameter values are not meant to be valid, say so with sympy assumptions "
+        "(positive=True, ...) or relations=[...]")
 
 
 def _num(value) -> str:
@@ -135,7 +146,8 @@ def _check_sign(label, density, x, support, pinning: Pinning, points) -> None:
             at, value = found
             extra = ", " + _values(point) if point else ""
             raise InvalidParameter(f"{label} is negative on part of the support (e.g. "
-                                   f"{_num(value)} at {x} = {_num(at)}{extra})")
+                                   f"{_num(value)} at {x} = {_num(at)}{extra})"
+                                   + (HINT if point else ""))
 
 
 def _proved_nonnegative(density, x, support, pinning: Pinning) -> bool:
@@ -181,7 +193,8 @@ def _grid(x, support) -> list[sp.Expr]:
 
 
 def _negative_point(density, x, support) -> tuple[sp.Expr, sp.Expr] | None:
-    """(x, p(x)) at a grid point of the numeric ``support`` where ``p < 0``, else None."""
+    """(x, p(x)) at the first grid point of the numeric ``support`` (from its lower end)
+    where ``p < 0``, else None."""
     grid = _grid(x, support)
     if not isinstance(support, (sp.Range, sp.FiniteSet)):
         lo, hi = support.inf, support.sup
@@ -190,17 +203,15 @@ def _negative_point(density, x, support) -> tuple[sp.Expr, sp.Expr] | None:
                 gap = (min(hi - lo, 1) if lo.is_finite and hi.is_finite else 1) / sp.Integer(
                     10**6)
                 grid += [kink - gap, kink, kink + gap]
-    worst = None
     for at in grid:
         try:
             exact = density.xreplace({x: at})
             value = exact if exact.is_Rational else sp.N(exact, 15)
         except (TypeError, ValueError, ZeroDivisionError):
             continue
-        if value.is_extended_real and value.is_negative and (
-                worst is None or value < worst[1]):
-            worst = (at, value)
-    return worst
+        if value.is_extended_real and value.is_negative and value.is_finite:
+            return at, value
+    return None
 
 
 def kinks(expr: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
