@@ -73,7 +73,7 @@ def checked_density(family: Family, normalize: bool = False, seed: int = 2026112
             return density / z
         raise InvalidParameter(f"{label} {verb} to {z}, not 1; pass normalize=True to divide "
                                "by it")
-    values = [(p, v) for p, v in mass.numeric]
+    values = mass.numeric
     for point, value in values:
         if value is None or not np.isfinite(value):
             raise InvalidParameter(
