@@ -65,9 +65,27 @@ def cpu_seconds() -> float:
     return _read(_thread_clock(threading.get_ident()))
 
 
-def _raise_in(ident: int, exc: type[BaseException] | None) -> None:
-    target = ctypes.py_object(exc) if exc is not None else None
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), target)
+class _Cleared(BaseException):
+    """Raised by a thread in itself to take delivery of (and so cancel) a pending alarm."""
+
+
+def _raise_in(ident: int, exc: type[BaseException]) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(exc))
+
+
+def _cancel_pending() -> None:
+    """Cancel an alarm raised in this thread but not yet delivered.
+
+    ``PyThreadState_SetAsyncExc(id, NULL)`` would clear it but leave the interpreter's
+    pending-exception flag set (CPython 3.11), which makes a profiler such as cProfile loop
+    forever; so the pending alarm is replaced by a marker that this thread then receives.
+    """
+    try:
+        _raise_in(threading.get_ident(), _Cleared)
+        for _ in range(1_000_000):  # delivered at the first check of the eval loop
+            pass
+    except _Cleared:
+        pass
 
 
 class time_limit:  # noqa: N801 - used as a context manager like contextlib's helpers
@@ -113,7 +131,8 @@ class time_limit:  # noqa: N801 - used as a context manager like contextlib's he
                 while _WATCHDOG.raising is self:
                     time.sleep(0)
                 _WATCHDOG.discard(self)
-                _raise_in(self.ident, None)  # cancel an alarm raised but not yet delivered
+                if self.fired:
+                    _cancel_pending()  # an alarm raised but not yet delivered
                 if _WATCHDOG.has_expired(self.ident):
                     _WATCHDOG.wake()  # an outer limit's alarm was cancelled: raise it again
                 return

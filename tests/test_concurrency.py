@@ -199,3 +199,30 @@ def test_a_swallowed_interrupt_is_repeated_in_a_thread():
 
     with cf.ThreadPoolExecutor(1) as pool:
         assert pool.submit(body).result() == 2
+
+
+def test_budgets_work_under_a_profiler():
+    """cProfile (and any tracer) sees the interrupt as an ordinary exception; leaving a limit
+    must not leave the interpreter's pending-exception flag set (which made cProfile loop)."""
+    import subprocess
+    import sys
+    code = (
+        "import cProfile, time\n"
+        "from symbolic_info.budget import time_limit\n"
+        "from symbolic_info.errors import BudgetExceeded\n"
+        "def work():\n"
+        "    with time_limit(5):\n"
+        "        pass\n"
+        "    try:\n"
+        "        with time_limit(0.2):\n"
+        "            end = time.monotonic() + 5\n"
+        "            while time.monotonic() < end:\n"
+        "                pass\n"
+        "    except BudgetExceeded:\n"
+        "        print('exceeded')\n"
+        "    print(any(i > 5 for i in range(3)))\n"
+        "cProfile.run('work()', sort='cumulative')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[:2] == ["exceeded", "False"]
