@@ -23,7 +23,7 @@ from scipy import integrate
 
 from .budget import Budget
 from .errors import BudgetExceeded, InvalidParameter
-from .integration import _kinks, with_conditions
+from .integration import kink_points, with_conditions
 from .measure import UNTIDY, Measure, acceptable
 from .strategies import strategies
 
@@ -181,7 +181,7 @@ def numeric_expectation(m: Measure, statistic: sp.Expr, point: dict) -> float | 
             return 0.0 if np.isnan(value) else float(np.real(value))
 
         edges = [float(lo)]
-        kinks = sorted(float(k) for k in _kinks(body, x))
+        kinks = sorted(float(k) for k in kink_points(body, x))
         edges += [k for k in kinks if float(lo) < k < float(hi)]
         edges.append(float(hi))
         total = 0.0

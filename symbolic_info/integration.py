@@ -75,9 +75,9 @@ def _peel(value: sp.Expr) -> sp.Expr:
 
 
 
-def _integrate(integrand: sp.Expr, x: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp.Expr:
+def integrate_split(integrand: sp.Expr, x: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp.Expr:
     """∫_lo^hi integrand dx."""
-    kinks = [k for k in _kinks(integrand, x)
+    kinks = [k for k in kink_points(integrand, x)
              if not (sp.Le(k, lo) == sp.true or sp.Ge(k, hi) == sp.true)]
     if kinks:
         return _split_integral(integrand, x, lo, hi, kinks)
@@ -104,7 +104,7 @@ def _integrate(integrand: sp.Expr, x: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp
     return total
 
 
-def _kinks(expr: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
+def kink_points(expr: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
     """Points where an Abs argument or a Piecewise condition changes sign (linear in x)."""
     points: list[sp.Expr] = []
     for arg in _switches(expr, x):
@@ -202,7 +202,7 @@ def _split_integral(integrand, x, lo, hi, kinks):
         body = integrand.xreplace(pinned)
         total = sp.S.Zero
         for i in range(start, stop):
-            total += _integrate(_resolve(body, x, full, i), x, full[i], full[i + 1])
+            total += integrate_split(_resolve(body, x, full, i), x, full[i], full[i + 1])
         total = total.xreplace(back)
         condition = sp.And(*[sp.Lt(a, b) for a, b in zip(order, order[1:])])
         cases.append((total, condition, order))

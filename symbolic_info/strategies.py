@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 
 import sympy as sp
 
-from .integration import _integrate
+from .integration import integrate_split
 from .measure import Measure, acceptable, linear_terms
 
 
@@ -33,7 +33,7 @@ def strategies(m: Measure, s: sp.Expr) -> Iterator[tuple[str, Callable[[], sp.Ex
         yield "differentiation under the integral sign", lambda: _parameter_path(m, s.args[0])
     if is_log:
         yield "tilting", lambda: _tilt(m, s.args[0])
-    yield "integration", lambda: _integrate(s * m.density, x, *m.bounds)
+    yield "integration", lambda: integrate_split(s * m.density, x, *m.bounds)
     for change, push in _substitutions(m):
         yield f"substitution {change}", _substituted(m, s, push)
     if not is_log and s.is_polynomial(x) and m.support.inf.is_nonnegative:
@@ -69,7 +69,7 @@ def _parameter_path(m: Measure, w: sp.Expr) -> sp.Expr:
             value = sp.log(solution[c]) + base
             current = dict(start)
             for t in theta:
-                slope = _integrate(sp.diff(w, t) / w * m.density, x, *m.bounds)
+                slope = integrate_split(sp.diff(w, t) / w * m.density, x, *m.bounds)
                 if not acceptable(slope):
                     return None
                 s = sp.Dummy("s", **({"positive": True} if t.is_positive else {"real": True}))
@@ -84,7 +84,7 @@ def _tilt(m: Measure, w: sp.Expr) -> sp.Expr:
     """E[log w(X)] = d/dt log Z(t) at t = 0, Z(t) = ∫ kernel(x) w(x)^t dx."""
     t = sp.Dummy("t", positive=True)
     _, kernel = m.split()
-    z = _integrate(sp.powsimp(kernel * w**t), m.variable, *m.bounds)
+    z = integrate_split(sp.powsimp(kernel * w**t), m.variable, *m.bounds)
     if z.has(sp.Integral) or z == 0:
         return None
     if z.has(sp.hyper, sp.meijerg):
@@ -101,7 +101,7 @@ def _power_moment(m: Measure, s: sp.Expr) -> sp.Expr:
     x = m.variable
     t = sp.Dummy("t", positive=True)
     _, kernel = m.split()
-    z = _integrate(kernel * x**t, x, *m.bounds)
+    z = integrate_split(kernel * x**t, x, *m.bounds)
     if z.has(sp.Integral):
         return None
     z0 = z.subs(t, 0)
