@@ -112,14 +112,17 @@ def _derive(problem: Problem, c, g, y, p, i, k) -> Optimum:
                         f"the stationarity equation does not force equal p_i: {why}")
     common = common[0]
     problem.steps.append(Step("symmetry", sp.Eq(pi, common),
-                              "the equation has this single solution, so all p_i are equal"))
-    multiplier = problem.attempt(sp.solve, k * common - 1, lam)
-    if not multiplier or len(multiplier) != 1:
+                              "for each value of the multiplier sympy finds at most this "
+                              "one solution, so all p_i are equal"))
+    point = sp.S.One / k  # k equal parts summing to 1
+    multiplier = problem.attempt(sp.solve, common - point, lam)
+    multiplier = [m for m in multiplier or [] if m.is_extended_real is not False
+                  and problem.is_zero(dterm.xreplace({y: point, lam: m}))]
+    if not multiplier:
         return _give_up(problem, sp.Eq(pi, common), {},
-                        f"the constraint {k} * p_i = 1 was not solved for the multiplier")
-    point = problem.run(sp.simplify, common.subs(lam, multiplier[0]))
+                        f"no real multiplier was found with p_i = 1/{k}")
     problem.steps.append(Step("critical points", sp.Eq(pi, point),
-                              f"the constraint {k} * p_i = 1 gives the multiplier "
+                              f"the constraint {k} * p_i = 1, with the multiplier "
                               f"{sp.sstr(multiplier[0])}"))
     if problem.sign(point) != 1:  # k equal positive parts summing to 1 lie in the simplex
         return _give_up(problem, sp.Eq(pi, point), {},
@@ -127,7 +130,7 @@ def _derive(problem: Problem, c, g, y, p, i, k) -> Optimum:
     value = problem.run(lambda: sp.simplify(sp.expand_log(
         c * sp.Sum(g.xreplace({y: point}), (i, 1, k)).doit(), force=True)))
     problem.steps.append(Step("value at the critical point", value,
-                              f"{sp.sstr(c)} * Sum(g(1/{k}), (i, 1, {k})), summed by sympy"))
+                              f"the objective at p_i = 1/{k}, summed by sympy"))
     argopt = {p: sp.Lambda(i, point)}
     second = problem.run(sp.simplify, sp.diff(c * g, y, 2))
     want = -1 if problem.sense == "max" else 1
@@ -145,7 +148,8 @@ def _derive(problem: Problem, c, g, y, p, i, k) -> Optimum:
                         f"{'negative' if want < 0 else 'positive'} on (0, 1), so the "
                         f"objective is not shown strictly {word}")
     rule = "concavity" if want < 0 else "convexity"
-    problem.steps.append(Step(rule, sp.Eq(sp.Derivative(c * g, (y, 2)), second),
+    problem.steps.append(Step(rule, sp.Eq(sp.Derivative(c * g, (y, 2)), second).xreplace(
+                                  {y: pi}),
                               f"each term is strictly {word} in p_i on (0, 1), so the "
                               f"objective is strictly {word} on the (convex) simplex"))
     problem.steps.append(Step("global optimum", value,
