@@ -54,6 +54,14 @@ class Optimum(Derivation):
         if self.sense not in ("max", "min"):
             raise ValueError(f"sense must be 'max' or 'min', got {self.sense!r}")
 
+    def status_text(self) -> str:
+        """The status of the optimum in words."""
+        return {"maximum": "maximum, attained", "minimum": "minimum, attained",
+                "supremum": "supremum, approached but not attained",
+                "infimum": "infimum, approached but not attained",
+                "unbounded": "unbounded",
+                "no_closed_form": "no optimum proved in closed form"}[self.status]
+
     @property
     def argmax(self) -> dict | None:
         return dict(self.argopt) if self.sense == "max" else None
