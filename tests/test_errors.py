@@ -87,8 +87,14 @@ def test_builders_reject_non_family_arguments():
         si.entropy(si.family("normal"), timeout=-1)
 
 
-def test_time_budget_gives_timed_out_with_a_budget_step():
-    # a fresh member (its own symbols) so no cached expectation short-cuts the work
+def test_time_budget_gives_timed_out_with_a_budget_step(monkeypatch):
+    # no cached derivation or expectation may short-cut the work (names do not matter: every
+    # derivation runs on canonical symbols), and the store is off
+    from symbolic_info.derive.quantities import clear_cache as clear_derivations
+    from symbolic_info.expectation import clear_cache as clear_expectations
+    monkeypatch.setenv("SYMBOLIC_INFO_CACHE", "0")
+    clear_derivations()
+    clear_expectations()
     p = si.family("kumaraswamy", a="a_budget", b="b_budget")
     q = si.family("kumaraswamy", a="a_budget2", b="b_budget2")
     d = si.kl(p, q, timeout=0.01)

@@ -20,12 +20,14 @@ from ..expectation import Expectation, expect, numeric_expectation
 from ..families.spec import Family, sample_parameters
 from ..measure import Measure, linear_terms
 from . import store
+from .canonical import Canonical
 from .derivation import Derivation, Step, StepKind
 from .rules import RULES
 from .simplify import textbook
 
 SYMBOLS = {"entropy": "H(P)", "cross_entropy": "H(P, Q)", "kl": "D_KL(P || Q)"}
-_CACHE: dict[tuple, Derivation] = {}
+_CACHE: dict[tuple, Derivation] = {}  # by the user's members
+_CANONICAL_CACHE: dict[tuple, Derivation] = {}  # by the canonical members and the budget
 
 
 def entropy(p: Family, *, base=None, timeout: float = 30) -> Derivation:
@@ -45,6 +47,7 @@ def kl(p: Family, q: Family, *, base=None, timeout: float = 30) -> Derivation:
 
 def clear_cache() -> None:
     _CACHE.clear()
+    _CANONICAL_CACHE.clear()
 
 
 def derive(quantity: str, p: Family, q: Family | None, *, base=None,
@@ -59,18 +62,30 @@ def derive(quantity: str, p: Family, q: Family | None, *, base=None,
     _check_inputs(quantity, p, q, base, timeout)
     base = sp.sympify(base) if base is not None else None
     key = (quantity, p.spec, p.values, q.spec if q else None, q.values if q else None, base)
-    if key in _CACHE:
-        return _CACHE[key]
     budgeted = key + (float(timeout),)
-    if budgeted in _CACHE:  # timed out before with this very budget (CPU time: the same again)
-        return _CACHE[budgeted]
-    stored_key = store.derivation_key(quantity, p, q, base)
-    derivation = store.load(stored_key, p, q)
+    for k in (key, budgeted):  # budgeted: timed out before with this very budget
+        if k in _CACHE:
+            return _CACHE[k]
+    canonical = Canonical.of(p, q, base)
+    derivation = _canonical_derivation(quantity, canonical, timeout)
+    derivation = canonical.restore(derivation, p, q, base)
+    _CACHE[key if derivation.status != "timed_out" else budgeted] = derivation
+    return derivation
+
+
+def _canonical_derivation(quantity: str, c: Canonical, timeout: float) -> Derivation:
+    """The derivation on the canonical members: from memory, from the store, or derived."""
+    key = (quantity, c.p.spec, c.p.values, c.q.spec if c.q else None,
+           c.q.values if c.q else None, c.base, float(timeout))
+    if key in _CANONICAL_CACHE:
+        return _CANONICAL_CACHE[key]
+    stored_key = store.derivation_key(quantity, c.p, c.q, c.base)
+    derivation = store.load(stored_key, c.p, c.q)
     if derivation is None:
-        derivation = _Builder(quantity, p, q, base, Budget(float(timeout))).run()
+        derivation = _Builder(quantity, c.p, c.q, c.base, Budget(float(timeout))).run()
         if derivation.status != "timed_out":
             store.save(stored_key, derivation)
-    _CACHE[key if derivation.status != "timed_out" else budgeted] = derivation
+    _CANONICAL_CACHE[key] = derivation
     return derivation
 
 

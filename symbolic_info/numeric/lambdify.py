@@ -26,6 +26,7 @@ from scipy import integrate
 
 from ..errors import InvalidParameter
 from .functions import xlog1py, xlogy  # noqa: F401 -- re-exported
+from .names import lambdify_safely
 
 BACKENDS = ("numpy", "mpmath", "numba", "jax", "torch")
 MPMATH_DPS = 50
@@ -106,7 +107,7 @@ def lambdify_expr(expr: sp.Expr, parameters, backend: str = "numpy") -> Callable
     unevaluated = sorted(expr.atoms(sp.Integral, sp.Sum), key=sp.default_sort_key)
     holes = [sp.Dummy(f"i{k}") for k in range(len(unevaluated))]
     from .printing import ArrayPrinter
-    outer = sp.lambdify((*parameters, *holes), expr.xreplace(dict(zip(unevaluated, holes))),
+    outer = lambdify_safely((*parameters, *holes), expr.xreplace(dict(zip(unevaluated, holes))),
                         modules=_numpy_modules(), printer=ArrayPrinter)
     inner = [_numeric_operator(op, parameters) for op in unevaluated]
 
@@ -149,7 +150,7 @@ def _mpmath_function(expr: sp.Expr, parameters) -> Callable:
         raise NotImplementedError("the mpmath backend does not evaluate unevaluated Sum "
                                   "results; use backend='numpy'")
     with mpmath.workdps(MPMATH_DPS):
-        raw = sp.lambdify(parameters, expr, modules=[{"xlogy": _mp_xlogy}, "mpmath"])
+        raw = lambdify_safely(parameters, expr, modules=[{"xlogy": _mp_xlogy}, "mpmath"])
 
     def evaluate(*args, **kwargs):
         values = bind_arguments(names, args, kwargs)
@@ -212,7 +213,7 @@ def _array_library_function(derivation, parameters, backend: str) -> Callable:
             return f"polygamma({self._print(e.args[0])}, {self._print(e.args[1])})"
 
     names = [s.name for s in parameters]
-    f = sp.lambdify(parameters, expr, printer=Printer,
+    f = lambdify_safely(parameters, expr, printer=Printer,
                     modules=[functions, backend])
     f = signed_call(f, names, f"{expr}\n\nparameters: {', '.join(names)} ({backend})")
     f.parameters = parameters
@@ -246,9 +247,9 @@ def bind_arguments(names, args, kwargs):
 
 def _numeric_operator(op, parameters) -> Callable[..., float]:
     (var, lo, hi), = op.limits
-    body = sp.lambdify((var, *parameters), op.function, modules=["mpmath"] if
+    body = lambdify_safely((var, *parameters), op.function, modules=["mpmath"] if
                        isinstance(op, sp.Sum) else ["scipy", "numpy"])
-    bounds = sp.lambdify(parameters, (lo, hi), modules=["numpy"])
+    bounds = lambdify_safely(parameters, (lo, hi), modules=["numpy"])
 
     if isinstance(op, sp.Sum):
         def series(*values):
@@ -259,7 +260,7 @@ def _numeric_operator(op, parameters) -> Callable[..., float]:
                 return float(mpmath.fsum(body(k, *values) for k in range(int(a), int(b) + 1)))
         return series
 
-    precise = sp.lambdify((var, *parameters), op.function, modules=["mpmath"])
+    precise = lambdify_safely((var, *parameters), op.function, modules=["mpmath"])
 
     def integrand(t: float, values) -> float:
         value = body(t, *values)

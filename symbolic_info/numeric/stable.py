@@ -36,6 +36,7 @@ from sympy.codegen.rewriting import expm1_opt, optimize
 
 from ..budget import BudgetExceeded, time_limit
 from .functions import digamma_remainder, stirling_remainder, xlog1py, xlogy
+from .names import lambdify_safely
 from .taylor import Unsupported, taylor_coefficients
 
 ORDER = 12
@@ -289,7 +290,7 @@ def _vanishes(term: sp.Expr) -> bool:
     if term == 0:
         return True
     symbols = sorted(term.free_symbols, key=lambda s: s.name)
-    f = sp.lambdify(symbols, term, modules=["mpmath"])
+    f = lambdify_safely(symbols, term, modules=["mpmath"])
     rng = np.random.default_rng(0)
     import mpmath
     with mpmath.workdps(30):

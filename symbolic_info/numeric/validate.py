@@ -16,6 +16,7 @@ import sympy as sp
 
 from ..errors import InvalidParameter
 from ..families.spec import constraint_from_assumptions
+from .names import lambdify_safely
 
 
 def _is_integer(v):
@@ -58,7 +59,7 @@ def validating(f: Callable, derivation) -> Callable:
     names = [s.name for s in parameters]
     found, relations = constraints(derivation)
     checks = [(s.name, found[s].description, TESTS.get(found[s].description)) for s in parameters]
-    joint = [(r, sp.lambdify(parameters, r, modules="numpy")) for r in relations]
+    joint = [(r, lambdify_safely(parameters, r, modules="numpy")) for r in relations]
     signature = inspect.signature(f)
 
     def evaluate(*args, **kwargs):

@@ -33,12 +33,19 @@ class InfoLatexPrinter(LatexPrinter):
                  measure: str = "P", settings: dict | None = None):
         merged = {"symbol_names": symbol_names(symbols)}
         merged.update(settings or {})
-        self.variable = sp.Symbol(variable) if isinstance(variable, str) else variable
+        # a name matches every symbol of that name; a symbol (the Dummy of a derivation) only
+        # itself, so a parameter that happens to be called x is not taken for the variable
+        self.by_name = isinstance(variable, str)
+        self.variable = sp.Symbol(variable) if self.by_name else variable
         self.variable_name = variable_name or self.variable.name
-        merged["symbol_names"][self.variable] = symbol_latex(self.variable_name)
+        if not self.by_name:
+            merged["symbol_names"][self.variable] = symbol_latex(self.variable_name)
         super().__init__(merged)
         self.measure = measure
         self._in_expectation = False
+
+    def is_variable(self, expr: sp.Symbol) -> bool:
+        return expr.name == self.variable.name if self.by_name else expr == self.variable
 
     @contextmanager
     def expectation(self) -> Iterator[None]:
@@ -54,7 +61,7 @@ class InfoLatexPrinter(LatexPrinter):
 
     # -- overrides -----------------------------------------------------------------------------
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
-        if self._in_expectation and expr == self.variable:
+        if self._in_expectation and self.is_variable(expr):
             return symbol_latex(self.variable_name.upper())
         name = self._settings["symbol_names"].get(expr)
         return name if name is not None else symbol_latex(expr.name)
