@@ -23,7 +23,8 @@ from scipy import integrate
 
 from .budget import Budget
 from .errors import BudgetExceeded, InvalidParameter
-from .integration import kink_points, with_conditions
+from .integration import with_conditions
+from .kinks import kink_points
 from .measure import UNTIDY, Measure, acceptable
 from .strategies import strategies
 

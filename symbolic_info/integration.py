@@ -21,6 +21,8 @@ from itertools import permutations
 import sympy as sp
 
 from .families.relations import Pinning, pin
+from .kinks import kink_points
+from .kinks import root as kink_root
 
 # Per attempt (and so per thread): the convergence conditions met by its integrations (e.g.
 # alpha > 1 for the mean of a Pareto law), and the relations between the parameters
@@ -104,40 +106,13 @@ def integrate_split(integrand: sp.Expr, x: sp.Symbol, lo: sp.Expr, hi: sp.Expr) 
     return total
 
 
-def kink_points(expr: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
-    """Points where an Abs argument or a Piecewise condition changes sign (linear in x)."""
-    points: list[sp.Expr] = []
-    for arg in _switches(expr, x):
-        root = _root(arg, x)
-        if root not in points:
-            points.append(root)
-    return points
-
-
-def _switches(expr: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
-    found = [a.args[0] for a in expr.atoms(sp.Abs) if a.has(x)]
-    for pw in expr.atoms(sp.Piecewise):
-        for _, cond in pw.args:
-            found += [r.lhs - r.rhs for r in cond.atoms(sp.core.relational.Relational)
-                      if r.has(x)]
-    return found
-
-
-def _root(arg: sp.Expr, x: sp.Symbol) -> sp.Expr:
-    poly = sp.Poly(arg, x) if arg.is_polynomial(x) else None
-    if poly is None or poly.degree() != 1:
-        raise NotImplementedError(f"kink of {arg} is not linear in {x}")
-    a, b = poly.all_coeffs()
-    return -b / a
-
-
 def _sign_on(arg: sp.Expr, x: sp.Symbol, order: list, piece: int) -> int:
     """Sign of the linear ``arg`` on the piece between order[piece] and order[piece + 1]."""
     slope = sp.Poly(arg, x).all_coeffs()[0]
     direction = sp.sign(slope)
     if direction not in (1, -1):
         raise NotImplementedError(f"cannot decide the sign of the slope {slope}")
-    position = order.index(_root(arg, x))
+    position = order.index(kink_root(arg, x))
     return int(direction) if position <= piece else -int(direction)
 
 

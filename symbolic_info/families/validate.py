@@ -31,6 +31,7 @@ from scipy import integrate
 
 from ..budget import run_limited
 from ..errors import BudgetExceeded, InvalidParameter
+from ..kinks import kink_points
 from .relations import Pinning, pin
 from .spec import Family, sample_parameters
 
@@ -198,7 +199,7 @@ def _negative_point(density, x, support) -> tuple[sp.Expr, sp.Expr] | None:
     grid = _grid(x, support)
     if not isinstance(support, (sp.Range, sp.FiniteSet)):
         lo, hi = support.inf, support.sup
-        for kink in kinks(density, x):
+        for kink in kink_points(density, x, strict=False):
             if kink.is_number and (lo < kink) == sp.true and (kink < hi) == sp.true:
                 gap = (min(hi - lo, 1) if lo.is_finite and hi.is_finite else 1) / sp.Integer(
                     10**6)
@@ -212,22 +213,6 @@ def _negative_point(density, x, support) -> tuple[sp.Expr, sp.Expr] | None:
         if value.is_extended_real and value.is_negative and value.is_finite:
             return at, value
     return None
-
-
-def kinks(expr: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
-    """Where an ``Abs`` argument or a ``Piecewise`` condition linear in ``x`` changes sign."""
-    found = [a.args[0] for a in expr.atoms(sp.Abs) if a.has(x)]
-    for pw in expr.atoms(sp.Piecewise):
-        for _, cond in pw.args:
-            found += [r.lhs - r.rhs for r in cond.atoms(sp.core.relational.Relational)
-                      if r.has(x)]
-    roots = []
-    for arg in found:
-        if arg.is_polynomial(x) and sp.degree(arg, x) == 1:
-            a, b = sp.Poly(arg, x).all_coeffs()
-            if -b / a not in roots:
-                roots.append(-b / a)
-    return roots
 
 
 # --------------------------------------------------------------------------- mass
@@ -294,7 +279,7 @@ def _numeric_mass(density, x, support) -> float | None:
                 return None
             return float(value) if mpmath.isfinite(value) else None
     lo, hi = float(support.inf), float(support.sup)
-    edges = [lo] + sorted(float(k) for k in kinks(density, x)
+    edges = [lo] + sorted(float(k) for k in kink_points(density, x, strict=False)
                           if k.is_number and lo < float(k) < hi) + [hi]
     f = sp.lambdify(x, density, modules=["scipy", "numpy"])
     total = 0.0
