@@ -166,6 +166,15 @@ class StoreInfo:
     size_bytes: int
 
 
+BUSY_RETRIES = 50
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    """The database is locked by another connection (a transient error)."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
 def _is_corruption(exc: sqlite3.Error) -> bool:
     code = getattr(exc, "sqlite_errorcode", None)
     if code is not None:
@@ -267,12 +276,20 @@ class DerivationStore:
         """``operation(conn)``, or ``default`` on any sqlite or file-system error."""
         if self.disabled:
             return default
-        for attempt in (1, 2):
+        repaired, busy = False, 0
+        while True:
             try:
                 return operation(self._connection())
             except sqlite3.Error as exc:
-                if not _is_corruption(exc) or attempt == 2:
+                if _is_busy(exc) and busy < BUSY_RETRIES:
+                    # another process holds the lock past the busy timeout (or sqlite gave up
+                    # at once, as it does while another connection switches to WAL): retry
+                    busy += 1
+                    time.sleep(0.01 * busy)
+                    continue
+                if not _is_corruption(exc) or repaired:
                     return default
+                repaired = True
                 self._forget_connection()
                 self._move_aside()
             except OSError as exc:  # the directory cannot be created or opened
