@@ -160,7 +160,8 @@ def _substitutions(m: Measure) -> Iterator[tuple[str, Callable[[sp.Symbol], tupl
         if c in seen:
             continue
         seen.add(c)
-        yield f"u = {c}", c
+        shown = c.xreplace({x: sp.Symbol("x")})  # the Dummy variable printed as x, not _x
+        yield f"u = {shown}", c
 
 
 def _substituted(m: Measure, s: sp.Expr, g: sp.Expr) -> Callable[[], sp.Expr]:
