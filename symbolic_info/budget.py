@@ -12,9 +12,11 @@ One watchdog thread per process watches every active limit of every thread.  Whe
 CPU clock passes one of its deadlines, the watchdog raises :class:`_Alarm` in that thread
 (``PyThreadState_SetAsyncExc``; it takes effect at the thread's next Python bytecode, which is
 where sympy spends its time), and repeats it every :data:`REPEAT` seconds until the limit is
-left, so an alarm swallowed by code that cannot propagate it (a gc callback) is followed by
-another.  Limits nest: the innermost expired limit converts the alarm into
-:class:`BudgetExceeded`, and an outer deadline is never extended by an inner one.
+left, so an alarm swallowed by code that cannot propagate it is followed by another.  No alarm
+is raised while the garbage collector runs (its callbacks and finalizers cannot propagate one:
+Python would report it as "Exception ignored").  Limits nest: the innermost expired limit
+converts the alarm into :class:`BudgetExceeded`, and an outer deadline is never extended by an
+inner one.
 
 The alarm never leaves the limit that raised it: leaving a limit marks it inactive, waits for
 a watchdog that is in the middle of raising one, and cancels an alarm still pending.  The alarm
@@ -25,6 +27,7 @@ swallow it.
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import threading
 import time
@@ -90,7 +93,8 @@ def _cancel_pending() -> None:
 
 class time_limit:  # noqa: N801 - used as a context manager like contextlib's helpers
     """``with time_limit(seconds):`` runs the body for at most ``seconds`` CPU seconds of this
-    thread, then raises :class:`BudgetExceeded` (from any thread)."""
+    thread, then raises :class:`BudgetExceeded` (from any thread).  :func:`run_limited` is the
+    safer form (see there)."""
 
     def __init__(self, seconds: float):
         self.seconds = float(seconds)
@@ -140,6 +144,40 @@ class time_limit:  # noqa: N801 - used as a context manager like contextlib's he
                 continue
 
 
+class _Collection:
+    """Whether the garbage collector is running (and with it gc callbacks and finalizers).
+
+    An exception raised there cannot propagate (Python reports it as "Exception ignored in
+    ..." through ``sys.unraisablehook``), so no alarm is raised while it runs.  Our callbacks
+    are kept first (start) and last (stop) in ``gc.callbacks``.
+    """
+
+    def __init__(self) -> None:
+        self.running = False
+
+    def start(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self.running = True
+
+    def stop(self, phase: str, info: dict) -> None:
+        if phase == "stop":
+            self.running = False
+
+    def install(self) -> None:
+        callbacks = gc.callbacks
+        if not callbacks or callbacks[0] is not self.start:
+            if self.start in callbacks:
+                callbacks.remove(self.start)
+            callbacks.insert(0, self.start)
+        if callbacks[-1] is not self.stop:
+            if self.stop in callbacks:
+                callbacks.remove(self.stop)
+            callbacks.append(self.stop)
+
+
+_COLLECTION = _Collection()
+
+
 class _Watchdog:
     """The thread that raises alarms in threads whose CPU clocks passed a deadline."""
 
@@ -150,6 +188,7 @@ class _Watchdog:
         self.thread: threading.Thread | None = None
 
     def add(self, limit: time_limit) -> None:
+        _COLLECTION.install()
         with self.condition:
             self.limits.append(limit)
             self._ensure_thread()
@@ -183,7 +222,7 @@ class _Watchdog:
                     if left > _EPSILON:
                         wait = min(wait, left)  # CPU time runs no faster than wall time
                         continue
-                    if now - limit.fired >= REPEAT:
+                    if now - limit.fired >= REPEAT and not _COLLECTION.running:
                         self.raising = limit  # seen by _leave before it cancels
                         if limit.active:
                             limit.fired = now
@@ -219,9 +258,25 @@ os.register_at_fork(before=_WATCHDOG.before_fork, after_in_child=_WATCHDOG.after
 
 
 def run_limited(fn: Callable[..., T], seconds: float, *args, **kwargs) -> T:
-    """Call ``fn(*args, **kwargs)`` with at most ``seconds`` CPU seconds; BudgetExceeded after."""
-    with time_limit(seconds):
-        return fn(*args, **kwargs)
+    """Call ``fn(*args, **kwargs)`` with at most ``seconds`` CPU seconds; BudgetExceeded after.
+
+    Prefer this to ``with time_limit(...)``: an alarm can arrive at any bytecode, including the
+    first one of a context manager's ``__exit__``, where no code of the limit can catch it;
+    here every such point lies inside this function's own ``try``.
+    """
+    limit = time_limit(seconds)
+    try:
+        limit.__enter__()
+        try:
+            result = fn(*args, **kwargs)
+        finally:
+            limit._leave()
+        return result
+    except _Alarm:
+        limit._leave()
+        if limit.expired:
+            raise BudgetExceeded(f"ran out of its {limit.seconds:.3g} s CPU budget") from None
+        raise  # an outer limit's alarm
 
 
 @dataclass

@@ -226,3 +226,22 @@ def test_budgets_work_under_a_profiler():
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[:2] == ["exceeded", "False"]
+
+
+def test_thousands_of_limits_expiring_at_their_edges():
+    """Limits so short that their alarms land at every point of entering and leaving them."""
+    def work(n: int) -> int:
+        total = 0
+        for j in range(n):  # about as long as the limit: alarms land before, in and after it
+            total += j
+        return total
+
+    exceeded = 0
+    for i in range(5000):
+        try:
+            run_limited(work, 0.0005 + 0.0001 * (i % 5), 3000 + (i % 7) * 100)
+        except BudgetExceeded:
+            exceeded += 1
+        except _Alarm:  # pragma: no cover - the failure this test guards against
+            raise AssertionError("the budget's interrupt escaped its limit") from None
+    assert 0 <= exceeded <= 5000

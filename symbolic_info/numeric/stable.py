@@ -34,7 +34,7 @@ import numpy as np
 import sympy as sp
 from sympy.codegen.rewriting import expm1_opt, optimize
 
-from ..budget import BudgetExceeded, time_limit
+from ..budget import BudgetExceeded, run_limited
 from .functions import digamma_remainder, stirling_remainder, xlog1py, xlogy
 from .names import lambdify_safely
 from .taylor import Unsupported, taylor_coefficients
@@ -234,8 +234,7 @@ def near_equality(derivation, order: int = ORDER) -> NearEquality | None:
     # the differences are Dummies: a parameter named like one (delta_mu) is never captured
     deltas = {q: sp.Dummy(f"delta_{q.name}", real=True) for q in partner}
     try:
-        with time_limit(NEAR_BUDGET):
-            terms = _taylor_terms(result, partner, order, deltas)
+        terms = run_limited(_taylor_terms, NEAR_BUDGET, result, partner, order, deltas)
     except BudgetExceeded:
         return None
     if terms is None:
