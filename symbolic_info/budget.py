@@ -287,7 +287,6 @@ class Budget:
     seconds: float
     started: float = 0.0
     clock: int | None = field(default=None, repr=False)
-    ran_out: list = field(default_factory=list, repr=False)  # what ran out, for the steps
 
     def __post_init__(self) -> None:
         self.clock = _thread_clock(threading.get_ident())

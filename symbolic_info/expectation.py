@@ -81,23 +81,23 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
     passes = [(quick_cap, range(len(candidates)))] + ([] if quick else [(second_cap, timed_out)])
     fallback: Expectation | None = None  # an accepted but untidy form (Piecewise, atan, ...)
     pool_left = SECOND_POOL * scale
-    ran_out: list[str] = []  # strategies that hit their cap in the last pass that ran them
+    ran_out = False  # a strategy hit its cap in the last pass that ran it
     for second, (cap, indices) in enumerate(passes):
-        ran_out = []
+        ran_out = False
         for i in list(indices):
             if budget.expired:
                 break
             if second:
                 cap = min(second_cap, pool_left)
-                if cap <= 0.05:
-                    ran_out += [candidates[j][0] for j in indices if j >= i]
+                if cap <= 0.05:  # the pool is spent: the rest did not get their turn
+                    ran_out = True
                     break
             method, attempt = candidates[i]
             started = budget.used
             try:
                 value, condition = budget.run(with_conditions(attempt, measure.relations), cap=cap)
             except BudgetExceeded:
-                ran_out.append(method)
+                ran_out = True
                 if not second:
                     timed_out.append(i)
                 continue
@@ -144,7 +144,7 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
                    f"({caps} each; a larger timeout scales them up); tried {tried}")
     else:
         failure = "every strategy finished and none gave a closed form"
-    out_of_time = budget.expired or bool(ran_out)
+    out_of_time = budget.expired or ran_out
     result = Expectation(statistic, measure.unevaluated(statistic), failure, False,
                          timed_out=out_of_time)
     if not out_of_time:

@@ -27,7 +27,7 @@ from .simplify import textbook
 
 SYMBOLS = {"entropy": "H(P)", "cross_entropy": "H(P, Q)", "kl": "D_KL(P || Q)"}
 _CACHE: dict[tuple, Derivation] = {}  # by the user's members
-_CANONICAL_CACHE: dict[tuple, Derivation] = {}  # by the canonical members and the budget
+_CANONICAL_CACHE: dict[tuple, Derivation] = {}  # by the canonical members
 
 
 def entropy(p: Family, *, base=None, timeout: float = 30) -> Derivation:
@@ -61,32 +61,44 @@ def derive(quantity: str, p: Family, q: Family | None, *, base=None,
     """
     _check_inputs(quantity, p, q, base, timeout)
     base = sp.sympify(base) if base is not None else None
-    key = (quantity, p.spec, p.values, q.spec if q else None, q.values if q else None, base)
-    budgeted = key + (float(timeout),)
-    for k in (key, budgeted):  # budgeted: timed out before with this very budget
-        if k in _CACHE:
-            return _CACHE[k]
-    canonical = Canonical.of(p, q, base)
-    derivation = _canonical_derivation(quantity, canonical, timeout)
-    derivation = canonical.restore(derivation, p, q, base)
-    _CACHE[key if derivation.status != "timed_out" else budgeted] = derivation
+    key = _key(quantity, p, q, base)
+    derivation = _cached(_CACHE, key, timeout)
+    if derivation is None:
+        canonical = Canonical.of(p, q, base)
+        derivation = canonical.restore(_canonical_derivation(quantity, canonical, timeout),
+                                       p, q, base)
+        _remember(_CACHE, key, timeout, derivation)
     return derivation
 
 
 def _canonical_derivation(quantity: str, c: Canonical, timeout: float) -> Derivation:
     """The derivation on the canonical members: from memory, from the store, or derived."""
-    key = (quantity, c.p.spec, c.p.values, c.q.spec if c.q else None,
-           c.q.values if c.q else None, c.base, float(timeout))
-    if key in _CANONICAL_CACHE:
-        return _CANONICAL_CACHE[key]
+    key = _key(quantity, c.p, c.q, c.base)
+    derivation = _cached(_CANONICAL_CACHE, key, timeout)
+    if derivation is not None:
+        return derivation
     stored_key = store.derivation_key(quantity, c.p, c.q, c.base)
     derivation = store.load(stored_key, c.p, c.q)
     if derivation is None:
         derivation = _Builder(quantity, c.p, c.q, c.base, Budget(float(timeout))).run()
         if derivation.status != "timed_out":
             store.save(stored_key, derivation)
-    _CANONICAL_CACHE[key] = derivation
+    _remember(_CANONICAL_CACHE, key, timeout, derivation)
     return derivation
+
+
+def _key(quantity: str, p: Family, q: Family | None, base) -> tuple:
+    return (quantity, p.spec, p.values, q.spec if q else None, q.values if q else None, base)
+
+
+def _cached(cache: dict, key: tuple, timeout: float) -> Derivation | None:
+    """A final outcome, or one that timed out before with this very budget."""
+    return cache.get(key) or cache.get(key + (float(timeout),))
+
+
+def _remember(cache: dict, key: tuple, timeout: float, d: Derivation) -> None:
+    """Keep a final outcome for every budget, a timed-out one only for its own."""
+    cache[key if d.status != "timed_out" else key + (float(timeout),)] = d
 
 
 def _check_inputs(quantity, p, q, base, timeout) -> None:
