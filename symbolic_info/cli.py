@@ -26,6 +26,7 @@ import sympy as sp
 import symbolic_info as si
 from symbolic_info.errors import InvalidParameter, SymbolicInfoError
 from symbolic_info.families import get_spec
+from symbolic_info.families.registry import default_values, factory_families, usage
 
 PROG = "symbolic-info"
 QUANTITIES = {"entropy": ("entropy", 1), "cross-entropy": ("cross_entropy", 2),
@@ -119,6 +120,8 @@ def default_member(name: str, role: int = 1, params: dict | None = None):
             letter = "p" if role == 1 else "q"
             params = {"p": [f"{letter}_{i}" for i in range(1, CATEGORICAL_DEFAULT_SIZE + 1)]}
         return si.family(name, **params)
+    if name in factory_families():
+        return si.family(name, **(default_values(name, str(role)) | params))
     spec = get_spec(name)
     for key, value in params.items():
         if isinstance(value, list):
@@ -258,10 +261,7 @@ def verify(claim: str, quantity: str, members: Sequence[str], base: str | None,
 def families() -> None:
     """List the registered families and their parameters."""
     for name in si.families():
-        if name == CATEGORICAL:
-            params = "p=[p_1, ..., p_k]"
-        else:
-            params = ", ".join(get_spec(name).param_names)
+        params = usage(name)
         click.echo(f"{name:<18} {params}")
 
 

@@ -70,7 +70,7 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
     key = (measure.density, measure.support, measure.relations, statistic)
     if key in _CACHE:
         return _CACHE[key]
-    if measure.variable not in statistic.free_symbols:
+    if not set(measure.variables) & statistic.free_symbols:
         return Expectation(statistic, statistic, "constant", True, True)
     rng = rng or np.random.default_rng(20261129)
     candidates = list(strategies(measure, statistic))
@@ -167,6 +167,8 @@ def tidy(expr: sp.Expr) -> sp.Expr:
 
 def numeric_expectation(m: Measure, statistic: sp.Expr, point: dict) -> float | None:
     """E[statistic] by quadrature (scipy, split at kinks) or summation at a numeric point."""
+    if m.multivariate:
+        return region_expectation(m, statistic, point)
     x = m.variable
     body = (statistic * m.density).xreplace(point)
     lo, hi = (sp.sympify(b).xreplace(point) for b in m.bounds)
@@ -196,6 +198,58 @@ def numeric_expectation(m: Measure, statistic: sp.Expr, point: dict) -> float | 
         return None
 
 
+MAX_QUADRATURE_DIMENSION = 3  # beyond, nested quadrature is too slow for a spot check
+
+
+def region_expectation(m: Measure, statistic: sp.Expr, point: dict) -> float | None:
+    """E[statistic] over a region at a numeric point: nested quadrature (``scipy.integrate.
+    nquad``, inner ends functions of the outer coordinates) or nested sums; None beyond
+    :data:`MAX_QUADRATURE_DIMENSION` continuous coordinates."""
+    # log(c·exp(q(x))) as log c + q(x): the tails stay finite where exp underflows
+    statistic = sp.expand_log(statistic.xreplace(point), force=True)
+    body = (statistic * m.density).xreplace(point)
+    region = m.support.xreplace(point)
+    if body.free_symbols - set(m.variables) or region.free_symbols:
+        return None
+    inner_first = list(reversed(region.limits))
+    names = [x for x, _, _ in inner_first]
+    try:
+        if region.discrete:
+            return _region_sum(body, region.limits, {})
+        if len(names) > MAX_QUADRATURE_DIMENSION:
+            return None
+        f = sp.lambdify(names, body, modules=["scipy", "numpy"])
+
+        def integrand(*args):
+            value = f(*args)
+            return 0.0 if np.isnan(value) else float(np.real(value))
+
+        def ends(lo, hi, outer):
+            lo_f = sp.lambdify(outer, lo, modules=["numpy"])
+            hi_f = sp.lambdify(outer, hi, modules=["numpy"])
+            return lambda *a: [float(lo_f(*a[:len(outer)])), float(hi_f(*a[:len(outer)]))]
+
+        ranges = [ends(lo, hi, names[i + 1:]) for i, (_, lo, hi) in enumerate(inner_first)]
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            total, _ = integrate.nquad(integrand, ranges,
+                                       opts={"limit": 100, "epsabs": 1e-11, "epsrel": 1e-10})
+        return total if np.isfinite(total) else None
+    except (ValueError, TypeError, ZeroDivisionError, OverflowError, NotImplementedError):
+        return None
+
+
+def _region_sum(body: sp.Expr, limits, fixed: dict) -> float:
+    (x, lo, hi), rest = limits[0], limits[1:]
+    lo, hi = (int(sp.sympify(e).xreplace(fixed)) for e in (lo, hi))
+    total = mpmath.mpf(0)
+    for k in range(lo, hi + 1):
+        inner = {**fixed, x: sp.Integer(k)}
+        total += (_region_sum(body, rest, inner) if rest
+                  else mpmath.mpf(sp.N(body.xreplace(inner), 20)))
+    return float(total)
+
+
 def _numeric_sum(body: sp.Expr, x: sp.Symbol, lo, hi) -> float | None:
     f = sp.lambdify(x, body, modules=["mpmath"])
     with mpmath.workdps(20):
@@ -215,7 +269,7 @@ def spot_check(m: Measure, statistic: sp.Expr, value: sp.Expr, rng: np.random.Ge
             point = m.sample(rng)
         except InvalidParameter:
             return None
-        extra = (statistic.free_symbols | value.free_symbols) - set(point) - {m.variable}
+        extra = (statistic.free_symbols | value.free_symbols) - set(point) - set(m.variables)
         for s in extra:
             from .families.spec import constraint_from_assumptions
             point[s] = constraint_from_assumptions(s).sample(rng)

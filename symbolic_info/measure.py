@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from .families.region import Region
+
 UNACCEPTABLE = (sp.Integral, sp.Sum, sp.hyper, sp.meijerg, sp.Limit, sp.polar_lift,
                 sp.exp_polar, sp.periodic_argument)
 UNTIDY = (sp.Piecewise, sp.atan, sp.acot, sp.atanh, sp.acoth, sp.erf, sp.erfc)
@@ -15,16 +17,27 @@ UNTIDY = (sp.Piecewise, sp.atan, sp.acot, sp.atanh, sp.acoth, sp.erf, sp.erfc)
 @dataclass(frozen=True)
 class Measure:
     """A density (or pmf) in ``variable`` on ``support``; ``sample`` draws parameter points;
-    ``relations`` between the parameters (a < c < b) may be assumed when integrating."""
+    ``relations`` between the parameters (a < c < b) may be assumed when integrating.
+    A multivariate measure has a tuple of variables and a :class:`Region` as support."""
 
     density: sp.Expr
-    variable: sp.Symbol
-    support: sp.Set
+    variable: sp.Symbol | tuple[sp.Symbol, ...]
+    support: sp.Set | Region
     sample: Callable[[np.random.Generator], dict] | None = None
     relations: tuple[sp.Basic, ...] = ()
 
     @property
+    def multivariate(self) -> bool:
+        return isinstance(self.support, Region)
+
+    @property
+    def variables(self) -> tuple[sp.Symbol, ...]:
+        return self.variable if isinstance(self.variable, tuple) else (self.variable,)
+
+    @property
     def discrete(self) -> bool:
+        if isinstance(self.support, Region):
+            return self.support.discrete
         return isinstance(self.support, (sp.Range, sp.FiniteSet))
 
     @property
@@ -33,11 +46,13 @@ class Measure:
 
     def split(self) -> tuple[sp.Expr, sp.Expr]:
         """(constant factor, kernel): density = constant * kernel, constant free of x."""
-        return self.density.as_independent(self.variable, as_Add=False)
+        return self.density.as_independent(*self.variables, as_Add=False)
 
     def unevaluated(self, statistic: sp.Expr) -> sp.Expr:
-        lo, hi = self.bounds
         body = statistic * self.density
+        if self.multivariate:
+            return self.support.operator(body)
+        lo, hi = self.bounds
         if self.discrete:
             return sp.Sum(body, (self.variable, lo, hi))
         return sp.Integral(body, (self.variable, lo, hi))
@@ -51,14 +66,16 @@ def acceptable(value: sp.Expr) -> bool:
     return not any(isinstance(a, sp.Pow) and a.base == 0 for a in value.atoms(sp.Pow))
 
 
-def linear_terms(expr: sp.Expr, x: sp.Symbol) -> list[tuple[sp.Expr, sp.Expr]]:
-    """expr = Σ coeff·statistic with coefficients free of x; statistics merged (1 = constant)."""
+def linear_terms(expr: sp.Expr, x) -> list[tuple[sp.Expr, sp.Expr]]:
+    """expr = Σ coeff·statistic with coefficients free of x (a symbol, or a tuple of them);
+    statistics merged (1 = constant)."""
+    xs = x if isinstance(x, tuple) else (x,)
     expr = sp.expand_log(sp.expand_power_base(expr, force=True), force=True)
     # expand products and powers, but not inside functions: log((x - a)**2 + b**2) stays whole
-    protected = {f: sp.Dummy() for f in expr.atoms(sp.Function) if f.has(x)}
+    protected = {f: sp.Dummy() for f in expr.atoms(sp.Function) if f.has(*xs)}
     expr = sp.expand(expr.xreplace(protected)).xreplace({v: k for k, v in protected.items()})
     merged: dict[sp.Expr, sp.Expr] = {}
     for term in sp.Add.make_args(expr):
-        coeff, stat = term.as_independent(x, as_Add=False)
+        coeff, stat = term.as_independent(*xs, as_Add=False)
         merged[stat] = merged.get(stat, sp.S.Zero) + coeff
     return [(sp.factor_terms(c), s) for s, c in merged.items() if c != 0]

@@ -19,9 +19,13 @@ import sympy as sp
 
 from .integration import integrate_split
 from .measure import Measure, acceptable, linear_terms
+from .multiple import integrate_region
 
 
 def strategies(m: Measure, s: sp.Expr) -> Iterator[tuple[str, Callable[[], sp.Expr]]]:
+    if m.multivariate:
+        yield from _multivariate(m, s)
+        return
     x = m.variable
     if m.discrete:
         yield "summation", lambda: _sum(m, s)
@@ -38,6 +42,28 @@ def strategies(m: Measure, s: sp.Expr) -> Iterator[tuple[str, Callable[[], sp.Ex
         yield f"substitution {change}", _substituted(m, s, push)
     if not is_log and s.is_polynomial(x) and m.support.inf.is_nonnegative:
         yield "tilting (power moments)", lambda: _power_moment(m, s)
+
+
+def _multivariate(m: Measure, s: sp.Expr) -> Iterator[tuple[str, Callable[[], sp.Expr]]]:
+    """Over a region: tilting by the normaliser (the Gaussian and Beta identities of
+    :mod:`symbolic_info.multiple` keep the tilted kernel integrable), then the integral."""
+    if isinstance(s, sp.log):
+        yield "tilting", lambda: _tilt_region(m, lambda t: s.args[0] ** t)
+    elif s.is_polynomial(*m.variables):
+        yield "tilting (moment generating function)", lambda: _tilt_region(
+            m, lambda t: sp.exp(t * s))
+    yield "integration", lambda: integrate_region(s * m.density, m.support)
+
+
+def _tilt_region(m: Measure, weight: Callable[[sp.Expr], sp.Expr]) -> sp.Expr | None:
+    r"""E[s] = d/dt log Z(t) at t = 0, Z(t) = ∫ kernel · w(x; t), w = e^{t s} or (e^s)^t."""
+    t = sp.Dummy("t", real=True)
+    _, kernel = m.split()
+    z = integrate_region(sp.powsimp(kernel * weight(t)), m.support)
+    if z.has(sp.Integral, sp.Sum) or z == 0:
+        return None
+    value = sp.diff(sp.log(z), t).subs(t, 0)
+    return None if value.has(sp.nan) else value
 
 
 def _parameter_path(m: Measure, w: sp.Expr) -> sp.Expr:

@@ -23,7 +23,8 @@ import sympy as sp
 from scipy import stats
 
 import symbolic_info as si
-from symbolic_info.families import get_spec, sample_parameters
+from symbolic_info.families import sample_parameters
+from symbolic_info.families.registry import default_values
 
 DPS = 30
 RTOL = 1e-8          # the requirement: relative error at most 1e-8
@@ -70,7 +71,7 @@ def member(name: str, suffix: str = "1") -> si.Family:
     if name == "categorical":
         return si.family("categorical",
                          p=[f"p_{i}_{suffix}" for i in range(1, CATEGORICAL_SIZE + 1)])
-    return si.family(name, **get_spec(name).default_values(suffix))
+    return si.family(name, **default_values(name, suffix))
 
 
 @functools.cache

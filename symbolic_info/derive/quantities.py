@@ -149,6 +149,8 @@ class _Builder:
 
     def definition(self) -> sp.Expr:
         body = self.p.density_at(self.x) * self.log_integrand()
+        if self.p.multivariate:
+            return self.p.support_at(self.x).operator(body)
         lo, hi = self.p.support.inf, self.p.support.sup
         op = sp.Sum if self.p.discrete else sp.Integral
         return op(body, (self.x, lo, hi))
@@ -239,7 +241,7 @@ class _Builder:
         linear = sp.Add(*[c * (E(s) if s != 1 else 1) for c, s in terms])
         self.steps.append(Step(StepKind.LINEARITY, linear,
                                f"E is the expectation under P = {self.p.label()}"))
-        measure = Measure(self.p.density_at(self.x), self.x, self.p.support,
+        measure = Measure(self.p.density_at(self.x), self.x, self.p.support_at(self.x),
                           lambda rng: sample_parameters(self.p, rng), self.p.relations())
         stats = [s for _, s in terms if s != 1]
         found = {s: expect(measure, s, self.budget, self.rng, quick=True) for s in stats}
@@ -286,7 +288,7 @@ class _Builder:
 
     def numeric_check(self, result: sp.Expr) -> None:
         """Compare the result with numerical integration of the definition at a random point."""
-        measure = Measure(self.p.density_at(self.x), self.x, self.p.support)
+        measure = Measure(self.p.density_at(self.x), self.x, self.p.support_at(self.x))
         for _ in range(20):
             try:
                 point = sample_parameters(self.p, self.rng)
@@ -339,8 +341,16 @@ VARIABLES = {
 }
 
 
-def integration_variable(p: Family) -> sp.Dummy:
-    """x with the assumptions its support allows (positive on a positive half-line)."""
+_COORDINATES: dict[tuple, sp.Dummy] = {}
+
+
+def integration_variable(p: Family) -> sp.Dummy | tuple[sp.Dummy, ...]:
+    """x with the assumptions its support allows (positive on a positive half-line); for a
+    multivariate family a tuple x_1, ..., x_k with the assumptions of the spec's variables."""
+    if p.multivariate:
+        return tuple(_COORDINATES.setdefault(
+            (i, tuple(sorted(v.assumptions0.items()))),
+            sp.Dummy(f"x_{i}", **v.assumptions0)) for i, v in enumerate(p.variables, start=1))
     return VARIABLES[(bool(p.discrete), bool(p.support.inf.is_nonnegative))]
 
 

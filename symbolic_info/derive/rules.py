@@ -59,6 +59,8 @@ def support_containment(p: Family, q: Family) -> SupportVerdict:
     """P ≪ Q needs supp P ⊆ supp Q; for intervals and ranges, compare the ends (under the
     relations of P's and Q's parameters, e.g. c < b)."""
     sp_, sq = p.support, q.support
+    if p.multivariate or q.multivariate:
+        return _region_containment(p, q)
     if p.discrete != q.discrete:
         kinds = ("a pmf", "a density") if p.discrete else ("a density", "a pmf")
         return SupportVerdict(sp.false, f"P has {kinds[0]} and Q {kinds[1]}: P is not "
@@ -77,3 +79,21 @@ def support_containment(p: Family, q: Family) -> SupportVerdict:
         return SupportVerdict(sp.false, f"{text}: supp P ⊄ supp Q, so P is not absolutely "
                                         "continuous w.r.t. Q and the quantity is infinite")
     return SupportVerdict(condition, f"{text}: supp P ⊆ supp Q exactly when {condition}")
+
+
+def _region_containment(p: Family, q: Family) -> SupportVerdict:
+    """Regions: the same region (in shared coordinates) is contained in itself; R^k contains
+    every k-dimensional continuous region."""
+    if p.dimension != q.dimension or p.discrete != q.discrete:
+        return SupportVerdict(sp.false, f"P lives on {p.dimension} coordinates "
+                              f"({'discrete' if p.discrete else 'continuous'}) and Q on "
+                              f"{q.dimension} ({'discrete' if q.discrete else 'continuous'}): "
+                              "the quantity is infinite")
+    xs = tuple(sp.Dummy(f"x_{i}") for i in range(1, p.dimension + 1))
+    region_p = p.support_at(xs) if p.multivariate else None
+    region_q = q.support_at(xs) if q.multivariate else None
+    text = f"supp P = {region_p}, supp Q = {region_q}"
+    if region_p == region_q or (region_q is not None and region_q.is_whole_space()):
+        return SupportVerdict(sp.true, f"{text}: supp P ⊆ supp Q")
+    raise NoRule(f"no support rule for the pair ({p.name}, {q.name}): the regions "
+                 f"{region_p} and {region_q} differ")

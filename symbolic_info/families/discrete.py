@@ -75,4 +75,9 @@ def categorical(p: Sequence | None = None, **named) -> Family:
     return member
 
 
-register_factory("categorical", categorical)
+CATEGORICAL_DEFAULT_SIZE = 3
+register_factory(
+    "categorical", categorical,
+    lambda suffix: {"p": [f"p_{i}_{suffix}" if suffix else f"p_{i}"
+                          for i in range(1, CATEGORICAL_DEFAULT_SIZE + 1)]},
+    "p=[p_1, ..., p_k]")

@@ -13,6 +13,9 @@ from .validate import checked_density
 _SPECS: dict[str, FamilySpec] = {}
 # Families whose spec depends on the call (categorical: one spec per number of outcomes).
 _FACTORIES: dict[str, Callable[..., Family]] = {}
+# Their default keyword values for a suffix ("1" for P, "2" for Q), and how they are called.
+_FACTORY_DEFAULTS: dict[str, Callable[[str], dict]] = {}
+_FACTORY_USAGE: dict[str, str] = {}
 
 
 def register(spec: FamilySpec) -> FamilySpec:
@@ -21,8 +24,35 @@ def register(spec: FamilySpec) -> FamilySpec:
     return spec
 
 
-def register_factory(name: str, factory: Callable[..., Family]) -> None:
+def register_factory(name: str, factory: Callable[..., Family],
+                     defaults: Callable[[str], dict] | None = None, usage: str = "") -> None:
+    """Register a family whose spec is built per call (e.g. one per dimension); ``defaults``
+    gives symbolic keyword values for a suffix, ``usage`` how it is called."""
     _FACTORIES[name] = factory
+    if defaults is not None:
+        _FACTORY_DEFAULTS[name] = defaults
+    _FACTORY_USAGE[name] = usage
+
+
+def factory_families() -> list[str]:
+    """The families built per call (categorical, the multivariate ones)."""
+    return sorted(_FACTORIES)
+
+
+def default_values(name: str, suffix: str = "") -> dict:
+    """Keyword values of a symbolic member of ``name`` (symbols subscripted ``suffix``)."""
+    if name in _FACTORIES:
+        if name not in _FACTORY_DEFAULTS:
+            raise InvalidParameter(f"{name} has no default member; give its parameters")
+        return _FACTORY_DEFAULTS[name](suffix)
+    return get_spec(name).default_values(suffix)
+
+
+def usage(name: str) -> str:
+    """How ``name`` is called: its parameter names, or its factory's signature."""
+    if name in _FACTORIES:
+        return _FACTORY_USAGE.get(name, "")
+    return ", ".join(get_spec(name).param_names)
 
 
 def families() -> list[str]:

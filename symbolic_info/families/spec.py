@@ -16,6 +16,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import InvalidParameter
+from .region import Region
 
 
 @dataclass(frozen=True)
@@ -111,22 +112,40 @@ class Alias:
 @dataclass(frozen=True)
 class FamilySpec:
     """A parametric family: a density (or pmf, when the support is a ``Range``) in template
-    symbols, its support, and relations the parameters must satisfy jointly (e.g. ``a < b``)."""
+    symbols, its support, and relations the parameters must satisfy jointly (e.g. ``a < b``).
+
+    A multivariate family has a tuple of variables and a :class:`Region` as its support;
+    ``label`` (if given) prints a member from its parameter values (``mu=[...], cov=[[...]]``);
+    a product law lists its ``factors`` (the specs of its independent components, whose
+    parameters and variables it concatenates in order).
+    """
 
     name: str
     params: tuple[Param, ...]
     symbols: tuple[sp.Symbol, ...]
-    variable: sp.Symbol
+    variable: sp.Symbol | tuple[sp.Symbol, ...]
     density: sp.Expr
-    support: sp.Set
+    support: sp.Set | Region
     relations: tuple[sp.Basic, ...] = ()
     aliases: tuple[Alias, ...] = ()
     title: str = ""
     sampler: Callable[[np.random.Generator], tuple[float, ...]] | None = None
+    label: Callable[[tuple], str] | None = field(default=None, compare=False)
+    factors: tuple[FamilySpec, ...] = ()
 
     @property
     def discrete(self) -> bool:
+        if isinstance(self.support, Region):
+            return self.support.discrete
         return isinstance(self.support, (sp.Range, sp.FiniteSet))
+
+    @property
+    def multivariate(self) -> bool:
+        return isinstance(self.support, Region)
+
+    @property
+    def variables(self) -> tuple[sp.Symbol, ...]:
+        return self.variable if isinstance(self.variable, tuple) else (self.variable,)
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -215,8 +234,28 @@ class Family:
         return symbols_in_order(self.values)
 
     @property
-    def variable(self) -> sp.Symbol:
+    def variable(self) -> sp.Symbol | tuple[sp.Symbol, ...]:
         return self.spec.variable
+
+    @property
+    def variables(self) -> tuple[sp.Symbol, ...]:
+        return self.spec.variables
+
+    @property
+    def multivariate(self) -> bool:
+        return self.spec.multivariate
+
+    @property
+    def dimension(self) -> int:
+        return len(self.spec.variables)
+
+    def factors(self) -> tuple[Family, ...]:
+        """The independent components of a product law (empty for any other family)."""
+        out, start = [], 0
+        for spec in self.spec.factors:
+            out.append(Family(spec, self.values[start:start + len(spec.params)]))
+            start += len(spec.params)
+        return tuple(out)
 
     @cached_property
     def density(self) -> sp.Expr:
@@ -228,10 +267,21 @@ class Family:
     def support(self) -> sp.Set:
         return self.spec.support.xreplace(self.substitution)
 
-    def density_at(self, x: sp.Expr) -> sp.Expr:
-        """The density (pmf) at ``x``: the variable and the parameters replaced at once, so a
-        parameter value named like the variable is never captured by it."""
-        return self.spec.density.xreplace({**self.substitution, self.spec.variable: x})
+    def density_at(self, x) -> sp.Expr:
+        """The density (pmf) at ``x`` (a tuple for a multivariate family): the variables and
+        the parameters replaced at once, so a parameter value named like a variable is never
+        captured by it."""
+        points = x if isinstance(x, tuple) else (x,)
+        return self.spec.density.xreplace({**self.substitution,
+                                           **dict(zip(self.spec.variables, points))})
+
+    def support_at(self, x) -> sp.Set | Region:
+        """The support in the coordinates ``x`` (matters for a multivariate region, whose
+        inner ends are functions of the outer coordinates)."""
+        if not self.multivariate:
+            return self.support
+        return self.spec.support.xreplace({**self.substitution,
+                                           **dict(zip(self.spec.variables, x))})
 
     def relations(self) -> tuple[sp.Basic, ...]:
         return tuple(sp.sympify(r).xreplace(self.substitution) for r in self.spec.relations)
@@ -242,6 +292,8 @@ class Family:
                 raise InvalidParameter(f"{self.name}: parameters must satisfy {template}")
 
     def label(self) -> str:
+        if self.spec.label is not None:
+            return self.spec.label(self.values)
         inner = ", ".join(f"{k}={v}" for k, v in self.params.items())
         return f"{self.name}({inner})"
 
@@ -292,7 +344,9 @@ def sample_parameters(family: Family, rng: np.random.Generator, tries: int = 200
     raise InvalidParameter(f"could not draw valid parameters for {family.label()}")
 
 
-def _nonempty(support: sp.Set) -> bool:
+def _nonempty(support: sp.Set | Region) -> bool:
+    if isinstance(support, Region):
+        return True
     if support is sp.S.EmptySet:  # Interval(a, b) at a point where b < a
         return False
     try:

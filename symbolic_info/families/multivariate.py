@@ -1,0 +1,202 @@
+r"""Built-in multivariate families of explicit dimension: declarative specs, one per dimension.
+
+* ``mvnormal(mu=[...], cov=[[...]])``:
+  :math:`p(x) = (2\pi)^{-k/2} \det\Sigma^{-1/2} \exp(-\tfrac12 (x-\mu)^\top \Sigma^{-1} (x-\mu))`
+  on :math:`\mathbb{R}^k`; :math:`\Sigma` symmetric, positive definite (the relation: its
+  leading principal minors are positive, Sylvester's criterion).
+* ``mvnormal_diag(mu=[...], sigma=[...])``: :math:`\Sigma = \operatorname{diag}(\sigma_i^2)`.
+* ``dirichlet(alpha=[...])``: :math:`\frac{\Gamma(\alpha_0)}{\prod_i \Gamma(\alpha_i)}
+  \prod_{i=1}^{k} x_i^{\alpha_i - 1}` on the simplex, in the coordinates
+  :math:`x_1, \dots, x_{k-1}` with :math:`x_k = 1 - \sum_{i<k} x_i`.
+
+The dimension is read off the values; each spec's parameters are the entries (``mu_1``,
+``cov_1_2``, ...) with scalar constraints, so every scalar mechanism (constraints, canonical
+names, the store, lambdify) applies unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+import numpy as np
+import sympy as sp
+
+from ..errors import InvalidParameter
+from .region import Region
+from .registry import register_factory
+from .spec import POSITIVE, REAL, Family, FamilySpec, Param
+
+
+def coordinates(k: int) -> tuple[sp.Symbol, ...]:
+    """The template variables x_1, ..., x_k of a k-dimensional family."""
+    return tuple(sp.Symbol(f"x_{i}", real=True) for i in range(1, k + 1))
+
+
+def _vector(name: str, values, role: str) -> list:
+    if isinstance(values, (str, int, float, sp.Basic)) or not isinstance(
+            values, (Sequence, np.ndarray)):
+        raise InvalidParameter(f"{role} must be a list of {name} values, got {values!r}")
+    return list(values)
+
+
+def _matrix_text(rows) -> str:
+    return "[" + ", ".join("[" + ", ".join(map(str, r)) + "]" for r in rows) + "]"
+
+
+def _vector_text(values) -> str:
+    return "[" + ", ".join(map(str, values)) + "]"
+
+
+# -- the multivariate normal ---------------------------------------------------------------------
+def _upper(k: int) -> list[tuple[int, int]]:
+    return [(i, j) for i in range(k) for j in range(i, k)]
+
+
+def _covariance(k: int, symbols: dict) -> sp.Matrix:
+    return sp.Matrix(k, k, lambda i, j: symbols[f"cov_{min(i, j) + 1}_{max(i, j) + 1}"])
+
+
+@cache
+def mvnormal_spec(k: int) -> FamilySpec:
+    params = [Param(f"mu_{i}", REAL) for i in range(1, k + 1)]
+    params += [Param(f"cov_{i + 1}_{j + 1}", POSITIVE if i == j else REAL) for i, j in _upper(k)]
+    symbols = {p.name: p.symbol() for p in params}
+    x = coordinates(k)
+    mu = sp.Matrix([symbols[f"mu_{i}"] for i in range(1, k + 1)])
+    cov = _covariance(k, symbols)
+    det = cov.det()
+    d = sp.Matrix(x) - mu
+    quadratic = sp.expand((d.T * cov.adjugate() * d)[0, 0])
+    density = sp.exp(-quadratic / (2 * det)) / sp.sqrt((2 * sp.pi) ** k * det)
+    minors = tuple(sp.Gt(sp.factor(cov[:m, :m].det()), 0) for m in range(2, k + 1))
+
+    def sampler(rng: np.random.Generator) -> tuple[float, ...]:
+        a = rng.normal(size=(k, k))
+        c = a @ a.T / k + 0.5 * np.eye(k)
+        return tuple(rng.uniform(-2, 2, size=k)) + tuple(c[i, j] for i, j in _upper(k))
+
+    def label(values) -> str:
+        s = dict(zip((p.name for p in params), values))
+        return (f"mvnormal(mu={_vector_text(values[:k])}, cov="
+                f"{_matrix_text(_covariance(k, s).tolist())})")
+
+    return FamilySpec(name="mvnormal", params=tuple(params), symbols=tuple(symbols.values()),
+                      variable=x, density=density,
+                      support=Region([(xi, -sp.oo, sp.oo) for xi in x]), relations=minors,
+                      title="Multivariate normal", sampler=sampler, label=label)
+
+
+def mvnormal(mu=None, cov=None) -> Family:
+    """``mvnormal(mu=[m_1, ..., m_k], cov=[[s_11, ...], ...])``, k from the values."""
+    if mu is None or cov is None:
+        raise InvalidParameter("mvnormal needs mu=[...] (k means) and cov=[[...]] (k x k)")
+    mu = _vector("mean", mu, "mu")
+    k = len(mu)
+    rows = _vector("row", cov, "cov")
+    if len(rows) != k or any(len(_vector("covariance", r, "cov")) != k for r in rows):
+        raise InvalidParameter(f"cov must be a {k} x {k} matrix (mu has {k} entries)")
+    for i, j in _upper(k):
+        if i != j and sp.simplify(sp.sympify(rows[i][j]) - sp.sympify(rows[j][i])) != 0:
+            raise InvalidParameter(f"cov must be symmetric: cov[{i}][{j}] = {rows[i][j]} but "
+                                   f"cov[{j}][{i}] = {rows[j][i]}")
+    values = {f"mu_{i + 1}": v for i, v in enumerate(mu)}
+    values |= {f"cov_{i + 1}_{j + 1}": rows[i][j] for i, j in _upper(k)}
+    member = mvnormal_spec(k).member(**values)
+    _positive_definite(member, k)
+    return member
+
+
+def _positive_definite(member: Family, k: int) -> None:
+    cov = _covariance(k, member.params)
+    if not cov.free_symbols:
+        eigen = np.linalg.eigvalsh(np.array(cov.evalf(), dtype=float))
+        if eigen.min() <= 0:
+            raise InvalidParameter(f"cov must be positive definite; its smallest eigenvalue "
+                                   f"is {eigen.min():.6g}")
+
+
+@cache
+def mvnormal_diag_spec(k: int) -> FamilySpec:
+    params = [Param(f"mu_{i}", REAL) for i in range(1, k + 1)]
+    params += [Param(f"sigma_{i}", POSITIVE) for i in range(1, k + 1)]
+    symbols = {p.name: p.symbol() for p in params}
+    x = coordinates(k)
+    density = sp.Mul(*[
+        sp.exp(-(xi - symbols[f"mu_{i}"]) ** 2 / (2 * symbols[f"sigma_{i}"] ** 2))
+        / (sp.sqrt(2 * sp.pi) * symbols[f"sigma_{i}"]) for i, xi in enumerate(x, start=1)])
+
+    def label(values) -> str:
+        return f"mvnormal_diag(mu={_vector_text(values[:k])}, sigma={_vector_text(values[k:])})"
+
+    return FamilySpec(name="mvnormal_diag", params=tuple(params),
+                      symbols=tuple(symbols.values()), variable=x, density=density,
+                      support=Region([(xi, -sp.oo, sp.oo) for xi in x]),
+                      title="Diagonal multivariate normal", label=label)
+
+
+def mvnormal_diag(mu=None, sigma=None) -> Family:
+    """``mvnormal_diag(mu=[...], sigma=[...])``: independent normal coordinates."""
+    if mu is None or sigma is None:
+        raise InvalidParameter("mvnormal_diag needs mu=[...] and sigma=[...] (standard "
+                               "deviations)")
+    mu, sigma = _vector("mean", mu, "mu"), _vector("standard deviation", sigma, "sigma")
+    if len(mu) != len(sigma):
+        raise InvalidParameter(f"mu has {len(mu)} entries but sigma has {len(sigma)}")
+    values = {f"mu_{i}": v for i, v in enumerate(mu, start=1)}
+    values |= {f"sigma_{i}": v for i, v in enumerate(sigma, start=1)}
+    return mvnormal_diag_spec(len(mu)).member(**values)
+
+
+# -- the Dirichlet ---------------------------------------------------------------------------------
+@cache
+def dirichlet_spec(k: int) -> FamilySpec:
+    params = [Param(f"alpha_{i}", POSITIVE) for i in range(1, k + 1)]
+    symbols = {p.name: p.symbol() for p in params}
+    alpha = list(symbols.values())
+    x = tuple(sp.Symbol(f"x_{i}", positive=True) for i in range(1, k))
+    last = 1 - sp.Add(*x)
+    density = (sp.gamma(sp.Add(*alpha)) / sp.Mul(*map(sp.gamma, alpha))
+               * sp.Mul(*[xi ** (a - 1) for xi, a in zip(x, alpha)]) * last ** (alpha[-1] - 1))
+    limits = [(xi, 0, 1 - sp.Add(*x[:i])) for i, xi in enumerate(x)]
+
+    def label(values) -> str:
+        return f"dirichlet(alpha={_vector_text(values)})"
+
+    return FamilySpec(name="dirichlet", params=tuple(params), symbols=tuple(alpha),
+                      variable=x, density=density, support=Region(limits),
+                      title="Dirichlet", label=label)
+
+
+def dirichlet(alpha=None) -> Family:
+    """``dirichlet(alpha=[a_1, ..., a_k])``, k >= 2, on the simplex in x_1, ..., x_{k-1}."""
+    if alpha is None:
+        raise InvalidParameter("dirichlet needs alpha=[a_1, ..., a_k] (k >= 2)")
+    alpha = _vector("concentration", alpha, "alpha")
+    if len(alpha) < 2:
+        raise InvalidParameter(f"dirichlet needs k >= 2 concentrations, got {len(alpha)}")
+    return dirichlet_spec(len(alpha)).member(
+        **{f"alpha_{i}": v for i, v in enumerate(alpha, start=1)})
+
+
+DEFAULT_DIMENSION = 2
+
+
+def _names(stem: str, suffix: str, k: int = DEFAULT_DIMENSION) -> list[str]:
+    return [f"{stem}{i}_{suffix}" if suffix else f"{stem}{i}" for i in range(1, k + 1)]
+
+
+def _cov_names(suffix: str, k: int = DEFAULT_DIMENSION) -> list[list[str]]:
+    tail = f"_{suffix}" if suffix else ""
+    return [[f"s{min(i, j)}{max(i, j)}{tail}" for j in range(1, k + 1)] for i in range(1, k + 1)]
+
+
+register_factory("mvnormal", mvnormal,
+                 lambda suffix: {"mu": _names("m", suffix), "cov": _cov_names(suffix)},
+                 "mu=[m_1, ..., m_k], cov=[[s_11, ..., s_1k], ...]")
+register_factory("mvnormal_diag", mvnormal_diag,
+                 lambda suffix: {"mu": _names("m", suffix), "sigma": _names("s", suffix)},
+                 "mu=[m_1, ..., m_k], sigma=[s_1, ..., s_k]")
+register_factory("dirichlet", dirichlet,
+                 lambda suffix: {"alpha": _names("a", suffix, 3)},
+                 "alpha=[a_1, ..., a_k]")
