@@ -198,7 +198,7 @@ def numeric_expectation(m: Measure, statistic: sp.Expr, point: dict) -> float | 
         return None
 
 
-MAX_QUADRATURE_DIMENSION = 3  # beyond, nested quadrature is too slow for a spot check
+MAX_QUADRATURE_DIMENSION = 2  # beyond, nested quadrature is too slow for a spot check
 
 
 def region_expectation(m: Measure, statistic: sp.Expr, point: dict) -> float | None:

@@ -18,6 +18,8 @@ result is checked against numerical integration before it is accepted.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 
 from .families.region import Region
@@ -52,22 +54,73 @@ def _one_coordinate(body: sp.Expr, x: sp.Symbol, lo: sp.Expr, hi: sp.Expr,
     return total
 
 
-def gaussian_integral(body: sp.Expr, xs: tuple[sp.Symbol, ...]) -> sp.Expr | None:
-    """∫_{R^k} body dx for body = C · exp(quadratic polynomial in xs); None if not of that form."""
+def quadratic_form(q: sp.Expr, xs: tuple[sp.Symbol, ...]):
+    """(S, v, w) with q = ½ xᵀSx + vᵀx + w, for q a polynomial of degree ≤ 2 in xs; else None."""
+    q = sp.expand(q)
+    if not q.is_polynomial(*xs) or sp.Poly(q, *xs).total_degree() > 2:
+        return None
+    origin = {x: 0 for x in xs}
+    hessian = sp.hessian(q, xs)
+    return (hessian, sp.Matrix([sp.diff(q, x).xreplace(origin) for x in xs]),
+            q.xreplace(origin))
+
+
+def gaussian_exponent(body: sp.Expr, xs: tuple[sp.Symbol, ...]):
+    """(C, A, b, c) with body = C·exp(−½ xᵀAx + bᵀx + c), A free of xs and nonzero; else None."""
     constant, kernel = sp.powsimp(body, combine="exp").as_independent(*xs, as_Add=False)
     kernel = sp.powsimp(kernel, combine="exp")
     if not isinstance(kernel, sp.exp):
         return None
-    exponent = sp.expand(kernel.args[0])
-    if not exponent.is_polynomial(*xs) or sp.Poly(exponent, *xs).total_degree() != 2:
+    form = quadratic_form(kernel.args[0], xs)
+    if form is None or form[0].is_zero_matrix:
         return None
-    origin = {x: 0 for x in xs}
-    hessian = sp.hessian(exponent, xs)
-    if hessian.free_symbols & set(xs):
+    hessian, b, c = form
+    return constant, -hessian, b, c
+
+
+@lru_cache(maxsize=64)
+def _inverse(a: sp.ImmutableMatrix) -> sp.ImmutableMatrix:
+    """A⁻¹ with each entry cancelled (for a family's kernel: the covariance matrix).
+
+    With A = N/d (d the common denominator, N polynomial), A⁻¹ = d·adj(N)/det(N): polynomial
+    arithmetic only, then one cancellation per entry."""
+    a = sp.Matrix(a)
+    common = sp.lcm([sp.denom(sp.together(e)) for e in a])
+    polynomial = (a * common).applyfunc(sp.cancel)
+    det = sp.expand(polynomial.det())
+    if det == 0:
+        raise ZeroDivisionError("the quadratic form is singular")
+    inverse = (polynomial.adjugate() * common / det).applyfunc(sp.cancel)
+    return sp.ImmutableMatrix(inverse)
+
+
+def gaussian_moment(kernel: sp.Expr, statistic: sp.Expr,
+                    xs: tuple[sp.Symbol, ...]) -> sp.Expr | None:
+    r"""E[s] for a Gaussian kernel and s = ½ xᵀSx + vᵀx + w, by tilting: the derivative at
+    t = 0 of log Z(t), Z(t) = ∫ kernel·e^{t s}. With A(t) = A − tS, b(t) = b + tv,
+    :math:`\log Z = c + w t + \tfrac12 b(t)^\top A(t)^{-1} b(t) - \tfrac12 \log\det A(t)
+    + \tfrac{k}{2}\log 2\pi`, and :math:`\tfrac{d}{dt}A^{-1} = A^{-1} S A^{-1}`,
+    :math:`\tfrac{d}{dt}\log\det A = -\operatorname{tr}(A^{-1} S)`:
+    :math:`\mathbb{E}[s] = w + v^\top m + \tfrac12 m^\top S m
+    + \tfrac12 \operatorname{tr}(A^{-1}S)` with :math:`m = A^{-1} b`."""
+    parts = gaussian_exponent(kernel, xs)
+    form = quadratic_form(statistic, xs)
+    if parts is None or form is None:
         return None
-    a = -hessian
-    b = sp.Matrix([sp.diff(exponent, x).xreplace(origin) for x in xs])
-    c = exponent.xreplace(origin)
+    _, a, b, _ = parts
+    s, v, w = form
+    inverse = _inverse(sp.ImmutableMatrix(a))
+    m = inverse * b
+    value = w + (v.T * m)[0, 0] + (m.T * s * m)[0, 0] / 2 + (inverse * s).trace() / 2
+    return sp.expand(value)
+
+
+def gaussian_integral(body: sp.Expr, xs: tuple[sp.Symbol, ...]) -> sp.Expr | None:
+    """∫_{R^k} body dx for body = C · exp(quadratic polynomial in xs); None if not of that form."""
+    parts = gaussian_exponent(body, xs)
+    if parts is None:
+        return None
+    constant, a, b, c = parts
     det = sp.factor(a.det())
     if det == 0:
         return None

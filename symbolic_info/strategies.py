@@ -19,7 +19,7 @@ import sympy as sp
 
 from .integration import integrate_split
 from .measure import Measure, acceptable, linear_terms
-from .multiple import integrate_region
+from .multiple import gaussian_moment, integrate_region
 
 
 def strategies(m: Measure, s: sp.Expr) -> Iterator[tuple[str, Callable[[], sp.Expr]]]:
@@ -50,6 +50,9 @@ def _multivariate(m: Measure, s: sp.Expr) -> Iterator[tuple[str, Callable[[], sp
     if isinstance(s, sp.log):
         yield "tilting", lambda: _tilt_region(m, lambda t: s.args[0] ** t)
     elif s.is_polynomial(*m.variables):
+        if m.support.is_whole_space():
+            yield "tilting (Gaussian normaliser)", lambda: gaussian_moment(
+                m.split()[1], s, m.variables)
         yield "tilting (moment generating function)", lambda: _tilt_region(
             m, lambda t: sp.exp(t * s))
     yield "integration", lambda: integrate_region(s * m.density, m.support)

@@ -81,10 +81,15 @@ def mvnormal_spec(k: int) -> FamilySpec:
         return (f"mvnormal(mu={_vector_text(values[:k])}, cov="
                 f"{_matrix_text(_covariance(k, s).tolist())})")
 
+    def draw(values: dict, rng: np.random.Generator, n: int) -> np.ndarray:
+        mean = [values[f"mu_{i}"] for i in range(1, k + 1)]
+        cov = np.array(_covariance(k, values).tolist(), dtype=float)
+        return rng.multivariate_normal(mean, cov, size=n)
+
     return FamilySpec(name="mvnormal", params=tuple(params), symbols=tuple(symbols.values()),
                       variable=x, density=density,
                       support=Region([(xi, -sp.oo, sp.oo) for xi in x]), relations=minors,
-                      title="Multivariate normal", sampler=sampler, label=label)
+                      title="Multivariate normal", sampler=sampler, label=label, draw=draw)
 
 
 def mvnormal(mu=None, cov=None) -> Family:
@@ -129,10 +134,15 @@ def mvnormal_diag_spec(k: int) -> FamilySpec:
     def label(values) -> str:
         return f"mvnormal_diag(mu={_vector_text(values[:k])}, sigma={_vector_text(values[k:])})"
 
+    def draw(values: dict, rng: np.random.Generator, n: int) -> np.ndarray:
+        mean = np.array([values[f"mu_{i}"] for i in range(1, k + 1)])
+        scale = np.array([values[f"sigma_{i}"] for i in range(1, k + 1)])
+        return mean + scale * rng.standard_normal(size=(n, k))
+
     return FamilySpec(name="mvnormal_diag", params=tuple(params),
                       symbols=tuple(symbols.values()), variable=x, density=density,
                       support=Region([(xi, -sp.oo, sp.oo) for xi in x]),
-                      title="Diagonal multivariate normal", label=label)
+                      title="Diagonal multivariate normal", label=label, draw=draw)
 
 
 def mvnormal_diag(mu=None, sigma=None) -> Family:
@@ -163,9 +173,12 @@ def dirichlet_spec(k: int) -> FamilySpec:
     def label(values) -> str:
         return f"dirichlet(alpha={_vector_text(values)})"
 
+    def draw(values: dict, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.dirichlet([values[f"alpha_{i}"] for i in range(1, k + 1)], size=n)[:, :-1]
+
     return FamilySpec(name="dirichlet", params=tuple(params), symbols=tuple(alpha),
                       variable=x, density=density, support=Region(limits),
-                      title="Dirichlet", label=label)
+                      title="Dirichlet", label=label, draw=draw)
 
 
 def dirichlet(alpha=None) -> Family:

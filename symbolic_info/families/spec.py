@@ -116,6 +116,8 @@ class FamilySpec:
 
     A multivariate family has a tuple of variables and a :class:`Region` as its support;
     ``label`` (if given) prints a member from its parameter values (``mu=[...], cov=[[...]]``);
+    ``draw(values, rng, n)`` (if given) draws n variates (rows of coordinates) at numeric
+    parameter values (by parameter name), for Monte Carlo checks;
     a product law lists its ``factors`` (the specs of its independent components, whose
     parameters and variables it concatenates in order).
     """
@@ -132,6 +134,8 @@ class FamilySpec:
     sampler: Callable[[np.random.Generator], tuple[float, ...]] | None = None
     label: Callable[[tuple], str] | None = field(default=None, compare=False)
     factors: tuple[FamilySpec, ...] = ()
+    draw: Callable[[dict, np.random.Generator, int], np.ndarray] | None = field(
+        default=None, compare=False)
 
     @property
     def discrete(self) -> bool:

@@ -86,11 +86,15 @@ def make_printer(d) -> InfoLatexPrinter:
                             variable_name=variable_name(variable, symbols))
 
 
-def integration_variable_of(d) -> sp.Symbol:
-    """The bound variable of the defining integral or sum of ``d`` (``x`` when there is none)."""
+def integration_variable_of(d) -> sp.Symbol | tuple[sp.Symbol, ...]:
+    """The bound variable of the defining integral or sum of ``d`` (``x`` when there is none);
+    over a region, the tuple of its variables, outermost first."""
     for step in d.steps:
         if step.kind is StepKind.DEFINITION and isinstance(step.expr, (sp.Integral, sp.Sum)):
-            return step.expr.limits[0][0]
+            limits = step.expr.limits
+            if len(limits) > 1:
+                return tuple(limit[0] for limit in reversed(limits))
+            return limits[0][0]
     return sp.Symbol("x")
 
 
@@ -216,14 +220,20 @@ def definition_rows(d, expr, printer, lhs, name, base, note) -> list[Row]:
         r"\text{%s}" % text_escape(note or "definition")
     if not isinstance(expr, (sp.Integral, sp.Sum)) or d.p is None:
         return [Row(lhs, expr_lines(expr, printer), why)]
-    x, lo, hi = expr.limits[0]
+    if len(expr.limits) > 1:  # over a region: x is the tuple of its variables
+        x = tuple(limit[0] for limit in reversed(expr.limits))
+        lo = hi = d.p.support_at(x)
+    else:
+        x, lo, hi = expr.limits[0]
     rows = []
     for letter, member in (("p", d.p), ("q", d.q)):
         if member is None:
             continue
         role = "P" if letter == "p" else "Q"
         kind = "pmf" if member.discrete else "density"
-        rows.append(Row(r"%s(%s)" % (letter, printer.doprint(x)),
+        shown = ", ".join(map(printer.doprint, x)) if isinstance(x, tuple) else \
+            printer.doprint(x)
+        rows.append(Row(r"%s(%s)" % (letter, shown),
                         expr_lines(member.density_at(x), printer),
                         r"\text{%s of } %s = %s" % (kind, role, family_latex(member, printer))))
     rows.append(Row(lhs, (abstract_definition(d, x, lo, hi, printer, r"\log"),),
@@ -236,10 +246,16 @@ def definition_rows(d, expr, printer, lhs, name, base, note) -> list[Row]:
 
 
 def abstract_definition(d, x, lo, hi, printer, log: str) -> str:
-    r"""``\int_{lo}^{hi} p(x) \log\frac{p(x)}{q(x)}\,dx`` (or the sum over the support)."""
-    xs = printer.doprint(x)
+    r"""``\int_{lo}^{hi} p(x) \log\frac{p(x)}{q(x)}\,dx`` (or the sum over the support);
+    over a region (``x`` a tuple, ``lo`` the region) ``\int_{R} p(x_1, x_2) ... dx_1 dx_2``."""
+    xs = printer.doprint(x) if not isinstance(x, tuple) else ", ".join(map(printer.doprint, x))
     p, q = f"p({xs})", f"q({xs})"
-    if d.p.discrete:
+    if isinstance(x, tuple):
+        region = printer.doprint(lo)
+        op = (r"\sum_{(%s) \in %s}" if d.p.discrete else r"\int_{%s}") % (
+            (xs, region) if d.p.discrete else (region,))
+        tail = "" if d.p.discrete else "".join(r"\,d%s" % printer.doprint(v) for v in x)
+    elif d.p.discrete:
         op, tail = r"\sum_{%s=%s}^{%s}" % (xs, printer.doprint(lo), printer.doprint(hi)), ""
     else:
         op = r"\int_{%s}^{%s}" % (printer.doprint(lo), printer.doprint(hi))

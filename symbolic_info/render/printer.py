@@ -29,23 +29,41 @@ class InfoLatexPrinter(LatexPrinter):
     """LaTeX printer for the expressions of a Derivation."""
 
     def __init__(self, symbols: Sequence[sp.Symbol] = (), *,
-                 variable: sp.Symbol | str = "x", variable_name: str | None = None,
+                 variable: sp.Symbol | str | tuple = "x",
+                 variable_name: str | tuple[str, ...] | None = None,
                  measure: str = "P", settings: dict | None = None):
         merged = {"symbol_names": symbol_names(symbols)}
         merged.update(settings or {})
         # a name matches every symbol of that name; a symbol (the Dummy of a derivation) only
-        # itself, so a parameter that happens to be called x is not taken for the variable
+        # itself, so a parameter that happens to be called x is not taken for the variable.
+        # A multivariate derivation has a tuple of variables (x_1, ..., x_k), named in order.
         self.by_name = isinstance(variable, str)
-        self.variable = sp.Symbol(variable) if self.by_name else variable
-        self.variable_name = variable_name or self.variable.name
+        variables = variable if isinstance(variable, tuple) else (variable,)
+        variables = tuple(sp.Symbol(v) if isinstance(v, str) else v for v in variables)
+        names = variable_name if isinstance(variable_name, tuple) else (
+            (variable_name,) if variable_name else tuple(v.name for v in variables))
+        self.variable = variables[0]
+        self.variable_name = names[0]
+        self.variable_names = dict(zip(variables, names))
         if not self.by_name:
-            merged["symbol_names"][self.variable] = symbol_latex(self.variable_name)
+            for v, name in self.variable_names.items():
+                merged["symbol_names"][v] = symbol_latex(name)
         super().__init__(merged)
         self.measure = measure
         self._in_expectation = False
 
     def is_variable(self, expr: sp.Symbol) -> bool:
-        return expr.name == self.variable.name if self.by_name else expr == self.variable
+        if self.by_name:
+            return any(expr.name == v.name for v in self.variable_names)
+        return expr in self.variable_names
+
+    def random_variable(self, expr: sp.Symbol) -> str:
+        """The random variable of a bound variable: x -> X, x_2 -> X_2."""
+        names = {v.name: n for v, n in self.variable_names.items()} if self.by_name \
+            else self.variable_names
+        name = names[expr.name] if self.by_name else names[expr]
+        head, _, tail = name.partition("_")
+        return symbol_latex(head.upper() + ("_" + tail if tail else ""))
 
     @contextmanager
     def expectation(self) -> Iterator[None]:
@@ -62,7 +80,7 @@ class InfoLatexPrinter(LatexPrinter):
     # -- overrides -----------------------------------------------------------------------------
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
         if self._in_expectation and self.is_variable(expr):
-            return symbol_latex(self.variable_name.upper())
+            return self.random_variable(expr)
         name = self._settings["symbol_names"].get(expr)
         return name if name is not None else symbol_latex(expr.name)
 

@@ -64,15 +64,26 @@ def symbol_names(symbols: Iterable[sp.Symbol]) -> dict[sp.Symbol, str]:
 VARIABLE_LETTERS = ("x", "t", "u", "y", "z", "w", "v", "s")
 
 
-def variable_name(variable: sp.Symbol, others: Iterable[sp.Symbol]) -> str:
+def variable_name(variable, others: Iterable[sp.Symbol]):
     """A name for the integration variable that no other symbol of the derivation prints as
-    (``x`` unless a parameter is called ``x``, then ``t``, ``u``, ...)."""
-    taken = {symbol_latex(s.name) for s in others if s != variable} | \
-        {symbol_latex(s.name.upper()) for s in others if s != variable}
+    (``x`` unless a parameter is called ``x``, then ``t``, ``u``, ...); for a tuple of
+    variables a tuple of names ``x_1, ..., x_k`` with such a letter."""
+    variables = variable if isinstance(variable, tuple) else (variable,)
+    others = [s for s in others if s not in variables]
+    taken = {symbol_latex(s.name) for s in others} | {symbol_latex(s.name.upper()) for s in others}
+
+    def names(letter: str) -> tuple[str, ...]:
+        if not isinstance(variable, tuple):
+            return (letter,)
+        return tuple(f"{letter}_{i}" for i in range(1, len(variables) + 1))
+
     for letter in VARIABLE_LETTERS:
-        if symbol_latex(letter) not in taken and symbol_latex(letter.upper()) not in taken:
-            return letter
-    return variable.name + "_" * 2
+        candidate = names(letter)
+        if not any(symbol_latex(n) in taken or symbol_latex(n.upper()) in taken
+                   for n in candidate):
+            return candidate if isinstance(variable, tuple) else candidate[0]
+    fallback = names(variables[0].name.split("_")[0] + "_" * 2)
+    return fallback if isinstance(variable, tuple) else fallback[0]
 
 
 def text_escape(text: str) -> str:

@@ -13,11 +13,13 @@ def render_text(d) -> str:
     integration variable under a name no parameter has)."""
     variable = integration_variable_of(d)
     symbols = set(d.parameters)
-    shown = sp.Symbol(variable_name(variable, symbols))
+    variables = variable if isinstance(variable, tuple) else (variable,)
+    names = variable_name(variable, symbols)
+    shown = dict(zip(variables, map(sp.Symbol, names if isinstance(names, tuple) else (names,))))
 
     def text(expr) -> str:
-        if isinstance(expr, sp.Basic) and variable in expr.free_symbols | expr.atoms(sp.Dummy):
-            expr = expr.xreplace({variable: shown})
+        if isinstance(expr, sp.Basic):
+            expr = expr.xreplace(shown)
         return sp.sstr(expr)
 
     lines = [f"{d.name}: {d.status} ({d.status_text()})", f"  result     = {text(d.result)}"]
