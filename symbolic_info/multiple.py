@@ -110,9 +110,9 @@ def gaussian_moment(kernel: sp.Expr, statistic: sp.Expr,
     _, a, b, _ = parts
     s, v, w = form
     inverse = _inverse(sp.ImmutableMatrix(a))
-    m = inverse * b
+    m = (inverse * b).applyfunc(sp.cancel)  # the mean
     value = w + (v.T * m)[0, 0] + (m.T * s * m)[0, 0] / 2 + (inverse * s).trace() / 2
-    return sp.expand(value)
+    return sp.expand(sp.cancel(value))
 
 
 def gaussian_integral(body: sp.Expr, xs: tuple[sp.Symbol, ...]) -> sp.Expr | None:

@@ -161,6 +161,8 @@ def _quantile_points(p: si.Family, point: dict, lo: float, hi: float) -> list[fl
 def defining_value(quantity: str, p: si.Family, q: si.Family | None,
                    point: dict) -> float:
     """The quantity at ``point`` from its defining integral or sum; ``inf`` if it diverges."""
+    if p.multivariate:
+        return _region_value(quantity, p, q, point)
     x = sp.Symbol("x", real=True)
     ex = exact(point)
     support = p.support.xreplace(ex)
@@ -184,6 +186,34 @@ def defining_value(quantity: str, p: si.Family, q: si.Family | None,
         return _integral(f_p, f_g, support, _kinks(density * g, x),
                          _quantile_points(p, point, float(support.inf), float(support.sup)),
                          q, x, ex)
+
+
+def _region_value(quantity: str, p: si.Family, q: si.Family | None, point: dict) -> float:
+    """Over a region of two coordinates: scipy's nested quadrature (dblquad) of p·g with
+    log p and log q expanded (finite in the tails); P and Q on the same region (or Q on R^2)."""
+    from scipy import integrate
+    if p.dimension != 2:
+        raise NotImplementedError("the reference integrates regions of two coordinates")
+    xs = sp.symbols("u v", real=True)
+    ex = exact(point)
+    log_p = _log_density(p, xs, point)
+    g = -log_p if quantity == "entropy" else -_log_density(q, xs, point) + (
+        log_p if quantity == "kl" else 0)
+    f = sp.lambdify(xs, sp.exp(log_p) * g, modules=["scipy", "numpy"])
+    (_, lo1, hi1), (_, lo2, hi2) = p.support_at(xs).xreplace(ex).limits
+    inner_lo, inner_hi = (sp.lambdify(xs[0], e, modules=["numpy"]) for e in (lo2, hi2))
+
+    def integrand(v, u):
+        try:
+            value = f(u, v)
+        except (ZeroDivisionError, OverflowError):
+            return 0.0
+        return float(value) if np.isfinite(value) else 0.0
+
+    value, _ = integrate.dblquad(integrand, float(lo1), float(hi1),
+                                 lambda u: float(inner_lo(u)), lambda u: float(inner_hi(u)),
+                                 epsabs=1e-13, epsrel=1e-12)
+    return value
 
 
 def _outside_q(q, x, ex, k) -> bool:

@@ -19,7 +19,7 @@ import symbolic_info as si
 from symbolic_info.check import Report, cross_validate
 from symbolic_info.check.cross_validate import defining_value, sample_points
 from symbolic_info.errors import InvalidParameter
-from symbolic_info.families import get_spec
+from symbolic_info.families.registry import default_values
 
 N = 5
 # derivations taking 10 s or more each (the expectation engine's second pass)
@@ -32,7 +32,7 @@ def member(name: str, suffix: str):
     if name == "categorical":
         letter = "p" if suffix == "1" else "q"
         return si.family("categorical", p=[f"{letter}_{i}" for i in (1, 2, 3)])
-    return si.family(name, **get_spec(name).default_values(suffix))
+    return si.family(name, **default_values(name, suffix))
 
 
 def derive(quantity: str, name: str):

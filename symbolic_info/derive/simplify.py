@@ -64,14 +64,20 @@ def _rational_part(rest: sp.Expr) -> sp.Expr:
         return sp.S.Zero
     groups: dict[sp.Expr, list[sp.Expr]] = defaultdict(list)
     for term in sp.Add.make_args(sp.expand(rest)):
-        num, den = sp.fraction(sp.together(term))
-        scale, core = den.as_coeff_Mul()
+        num, den = sp.fraction(sp.cancel(sp.together(term)))
+        scale, core = sp.factor_terms(den).as_coeff_Mul()
         groups[core].append(num / scale)
-    grouped = sp.Add(*[sp.factor_terms(_complete_squares(sp.Add(*nums))) / core
+    grouped = sp.Add(*[_smaller(sp.factor_terms(_complete_squares(sp.Add(*nums))) / core)
                        for core, nums in groups.items()])
     candidates = [grouped, sp.factor_terms(sp.together(rest)), sp.expand(rest)]
     best = min(candidates, key=sp.count_ops)
     return grouped if sp.count_ops(grouped) <= sp.count_ops(best) + 4 else best
+
+
+def _smaller(fraction: sp.Expr) -> sp.Expr:
+    """The fraction, or its cancelled form where that is shorter ((a - b)/(b - a) -> -1)."""
+    cancelled = sp.cancel(fraction)
+    return cancelled if sp.count_ops(cancelled) < sp.count_ops(fraction) else fraction
 
 
 def _complete_squares(poly: sp.Expr) -> sp.Expr:
