@@ -37,6 +37,8 @@ class StepKind(str, Enum):
     CHANGE_OF_BASE = "change of base"
     NUMERIC_CHECK = "numeric check"
     NO_NUMERIC_CHECK = "no numeric check"
+    ADDITIVITY = "additivity over independent components"
+    COMPONENT = "component"
 
     def __str__(self) -> str:
         return self.value

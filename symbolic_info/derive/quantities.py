@@ -15,17 +15,22 @@ import numpy as np
 import sympy as sp
 
 from ..budget import Budget
-from ..errors import BudgetExceeded, InvalidParameter, SymbolicInfoError
+from ..errors import BudgetExceeded, InvalidParameter, NoRule, SymbolicInfoError
 from ..expectation import Expectation, expect, numeric_expectation
+from ..families.product import mixed
 from ..families.spec import Family, sample_parameters
 from ..measure import Measure, linear_terms
 from . import store
+from .additivity import by_additivity, matching
 from .canonical import Canonical
 from .derivation import Derivation, Step, StepKind
 from .rules import RULES
 from .simplify import textbook
 
 SYMBOLS = {"entropy": "H(P)", "cross_entropy": "H(P, Q)", "kl": "D_KL(P || Q)"}
+DEFINITIONS = {"entropy": "definition of {kind} entropy",
+               "cross_entropy": "definition of cross-entropy",
+               "kl": "definition of the Kullback-Leibler divergence"}
 _CACHE: dict[tuple, Derivation] = {}  # by the user's members
 _CANONICAL_CACHE: dict[tuple, Derivation] = {}  # by the canonical members
 
@@ -167,10 +172,21 @@ class _Builder:
 
     # -- the derivation ----------------------------------------------------------------------
     def run(self) -> Derivation:
+        if matching(self.p, self.q):
+            d = by_additivity(self.quantity, self.p, self.q, self.name, self.parameters,
+                              lambda a, b: derive(self.quantity, a, b,
+                                                  timeout=max(self.budget.remaining, 1.0)))
+            self.steps = [Step(StepKind.DEFINITION, self.definition(), DEFINITIONS[
+                self.quantity].format(kind="Shannon" if self.p.discrete else "differential")),
+                *d.steps]
+            self.conditions = d.conditions
+            return self.finish(d.result, d.status)
+        if self.p.spec.factors and mixed(self.p):
+            raise NoRule(f"{self.quantity} of {self.p.label()} against {self.q.label()}: a "
+                         "product with continuous and discrete components is derived by "
+                         "additivity, which needs Q's components to match P's")
         kind = "Shannon" if self.p.discrete else "differential"
-        note = {"entropy": f"definition of {kind} entropy",
-                "cross_entropy": "definition of cross-entropy",
-                "kl": "definition of the Kullback-Leibler divergence"}[self.quantity]
+        note = DEFINITIONS[self.quantity].format(kind=kind)
         self.steps.append(Step(StepKind.DEFINITION, self.definition(), note))
         if self.q is not None:
             verdict = RULES.support(self.p, self.q)

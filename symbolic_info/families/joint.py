@@ -21,6 +21,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import InvalidParameter
+from .product import product
 from .registry import family
 from .spec import Family, symbols_in_order
 
@@ -200,13 +201,24 @@ def joint(table) -> JointTable:
     return JointTable(matrix)
 
 
-def independent(px, py) -> JointTable:
-    r"""The joint table of independent X and Y: :math:`t_{ij} = p_X(i)\,p_Y(j)`.
+def independent(*components):
+    r"""Independent components.
 
-    ``px`` and ``py`` are sequences of probabilities or categorical family members.
+    Two sequences of probabilities or categorical members: the joint table of independent X
+    and Y, :math:`t_{ij} = p_X(i)\,p_Y(j)` (a :class:`JointTable`).  Otherwise family members
+    (any families, at least two): their product law, a family member whose entropy and
+    divergences are derived by additivity (:mod:`symbolic_info.families.product`).
     """
-    a, b = _probabilities(px, "px"), _probabilities(py, "py")
-    return joint([[ai * bj for bj in b] for ai in a])
+    if len(components) == 2 and all(_table_marginal(c) for c in components):
+        a, b = (_probabilities(c, r) for c, r in zip(components, ("px", "py")))
+        return joint([[ai * bj for bj in b] for ai in a])
+    return product(*components)
+
+
+def _table_marginal(c) -> bool:
+    if isinstance(c, Family):
+        return c.name == "categorical"
+    return isinstance(c, (Sequence, np.ndarray)) and not isinstance(c, str)
 
 
 def _probabilities(p, role: str) -> list:

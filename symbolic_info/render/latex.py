@@ -193,6 +193,11 @@ STEP_ROWS = {
         Row("", (), why) for why in numeric_check_why(st.expr, st.note, pr)],
     StepKind.NO_NUMERIC_CHECK: lambda d, st, pr, lhs, name, base: [
         Row("", (), r"\text{no numerical check: %s}" % text_escape(st.note))],
+    StepKind.ADDITIVITY: lambda d, st, pr, lhs, name, base: [
+        Row("=", expr_lines(st.expr, pr), r"\text{independent components: additivity}")],
+    StepKind.COMPONENT: lambda d, st, pr, lhs, name, base: [
+        Row(pr.doprint(st.expr.lhs), expr_lines(st.expr.rhs, pr),
+            r"\text{%s}" % text_escape(st.note))],
 }
 
 
