@@ -39,6 +39,7 @@ class StepKind(str, Enum):
     NO_NUMERIC_CHECK = "no numeric check"
     ADDITIVITY = "additivity over independent components"
     COMPONENT = "component"
+    MARGINAL = "marginal law"
 
     def __str__(self) -> str:
         return self.value

@@ -18,6 +18,8 @@ import sympy as sp
 
 from ..errors import InvalidParameter, SymbolicInfoError
 from ..families.joint import JointTable, joint
+from ..families.spec import Family
+from . import information
 from .derivation import Derivation, Step
 from .simplify import textbook
 
@@ -35,14 +37,29 @@ def joint_entropy(table, *, base=None) -> Derivation:
 
 def conditional_entropy(table, given: str = "x", *, base=None) -> Derivation:
     r"""Conditional entropy :math:`H(Y \mid X)` (``given="x"``) or :math:`H(X \mid Y)`
-    (``given="y"``): :math:`-\sum_{i,j} t_{ij} \log(t_{ij} / P_{\text{given}})`."""
+    (``given="y"``): :math:`-\sum_{i,j} t_{ij} \log(t_{ij} / P_{\text{given}})`.
+
+    For a multivariate family member ``table``, ``given`` is a list of coordinates B and the
+    result is :math:`h(X_A \mid X_B)` for the other coordinates A
+    (:func:`symbolic_info.derive.information.conditional_entropy`)."""
+    if isinstance(table, Family):
+        return information.conditional_entropy(table, given, base=base)
     if given not in GIVEN:
         raise InvalidParameter(f"given must be 'x' or 'y', got {given!r}")
     return _JointBuilder("conditional_entropy", _as_joint(table), base, given=given).run()
 
 
-def mutual_information(table, *, base=None) -> Derivation:
-    r"""Mutual information :math:`I(X; Y) = D_{\mathrm{KL}}(P_{XY} \parallel P_X P_Y)`."""
+def mutual_information(table, *, between=None, base=None) -> Derivation:
+    r"""Mutual information :math:`I(X; Y) = D_{\mathrm{KL}}(P_{XY} \parallel P_X P_Y)` of a
+    joint table; for a multivariate family member, :math:`I(X_A; X_B)` for
+    ``between=(A, B)`` (:func:`symbolic_info.derive.information.mutual_information`)."""
+    if isinstance(table, Family):
+        if between is None:
+            raise InvalidParameter("mutual_information of a family member needs "
+                                   "between=(A, B), two lists of coordinates")
+        return information.mutual_information(table, between, base=base)
+    if between is not None:
+        raise InvalidParameter("between applies to a multivariate family member, not a table")
     return _JointBuilder("mutual_information", _as_joint(table), base).run()
 
 

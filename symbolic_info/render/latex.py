@@ -195,6 +195,9 @@ STEP_ROWS = {
         Row("", (), r"\text{no numerical check: %s}" % text_escape(st.note))],
     StepKind.ADDITIVITY: lambda d, st, pr, lhs, name, base: [
         Row("=", expr_lines(st.expr, pr), r"\text{independent components: additivity}")],
+    StepKind.MARGINAL: lambda d, st, pr, lhs, name, base: [
+        Row(pr.doprint(st.expr.lhs), expr_lines(st.expr.rhs, pr),
+            r"\text{%s}" % text_escape(st.note))],
     StepKind.COMPONENT: lambda d, st, pr, lhs, name, base: [
         Row(pr.doprint(st.expr.lhs), expr_lines(st.expr.rhs, pr),
             r"\text{%s}" % text_escape(st.note))],
