@@ -38,6 +38,8 @@ class Canonical:
         if base is not None:
             values.append(sp.sympify(base))
         symbols = symbols_in_order(values)
+        if any(isinstance(v, sp.MatrixExpr) for v in values):
+            symbols = ()  # symbolic dimension: no integration whose path a name could change
         forward = {s: sp.Symbol(f"_s{i}", **s.assumptions0) for i, s in enumerate(symbols)}
         backward = {v: k for k, v in forward.items()}
 

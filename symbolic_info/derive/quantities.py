@@ -24,6 +24,7 @@ from . import store
 from .additivity import by_additivity, matching
 from .canonical import Canonical
 from .derivation import Derivation, Step, StepKind
+from .matrix import derive_matrix
 from .rules import RULES
 from .simplify import textbook
 
@@ -172,6 +173,11 @@ class _Builder:
 
     # -- the derivation ----------------------------------------------------------------------
     def run(self) -> Derivation:
+        if self.p.matrix:
+            d = derive_matrix(self.quantity, self.p, self.q, self.name, self.parameters,
+                              self.rng)
+            self.steps = list(d.steps)
+            return self.finish(d.result, d.status)
         if matching(self.p, self.q):
             d = by_additivity(self.quantity, self.p, self.q, self.name, self.parameters,
                               lambda a, b: derive(self.quantity, a, b,
@@ -362,7 +368,12 @@ _COORDINATES: dict[tuple, sp.Dummy] = {}
 
 def integration_variable(p: Family) -> sp.Dummy | tuple[sp.Dummy, ...]:
     """x with the assumptions its support allows (positive on a positive half-line); for a
-    multivariate family a tuple x_1, ..., x_k with the assumptions of the spec's variables."""
+    multivariate family a tuple x_1, ..., x_k with the assumptions of the spec's variables;
+    for a family of symbolic dimension a k x 1 matrix symbol named apart from the parameters."""
+    if p.matrix:
+        taken = {s.name for s in p.parameters}
+        name = next(n for n in ("x", "y", "z", "u", "v", "w", "x_") if n not in taken)
+        return sp.MatrixSymbol(name, *p.variable.shape)
     if p.multivariate:
         return tuple(_COORDINATES.setdefault(
             (i, tuple(sorted(v.assumptions0.items()))),

@@ -23,9 +23,9 @@ import numpy as np
 import sympy as sp
 
 from ..errors import InvalidParameter
-from .region import Region
+from .region import Region, Space
 from .registry import register_factory
-from .spec import POSITIVE, REAL, Family, FamilySpec, Param
+from .spec import POSITIVE, REAL, Constraint, Family, FamilySpec, Param
 
 
 def coordinates(k: int) -> tuple[sp.Symbol, ...]:
@@ -92,10 +92,51 @@ def mvnormal_spec(k: int) -> FamilySpec:
                       title="Multivariate normal", sampler=sampler, label=label, draw=draw)
 
 
+VECTOR = Constraint("a k x 1 matrix symbol", (), lambda v: None, lambda rng: 0.0)
+POSITIVE_DEFINITE = Constraint("a k x k matrix symbol (symmetric positive definite)", (),
+                               lambda v: None, lambda rng: 0.0)
+
+
+@cache
+def mvnormal_matrix_spec(k: sp.Expr) -> FamilySpec:
+    r"""The normal of symbolic dimension k: :math:`(2\pi)^{-k/2} \det\Sigma^{-1/2}
+    \exp(-\tfrac12 \operatorname{tr}((x-\mu)^\top \Sigma^{-1} (x-\mu)))` on
+    :math:`\mathbb{R}^k` (the trace of a 1 x 1 matrix is its entry)."""
+    mu, sigma = sp.MatrixSymbol("mu", k, 1), sp.MatrixSymbol("Sigma", k, k)
+    x = sp.MatrixSymbol("x", k, 1)
+    quadratic = sp.Trace((x - mu).T * sigma.I * (x - mu))
+    density = sp.exp(-quadratic / 2) / sp.sqrt((2 * sp.pi) ** k * sp.Determinant(sigma))
+
+    def label(values) -> str:
+        return f"mvnormal(mu={values[0]}, cov={values[1]})"
+
+    return FamilySpec(name="mvnormal",
+                      params=(Param("mu", VECTOR), Param("cov", POSITIVE_DEFINITE)),
+                      symbols=(mu, sigma), variable=x, density=density, support=Space(k),
+                      title="Multivariate normal", label=label)
+
+
+def _matrix_mvnormal(mu, cov) -> Family:
+    k = mu.shape[0]
+    if mu.shape != (k, 1) or cov.shape != (k, k):
+        raise InvalidParameter(f"mu must be k x 1 and cov k x k (same k), got {mu.shape} and "
+                               f"{cov.shape}")
+    if not (isinstance(k, sp.Symbol) and k.is_integer and k.is_positive):
+        raise InvalidParameter(f"the dimension {k} must be a positive integer Symbol, e.g. "
+                               "Symbol('k', integer=True, positive=True)")
+    return Family(mvnormal_matrix_spec(k), (mu, cov))
+
+
 def mvnormal(mu=None, cov=None) -> Family:
-    """``mvnormal(mu=[m_1, ..., m_k], cov=[[s_11, ...], ...])``, k from the values."""
+    """``mvnormal(mu=[m_1, ..., m_k], cov=[[s_11, ...], ...])``, k from the values; or
+    ``mvnormal(mu=MatrixSymbol("mu", k, 1), cov=MatrixSymbol("Sigma", k, k))`` of symbolic
+    dimension k (a positive integer Symbol)."""
     if mu is None or cov is None:
         raise InvalidParameter("mvnormal needs mu=[...] (k means) and cov=[[...]] (k x k)")
+    if isinstance(mu, sp.MatrixExpr) or isinstance(cov, sp.MatrixExpr):
+        if not (isinstance(mu, sp.MatrixExpr) and isinstance(cov, sp.MatrixExpr)):
+            raise InvalidParameter("give mu and cov both as matrix symbols, or both as lists")
+        return _matrix_mvnormal(mu, cov)
     mu = _vector("mean", mu, "mu")
     k = len(mu)
     rows = _vector("row", cov, "cov")

@@ -73,3 +73,20 @@ class Region(sp.Basic):
                            f"{printer._print(hi)}" for x, lo, hi in self.limits)
         where = r"\mathbb{Z}^{" + str(self.dimension) + r"}:\ " if self.discrete else ""
         return r"\left\{" + where + body + r"\right\}"
+
+
+class Space(sp.Basic):
+    r"""The whole space :math:`\mathbb{R}^k` of a family of symbolic dimension ``k``."""
+
+    def __new__(cls, k):
+        return super().__new__(cls, sp.sympify(k))
+
+    @property
+    def dimension(self) -> sp.Expr:
+        return self.args[0]
+
+    def _sympystr(self, printer) -> str:
+        return f"R^{printer.doprint(self.dimension)}"
+
+    def _latex(self, printer) -> str:
+        return r"\mathbb{R}^{" + printer._print(self.dimension) + "}"

@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import InvalidParameter
-from .region import Region
+from .region import Region, Space
 
 
 @dataclass(frozen=True)
@@ -148,6 +148,11 @@ class FamilySpec:
         return isinstance(self.support, Region)
 
     @property
+    def matrix(self) -> bool:
+        """Of symbolic dimension: matrix-symbol parameters and variable, support R^k."""
+        return isinstance(self.support, Space)
+
+    @property
     def variables(self) -> tuple[sp.Symbol, ...]:
         return self.variable if isinstance(self.variable, tuple) else (self.variable,)
 
@@ -250,6 +255,10 @@ class Family:
         return self.spec.multivariate
 
     @property
+    def matrix(self) -> bool:
+        return self.spec.matrix
+
+    @property
     def dimension(self) -> int:
         return len(self.spec.variables)
 
@@ -349,7 +358,7 @@ def sample_parameters(family: Family, rng: np.random.Generator, tries: int = 200
 
 
 def _nonempty(support: sp.Set | Region) -> bool:
-    if isinstance(support, Region):
+    if isinstance(support, (Region, Space)):
         return True
     if support is sp.S.EmptySet:  # Interval(a, b) at a point where b < a
         return False

@@ -113,7 +113,35 @@ class InfoLatexPrinter(LatexPrinter):
     def _print_log(self, expr, exp=None) -> str:
         if len(expr.args) == 1 and isinstance(expr.args[0], sp.gamma):
             return self._print_loggamma(sp.loggamma(expr.args[0].args[0], evaluate=False), exp)
+        if len(expr.args) == 1 and isinstance(expr.args[0], sp.Determinant):
+            tex = r"\log\det %s" % self._matrix_operand(expr.args[0].arg)
+            return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
         return super()._print_log(expr, exp)
+
+    # -- matrix expressions (symbolic dimension) -----------------------------------------------
+    def _matrix_operand(self, m) -> str:
+        tex = self._print(m)
+        return tex if isinstance(m, (sp.MatrixSymbol, sp.Inverse, sp.Transpose)) \
+            else r"\left(%s\right)" % tex
+
+    def _print_Determinant(self, expr, exp=None) -> str:
+        tex = r"\det %s" % self._matrix_operand(expr.arg)
+        return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
+
+    def _print_Trace(self, expr, exp=None) -> str:
+        """tr of a 1 x 1 product is its entry: a quadratic form prints as itself."""
+        if expr.arg.shape == (1, 1):
+            tex = self._print(expr.arg)
+            return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
+        tex = r"\operatorname{tr}\left(%s\right)" % self._print(expr.arg)
+        return tex if exp is None else r"%s^{%s}" % (tex, exp)
+
+    def _print_Transpose(self, expr) -> str:
+        base = expr.arg
+        tex = self._print(base)
+        if not isinstance(base, sp.MatrixSymbol):
+            tex = r"\left(%s\right)" % tex
+        return r"%s^{\top}" % tex
 
     def _print_LogBase(self, expr, exp=None) -> str:
         arg, base = expr.args
