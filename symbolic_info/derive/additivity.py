@@ -30,6 +30,11 @@ def matching(p: Family, q: Family | None) -> bool:
         return False
     if q is None:
         return True
+    if (p.spec.repeat is None) != (q.spec.repeat is None):
+        return False
+    if p.spec.repeat is not None:
+        return (p.spec.repeat[1] == q.spec.repeat[1]
+                and p.factors()[0].dimension == q.factors()[0].dimension)
     return (len(q.spec.factors) == len(p.spec.factors)
             and all(a.dimension == b.dimension for a, b in zip(p.factors(), q.factors())))
 
@@ -42,10 +47,16 @@ def by_additivity(quantity: str, p: Family, q: Family | None, name: str,
     ps = p.factors()
     qs = q.factors() if q is not None else [None] * len(ps)
     f = sp.Function(SYMBOL[quantity])
-    labels = [sp.Symbol(f"P_{i}") for i in range(1, len(ps) + 1)]
-    qlabels = [sp.Symbol(f"Q_{i}") for i in range(1, len(ps) + 1)]
+    if p.spec.repeat is not None:  # k components of one family: the sum over the index
+        index, k = p.spec.repeat
+        labels, qlabels = [sp.Indexed("P", index)], [sp.Indexed("Q", index)]
+    else:
+        labels = [sp.Symbol(f"P_{i}") for i in range(1, len(ps) + 1)]
+        qlabels = [sp.Symbol(f"Q_{i}") for i in range(1, len(ps) + 1)]
     terms = [f(a) if q is None else f(a, b) for a, b in zip(labels, qlabels)]
-    steps = [Step(StepKind.ADDITIVITY, sp.Add(*terms, evaluate=False),
+    total = sp.Sum(terms[0], (index, 1, k)) if p.spec.repeat is not None else \
+        sp.Add(*terms, evaluate=False)
+    steps = [Step(StepKind.ADDITIVITY, total,
                   "P" + (" and Q are products" if q is not None else " is a product")
                   + " of independent components: log p(x) = Σ_i log p_i(x_i), and each "
                   "term's expectation involves its own component only")]
@@ -56,6 +67,8 @@ def by_additivity(quantity: str, p: Family, q: Family | None, name: str,
                           f"{what}: {part.status_text()}"))
     status = max((part.status for part in parts), key=ORDER.index)
     result = sp.oo if status == "infinite" else sp.Add(*[part.result for part in parts])
+    if p.spec.repeat is not None and status != "infinite":
+        result = sp.Sum(result, (index, 1, k))
     conditions = sp.And(*[part.conditions for part in parts])
     steps.append(Step(StepKind.SUBSTITUTED, result, "components substituted"))
     if status == "closed_form" and all(part.checked for part in parts):

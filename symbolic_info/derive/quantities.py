@@ -154,6 +154,8 @@ class _Builder:
         return -log_q if self.quantity == "cross_entropy" else log_p - log_q
 
     def definition(self) -> sp.Expr:
+        if self.p.matrix:  # symbolic dimension: the expectation under P on R^k
+            return sp.Function("E")(self.log_integrand())
         body = self.p.density_at(self.x) * self.log_integrand()
         if self.p.multivariate:
             return self.p.support_at(self.x).operator(body)
@@ -173,7 +175,7 @@ class _Builder:
 
     # -- the derivation ----------------------------------------------------------------------
     def run(self) -> Derivation:
-        if self.p.matrix:
+        if self.p.matrix and not matching(self.p, self.q):
             d = derive_matrix(self.quantity, self.p, self.q, self.name, self.parameters,
                               self.rng)
             self.steps = list(d.steps)
@@ -371,8 +373,10 @@ def integration_variable(p: Family) -> sp.Dummy | tuple[sp.Dummy, ...]:
     multivariate family a tuple x_1, ..., x_k with the assumptions of the spec's variables;
     for a family of symbolic dimension a k x 1 matrix symbol named apart from the parameters."""
     if p.matrix:
-        taken = {s.name for s in p.parameters}
+        taken = {str(s) for s in p.parameters} | {str(v) for v in p.values}
         name = next(n for n in ("x", "y", "z", "u", "v", "w", "x_") if n not in taken)
+        if isinstance(p.variable, sp.IndexedBase):
+            return sp.IndexedBase(name, **p.variable.assumptions0)
         return sp.MatrixSymbol(name, *p.variable.shape)
     if p.multivariate:
         return tuple(_COORDINATES.setdefault(

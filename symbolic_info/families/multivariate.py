@@ -23,6 +23,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import InvalidParameter
+from .product import indexed_product
 from .region import Region, Space
 from .registry import register_factory
 from .spec import POSITIVE, REAL, Constraint, Family, FamilySpec, Param
@@ -186,11 +187,18 @@ def mvnormal_diag_spec(k: int) -> FamilySpec:
                       title="Diagonal multivariate normal", label=label, draw=draw)
 
 
-def mvnormal_diag(mu=None, sigma=None) -> Family:
-    """``mvnormal_diag(mu=[...], sigma=[...])``: independent normal coordinates."""
+def mvnormal_diag(mu=None, sigma=None, k=None) -> Family:
+    """``mvnormal_diag(mu=[...], sigma=[...])``: independent normal coordinates; or
+    ``mvnormal_diag(mu=IndexedBase("mu"), sigma=IndexedBase("sigma"), k=k)`` of symbolic
+    dimension k (results are sums over the index i = 1..k)."""
     if mu is None or sigma is None:
         raise InvalidParameter("mvnormal_diag needs mu=[...] and sigma=[...] (standard "
                                "deviations)")
+    if k is not None or isinstance(mu, sp.IndexedBase) or isinstance(sigma, sp.IndexedBase):
+        if k is None:
+            raise InvalidParameter("mvnormal_diag with IndexedBase parameters needs k=")
+        from .registry import get_spec
+        return indexed_product(get_spec("normal"), sp.sympify(k), (mu, sigma), "mvnormal_diag")
     mu, sigma = _vector("mean", mu, "mu"), _vector("standard deviation", sigma, "sigma")
     if len(mu) != len(sigma):
         raise InvalidParameter(f"mu has {len(mu)} entries but sigma has {len(sigma)}")

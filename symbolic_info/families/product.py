@@ -15,7 +15,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import InvalidParameter
-from .region import Region
+from .region import Region, Space
 from .spec import Family, FamilySpec, Param
 
 
@@ -84,3 +84,38 @@ def product(*members: Family) -> Family:
 def mixed(member: Family) -> bool:
     """Whether a product law has both continuous and discrete components."""
     return len({f.discrete for f in member.spec.factors}) > 1
+
+
+INDEX = sp.Symbol("i", integer=True, positive=True)
+
+
+@cache
+def indexed_product_spec(component: FamilySpec, k: sp.Expr, name: str = "") -> FamilySpec:
+    r"""k independent components of one family (k symbolic), the i-th with parameters
+    ``base[i]``: :math:`p(x) = \prod_{i=1}^{k} p_1(x_i; \theta_i)`."""
+    bases = tuple(sp.IndexedBase(s.name, **s.assumptions0) for s in component.symbols)
+    x = sp.IndexedBase("x", **component.variable.assumptions0)
+    density = sp.Product(component.density.xreplace(
+        {**{s: b[INDEX] for s, b in zip(component.symbols, bases)},
+         component.variable: x[INDEX]}), (INDEX, 1, k))
+
+    def label(values) -> str:
+        inner = ", ".join(f"{p.name}={v}[i]" for p, v in zip(component.params, values))
+        return f"independent({component.name}({inner}) for i = 1..{k})"
+
+    return FamilySpec(name=name or f"{component.name}_product", params=component.params,
+                      symbols=bases, variable=x, density=density, support=Space(k),
+                      title=f"Product of {k} {component.title} components", label=label,
+                      factors=(component,), repeat=(INDEX, k))
+
+
+def indexed_product(component: FamilySpec, k: sp.Expr, values: tuple,
+                    name: str = "") -> Family:
+    """The member with IndexedBase ``values`` of the k-fold product of ``component``."""
+    if not (isinstance(k, sp.Symbol) and k.is_integer and k.is_positive):
+        raise InvalidParameter(f"k must be a positive integer Symbol, got {k!r}")
+    for p, v in zip(component.params, values):
+        if not isinstance(v, sp.IndexedBase):
+            raise InvalidParameter(f"{p.name} must be an IndexedBase (the i-th value "
+                                   f"{p.name}[i]), got {v!r}")
+    return Family(indexed_product_spec(component, k, name), tuple(values))

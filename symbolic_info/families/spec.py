@@ -134,6 +134,8 @@ class FamilySpec:
     sampler: Callable[[np.random.Generator], tuple[float, ...]] | None = None
     label: Callable[[tuple], str] | None = field(default=None, compare=False)
     factors: tuple[FamilySpec, ...] = ()
+    # a product of k components of one spec (k symbolic): (index, k); values IndexedBases
+    repeat: tuple[sp.Symbol, sp.Expr] | None = None
     draw: Callable[[dict, np.random.Generator, int], np.ndarray] | None = field(
         default=None, compare=False)
 
@@ -263,7 +265,11 @@ class Family:
         return len(self.spec.variables)
 
     def factors(self) -> tuple[Family, ...]:
-        """The independent components of a product law (empty for any other family)."""
+        """The independent components of a product law (empty for any other family); for a
+        product of k components of one family, the i-th component (values ``base[i]``)."""
+        if self.spec.repeat is not None:
+            index, _ = self.spec.repeat
+            return (Family(self.spec.factors[0], tuple(v[index] for v in self.values)),)
         out, start = [], 0
         for spec in self.spec.factors:
             out.append(Family(spec, self.values[start:start + len(spec.params)]))

@@ -90,6 +90,9 @@ class _Job:
 
     def __init__(self, ufunc, inputs: list[np.ndarray], out: np.ndarray) -> None:
         self.ufunc, self.inputs, self.out = ufunc, inputs, out
+        # the kinds of floating-point error the caller does not ignore, recorded in any thread
+        self.watched = {kind: "ignore" if mode == "ignore" else "call"
+                        for kind, mode in np.geterr().items()}
         self.size = CHUNK
         self.chunks = -(-out.shape[0] // self.size)
         self.claimed = self.done = 0
@@ -110,7 +113,7 @@ class _Job:
                 def record(kind, flag, chunk=chunk):
                     self.fp_errors.setdefault(kind, chunk)
                 part = slice(chunk * self.size, (chunk + 1) * self.size)
-                with np.errstate(all="call", call=record):
+                with np.errstate(**self.watched, call=record):
                     self.ufunc(*[x[part] for x in self.inputs], out=self.out[part])
             except Exception as exc:  # noqa: BLE001 - re-raised in the calling thread
                 self.error = self.error or exc
