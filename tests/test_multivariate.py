@@ -342,12 +342,6 @@ def test_non_positive_definite_numeric_cov_is_rejected(cov):
     _raises(family="mvnormal", mu=[0] * len(cov), cov=cov)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: si.family('mvnormal') with a numeric non-positive-definite cov is rejected by "
-    "Family.check_relations (run inside FamilySpec.member) as 'mvnormal: parameters must "
-    "satisfy <leading minor in the internal names cov_i_j> > 0' before "
-    "multivariate._positive_definite runs; that function's 'cov must be positive definite' "
-    "message is therefore unreachable and the error never says 'positive definite'"))
 @pytest.mark.parametrize("cov", [[[1, 2], [2, 1]],
                                  [[1, 0.9, 0.9], [0.9, 1, -0.9], [0.9, -0.9, 1]]],
                          ids=["2x2", "3x3"])

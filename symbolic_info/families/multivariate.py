@@ -147,17 +147,25 @@ def mvnormal(mu=None, cov=None) -> Family:
         if i != j and sp.simplify(sp.sympify(rows[i][j]) - sp.sympify(rows[j][i])) != 0:
             raise InvalidParameter(f"cov must be symmetric: cov[{i}][{j}] = {rows[i][j]} but "
                                    f"cov[{j}][{i}] = {rows[j][i]}")
+    _positive_definite(rows, k)
     values = {f"mu_{i + 1}": v for i, v in enumerate(mu)}
     values |= {f"cov_{i + 1}_{j + 1}": rows[i][j] for i, j in _upper(k)}
-    member = mvnormal_spec(k).member(**values)
-    _positive_definite(member, k)
-    return member
+    return mvnormal_spec(k).member(**values)
 
 
-def _positive_definite(member: Family, k: int) -> None:
-    cov = _covariance(k, member.params)
-    if not cov.free_symbols:
-        eigen = np.linalg.eigvalsh(np.array(cov.evalf(), dtype=float))
+def _positive_definite(rows, k: int) -> None:
+    """A numeric cov must be positive definite (checked before the relations, for the
+    message); a symbolic one states it as relations (its leading principal minors > 0)."""
+    try:
+        cov = sp.Matrix(k, k, lambda i, j: sp.sympify(rows[i][j]))
+    except (sp.SympifyError, TypeError):
+        return  # the parameter check names the bad entry
+    if not cov.free_symbols and all(cov[i, i].is_positive for i in range(k)):
+        # (a non-positive variance is named by the parameter check instead)
+        try:
+            eigen = np.linalg.eigvalsh(np.array(cov.evalf(), dtype=float))
+        except (TypeError, ValueError):  # complex entries: the parameter check names them
+            return
         if eigen.min() <= 0:
             raise InvalidParameter(f"cov must be positive definite; its smallest eigenvalue "
                                    f"is {eigen.min():.6g}")

@@ -49,6 +49,9 @@ def lambdify_derivation(derivation, backend: str = "numpy", validate: bool = Fal
         raise InvalidParameter(f"unknown backend {backend!r}; known backends: "
                                f"{', '.join(BACKENDS)}")
     parameters = tuple(derivation.parameters)
+    if derivation.p is not None and derivation.p.matrix:
+        from .symbolic_dimension import symbolic_dimension_function
+        return symbolic_dimension_function(derivation, backend)
     if backend == "numpy":
         f = _numpy_stable(derivation, parameters)
     elif backend == "mpmath":

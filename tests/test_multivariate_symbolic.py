@@ -1,0 +1,185 @@
+"""Products of independent components, mutual information between blocks, and families of
+symbolic dimension (MatrixSymbol mvnormal, IndexedBase mvnormal_diag)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+import torch
+from scipy import stats
+from torch.distributions import Independent, MultivariateNormal, Normal, kl_divergence
+
+import symbolic_info as si
+
+K = sp.Symbol("k", integer=True, positive=True)
+
+
+def _spd(rng, k):
+    a = rng.normal(size=(k, k))
+    return a @ a.T / k + 0.5 * np.eye(k)
+
+
+# -- products ----------------------------------------------------------------------------------
+def test_product_entropy_and_kl_are_sums_of_components():
+    p1, p2 = si.family("normal", mu="m1", sigma="s1"), si.family("exponential", rate="l1")
+    q1, q2 = si.family("normal", mu="m2", sigma="s2"), si.family("gamma", shape="a", rate="l2")
+    P, Q = si.independent(p1, p2), si.independent(q1, q2)
+    h = si.entropy(P)
+    assert h.status == "closed_form"
+    assert sp.simplify(h.result - si.entropy(p1).result - si.entropy(p2).result) == 0
+    d = si.kl(P, Q)
+    assert sp.simplify(d.result - si.kl(p1, q1).result - si.kl(p2, q2).result) == 0
+    kinds = [str(s.kind) for s in d.steps]
+    assert "additivity over independent components" in kinds
+    assert kinds.count("component") == 2
+    assert si.cross_validate(d, n=2).ok
+
+
+def test_two_categorical_marginals_still_give_a_joint_table():
+    table = si.independent([0.5, 0.5], [0.25, 0.75])
+    assert isinstance(table, si.JointTable)
+
+
+def test_mixed_product_entropy():
+    B = si.independent(si.family("bernoulli", p="p"), si.family("normal", mu="m", sigma="s"))
+    d = si.entropy(B)
+    p, s = sp.symbols("p s", positive=True)
+    value = d.result.subs({sp.Symbol("p", nonnegative=True): 0.3,
+                           sp.Symbol("s", positive=True): 2.0, sp.Symbol("m", real=True): 0})
+    expected = stats.bernoulli(0.3).entropy() + stats.norm(0, 2.0).entropy()
+    assert float(value) == pytest.approx(float(expected), rel=1e-12)
+
+
+def test_mvnormal_against_a_product_of_normals():
+    M = si.family("mvnormal", mu=["m1", "m2"], cov=[["s11", "s12"], ["s12", "s22"]])
+    N = si.independent(si.family("normal", mu="n1", sigma="t1"),
+                       si.family("normal", mu="n2", sigma="t2"))
+    d = si.kl(M, N)
+    assert d.status == "closed_form"
+    assert si.cross_validate(d, n=2).ok
+
+
+# -- mutual information ------------------------------------------------------------------------
+def test_gaussian_mutual_information_is_the_log_det_ratio():
+    P = si.family("mvnormal", mu=["m1", "m2", "m3"],
+                  cov=[["s11", "s12", "s13"], ["s12", "s22", "s23"], ["s13", "s23", "s33"]])
+    d = si.mutual_information(P, between=([0], [1, 2]))
+    assert d.status == "closed_form"
+    rng = np.random.default_rng(3)
+    for _ in range(3):
+        c = _spd(rng, 3)
+        names = {f"s{i + 1}{j + 1}": c[i, j] for i in range(3) for j in range(i, 3)}
+        point = {s: names[s.name] for s in d.result.free_symbols if s.name in names}
+        expected = 0.5 * np.log(c[0, 0] * np.linalg.det(c[1:, 1:]) / np.linalg.det(c))
+        assert float(d.result.subs(point)) == pytest.approx(expected, rel=1e-10)
+    kinds = [str(s.kind) for s in d.steps]
+    assert "marginal law" in kinds
+
+
+def test_conditional_entropy_is_the_schur_complement():
+    P = si.family("mvnormal", mu=["m1", "m2"], cov=[["s11", "s12"], ["s12", "s22"]])
+    d = si.conditional_entropy(P, given=[1])
+    s11, s12, s22 = 2.0, 0.7, 1.5
+    point = {s: v for s in d.result.free_symbols
+             for n, v in (("s11", s11), ("s12", s12), ("s22", s22)) if s.name == n}
+    schur = s11 - s12**2 / s22
+    assert float(d.result.subs(point)) == pytest.approx(0.5 * np.log(2 * np.pi * np.e * schur),
+                                                        rel=1e-12)
+
+
+def test_table_mutual_information_unchanged_and_bad_blocks_rejected():
+    assert si.mutual_information([[0.25, 0.25], [0.25, 0.25]]).result == 0
+    P = si.family("mvnormal", mu=["m1", "m2"], cov=[["s11", "s12"], ["s12", "s22"]])
+    with pytest.raises(si.InvalidParameter, match="disjoint"):
+        si.mutual_information(P, between=([0], [0]))
+    with pytest.raises(si.InvalidParameter, match="0..1"):
+        si.mutual_information(P, between=([0], [2]))
+
+
+# -- symbolic dimension ------------------------------------------------------------------------
+def _matrix_members():
+    P = si.family("mvnormal", mu=sp.MatrixSymbol("mu_1", K, 1),
+                  cov=sp.MatrixSymbol("Sigma_1", K, K))
+    Q = si.family("mvnormal", mu=sp.MatrixSymbol("mu_2", K, 1),
+                  cov=sp.MatrixSymbol("Sigma_2", K, K))
+    return P, Q
+
+
+def _at(expr, values, k):
+    subs = {sp.MatrixSymbol(n, K, K if v.ndim == 2 else 1):
+            sp.ImmutableMatrix(v if v.ndim == 2 else v.reshape(-1, 1)) for n, v in values.items()}
+    return float(sp.N(expr.subs({**subs, K: k}).doit()))
+
+
+@pytest.mark.parametrize("k", [1, 3, 5])
+def test_matrix_mvnormal_kl_and_entropy_against_torch_and_scipy(k):
+    P, Q = _matrix_members()
+    d, h = si.kl(P, Q), si.entropy(P)
+    assert d.status == h.status == "closed_form"
+    assert d.checked
+    rng = np.random.default_rng(k)
+    for _ in range(2):
+        values = {"mu_1": rng.normal(size=k), "Sigma_1": _spd(rng, k),
+                  "mu_2": rng.normal(size=k), "Sigma_2": _spd(rng, k)}
+        t = {n: torch.tensor(v) for n, v in values.items()}
+        ref = float(kl_divergence(MultivariateNormal(t["mu_1"], t["Sigma_1"]),
+                                  MultivariateNormal(t["mu_2"], t["Sigma_2"])))
+        assert _at(d.result, values, k) == pytest.approx(ref, rel=1e-10)
+        ent = stats.multivariate_normal(values["mu_1"], values["Sigma_1"]).entropy()
+        assert _at(h.result, values, k) == pytest.approx(float(ent), rel=1e-10)
+
+
+def test_matrix_mvnormal_latex_uses_matrix_notation():
+    P, Q = _matrix_members()
+    tex = si.kl(P, Q).latex()
+    for piece in (r"\operatorname{tr}", r"\log\det", "^{-1}", r"^{\top}"):
+        assert piece in tex
+
+
+def test_symbolic_dimension_diagonal_kl_is_a_sum_and_matches_torch():
+    P = si.family("mvnormal_diag", mu=sp.IndexedBase("mu"),
+                  sigma=sp.IndexedBase("sigma", positive=True), k=K)
+    Q = si.family("mvnormal_diag", mu=sp.IndexedBase("m"),
+                  sigma=sp.IndexedBase("s", positive=True), k=K)
+    d = si.kl(P, Q)
+    assert d.status == "closed_form" and d.result.has(sp.Sum)
+    rng = np.random.default_rng(0)
+    mu, sg = rng.normal(size=(7, 64)), rng.uniform(0.5, 2, (7, 64))
+    m, s = rng.normal(size=(7, 64)), rng.uniform(0.5, 2, (7, 64))
+    ours = d.lambdify()(mu=mu, sigma=sg, m=m, s=s)
+    t = torch.tensor
+    ref = kl_divergence(Independent(Normal(t(mu), t(sg)), 1),
+                        Independent(Normal(t(m), t(s)), 1)).numpy()
+    np.testing.assert_allclose(ours, ref, rtol=1e-12)
+    torch_value = d.lambdify("torch")(mu=t(mu), sigma=t(sg), m=t(m), s=t(s))
+    np.testing.assert_allclose(torch_value.numpy(), ref, rtol=1e-12)
+
+
+def test_symbolic_dimension_diagonal_kl_is_accurate_near_equality():
+    import mpmath
+    P = si.family("mvnormal_diag", mu=sp.IndexedBase("mu"),
+                  sigma=sp.IndexedBase("sigma", positive=True), k=K)
+    Q = si.family("mvnormal_diag", mu=sp.IndexedBase("m"),
+                  sigma=sp.IndexedBase("s", positive=True), k=K)
+    f = si.kl(P, Q).lambdify()
+    rng = np.random.default_rng(1)
+    mu, sg = rng.normal(size=8), rng.uniform(0.5, 2, 8)
+    m, s = mu + 1e-9, sg * (1 + 1e-8)
+    with mpmath.workdps(50):
+        exact = float(sum((mpmath.mpf(a) - mpmath.mpf(b)) ** 2 / (2 * mpmath.mpf(c) ** 2)
+                          + mpmath.mpf(d) ** 2 / (2 * mpmath.mpf(c) ** 2)
+                          + mpmath.log(mpmath.mpf(c) / mpmath.mpf(d)) - mpmath.mpf(1) / 2
+                          for a, b, c, d in zip(m, mu, s, sg)))
+    assert abs(f(mu=mu, sigma=sg, m=m, s=s) - exact) <= 1e-10 * exact
+
+
+def test_the_vae_kl_of_symbolic_dimension():
+    P = si.family("mvnormal_diag", mu=sp.IndexedBase("mu"),
+                  sigma=sp.IndexedBase("sigma", positive=True), k=K)
+    i = sp.Symbol("i", integer=True, positive=True)
+    std = si.family("normal", mu=0, sigma=1)
+    d = si.kl(P.factors()[0], std)
+    mu, sigma = sp.IndexedBase("mu"), sp.IndexedBase("sigma", positive=True)
+    expected = (mu[i] ** 2 + sigma[i] ** 2 - 1) / 2 - sp.log(sigma[i])
+    assert sp.simplify(d.result - expected) == 0
