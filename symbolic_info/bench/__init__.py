@@ -2,6 +2,7 @@
 ``python -m symbolic_info.bench numeric [--n N] [--repeat R]``,
 ``python -m symbolic_info.bench accuracy [--points N]``,
 ``python -m symbolic_info.bench load [--busy N]`` (outcomes idle vs loaded),
+``python -m symbolic_info.bench multivariate`` (MVN and VAE KLs on batches vs torch),
 ``python -m symbolic_info.bench outcomes`` (the set's outcomes as JSON, used by the others).
 
 Subcommands live in their own modules and register themselves in :data:`COMMANDS`. Each module has
@@ -10,9 +11,9 @@ Subcommands live in their own modules and register themselves in :data:`COMMANDS
 
 from __future__ import annotations
 
-from . import accuracy, derive, load, numeric, outcomes
+from . import accuracy, derive, load, multivariate, numeric, outcomes
 
 COMMANDS = {"derive": derive, "numeric": numeric, "accuracy": accuracy, "load": load,
-            "outcomes": outcomes}
+            "outcomes": outcomes, "multivariate": multivariate}
 
 __all__ = ["COMMANDS"]
