@@ -24,6 +24,7 @@ from . import store
 from .additivity import by_additivity, matching
 from .canonical import Canonical
 from .derivation import Derivation, Step, StepKind
+from .indexed import derive_indexed
 from .matrix import derive_matrix
 from .rules import RULES
 from .simplify import textbook
@@ -176,8 +177,9 @@ class _Builder:
     # -- the derivation ----------------------------------------------------------------------
     def run(self) -> Derivation:
         if self.p.matrix and not matching(self.p, self.q):
-            d = derive_matrix(self.quantity, self.p, self.q, self.name, self.parameters,
-                              self.rng)
+            how = derive_indexed if isinstance(self.p.variable, sp.IndexedBase) \
+                else derive_matrix
+            d = how(self.quantity, self.p, self.q, self.name, self.parameters, self.rng)
             self.steps = list(d.steps)
             return self.finish(d.result, d.status)
         if matching(self.p, self.q):

@@ -24,7 +24,7 @@ import sympy as sp
 
 from ..errors import InvalidParameter
 from .product import indexed_product
-from .region import Region, Space
+from .region import Region, Simplex, Space
 from .registry import register_factory
 from .spec import POSITIVE, REAL, Constraint, Family, FamilySpec, Param
 
@@ -238,10 +238,35 @@ def dirichlet_spec(k: int) -> FamilySpec:
                       title="Dirichlet", label=label, draw=draw)
 
 
-def dirichlet(alpha=None) -> Family:
-    """``dirichlet(alpha=[a_1, ..., a_k])``, k >= 2, on the simplex in x_1, ..., x_{k-1}."""
+INDEX = sp.Symbol("j", integer=True, positive=True)
+
+
+@cache
+def dirichlet_indexed_spec(k: sp.Expr) -> FamilySpec:
+    r"""The Dirichlet of symbolic dimension k: :math:`\frac{\Gamma(\sum_j \alpha_j)}
+    {\prod_j \Gamma(\alpha_j)} \prod_{j=1}^{k} x_j^{\alpha_j - 1}` on the simplex."""
+    alpha = sp.IndexedBase("alpha", positive=True)
+    x = sp.IndexedBase("x", positive=True)
+    j = INDEX
+    density = (sp.gamma(sp.Sum(alpha[j], (j, 1, k))) / sp.Product(sp.gamma(alpha[j]), (j, 1, k))
+               * sp.Product(x[j] ** (alpha[j] - 1), (j, 1, k)))
+    return FamilySpec(name="dirichlet", params=(Param("alpha", VECTOR),), symbols=(alpha,),
+                      variable=x, density=density, support=Simplex(k), title="Dirichlet",
+                      label=lambda values: f"dirichlet(alpha={values[0]}[j], j = 1..{k})")
+
+
+def dirichlet(alpha=None, k=None) -> Family:
+    """``dirichlet(alpha=[a_1, ..., a_k])``, k >= 2, on the simplex in x_1, ..., x_{k-1}; or
+    ``dirichlet(alpha=IndexedBase("alpha"), k=k)`` of symbolic dimension k (indices 1..k)."""
     if alpha is None:
         raise InvalidParameter("dirichlet needs alpha=[a_1, ..., a_k] (k >= 2)")
+    if k is not None or isinstance(alpha, sp.IndexedBase):
+        k = sp.sympify(k)
+        if not (isinstance(alpha, sp.IndexedBase) and isinstance(k, sp.Symbol)
+                and k.is_integer and k.is_positive):
+            raise InvalidParameter("a Dirichlet of symbolic dimension needs alpha=IndexedBase"
+                                   "(...) and k= a positive integer Symbol")
+        return Family(dirichlet_indexed_spec(k), (alpha,))
     alpha = _vector("concentration", alpha, "alpha")
     if len(alpha) < 2:
         raise InvalidParameter(f"dirichlet needs k >= 2 concentrations, got {len(alpha)}")

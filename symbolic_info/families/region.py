@@ -90,3 +90,13 @@ class Space(sp.Basic):
 
     def _latex(self, printer) -> str:
         return r"\mathbb{R}^{" + printer._print(self.dimension) + "}"
+
+
+class Simplex(Space):
+    r"""The probability simplex :math:`\{x \in (0,1)^k: \sum_i x_i = 1\}` of symbolic k."""
+
+    def _sympystr(self, printer) -> str:
+        return f"simplex^{printer.doprint(self.dimension)}"
+
+    def _latex(self, printer) -> str:
+        return r"\Delta^{" + printer._print(self.dimension) + " - 1}"

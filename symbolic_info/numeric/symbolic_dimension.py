@@ -22,6 +22,8 @@ def symbolic_dimension_function(d, backend: str = "numpy") -> Callable:
     members = [m for m in (d.p, d.q) if m is not None]
     if members[0].spec.repeat is not None:
         return _product_function(d, members, backend)
+    if isinstance(members[0].variable, sp.IndexedBase):
+        return _indexed_function(d, members, backend)
     if d.result.has(sp.MatrixSymbol):
         from .matrix import matrix_function
         f = matrix_function(d.result, tuple(dict.fromkeys(
@@ -61,4 +63,54 @@ def _product_function(d, members, backend: str) -> Callable:
 
     evaluate.parameters = tuple(names)
     evaluate.component = component
+    return evaluate
+
+
+MODULES = {"numpy": ["scipy", "numpy"], "torch": "torch", "jax": "jax"}
+
+
+def _indexed_function(d, members, backend: str) -> Callable:
+    """Each Sum over the index: its summand evaluated elementwise on arrays (..., k) and summed
+    over the last axis; the rest evaluated on those sums, with k the last axis' length."""
+    if backend not in MODULES:
+        raise InvalidParameter(f"backend {backend!r} for sums over an index; known: "
+                               f"{', '.join(MODULES)}")
+    bases = list(dict.fromkeys(v for m in members for v in m.values))
+    k = members[0].spec.support.dimension
+    scale = sp.S.One if d.base is None else 1 / sp.log(d.base)
+    expr = (d.result * scale).replace(  # log Γ as loggamma: no overflow, and torch has lgamma
+        lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.gamma),
+        lambda e: sp.loggamma(e.args[0].args[0]))
+    sums = sorted(expr.atoms(sp.Sum), key=lambda s: sp.count_ops(s))
+    marker = {}
+    pieces = []
+    for s in sums:  # innermost first: a Sum inside another's summand is already a marker
+        body = s.function.xreplace(marker)
+        (j, lo, hi), = s.limits
+        scalars = {b: sp.Dummy(str(b.label)) for b in bases}
+        body = body.replace(lambda e: isinstance(e, sp.Indexed) and e.base in scalars,
+                            lambda e: scalars[e.base])
+        inner = [m for m in marker.values() if body.has(m)]
+        f = sp.lambdify([*scalars.values(), *inner], body, modules=MODULES[backend])
+        marker[s] = sp.Dummy("sum")
+        pieces.append((marker[s], inner, f))
+    outside = expr.xreplace(marker)
+    g = sp.lambdify([k, *marker.values()], outside, modules=MODULES[backend])
+    names = [str(b.label) for b in bases]
+
+    def evaluate(**arrays):
+        missing = [n for n in names if n not in arrays]
+        if missing:
+            raise TypeError(f"missing arrays for {', '.join(missing)}")
+        values = [arrays[n] if backend != "numpy" else np.asarray(arrays[n], dtype=float)
+                  for n in names]
+        size = values[0].shape[-1]
+        done = {}
+        for name, inner, f in pieces:
+            terms = f(*values, *[done[m][..., None] for m in inner])
+            terms = terms + 0 * values[0]
+            done[name] = terms.sum(-1)
+        return g(size, *[done[m] for m in marker.values()])
+
+    evaluate.parameters = tuple(names)
     return evaluate
