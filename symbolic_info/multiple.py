@@ -44,7 +44,11 @@ def integrate_region(body: sp.Expr, region: Region) -> sp.Expr:
 def _one_coordinate(body: sp.Expr, x: sp.Symbol, lo: sp.Expr, hi: sp.Expr,
                     discrete: bool) -> sp.Expr:
     if discrete:
-        return sp.summation(body, (x, lo, hi))
+        total = sp.S.Zero
+        for term in sp.Add.make_args(sp.expand_mul(body)):
+            value = binomial_sum(term, x, lo, hi)
+            total += value if value is not None else sp.summation(term, (x, lo, hi))
+        return total
     total = sp.S.Zero
     for term in sp.Add.make_args(sp.expand_mul(body)):
         value = beta_integral(term, x, lo, hi) if lo == 0 else None
@@ -127,6 +131,35 @@ def gaussian_integral(body: sp.Expr, xs: tuple[sp.Symbol, ...]) -> sp.Expr | Non
     quadratic = (b.T * a.adjugate() * b)[0, 0] / det
     k = len(xs)
     return constant * sp.sqrt((2 * sp.pi) ** k / det) * sp.exp(c + quadratic / 2)
+
+
+def binomial_sum(body: sp.Expr, j: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp.Expr | None:
+    r"""The binomial theorem: :math:`\sum_{j=0}^{m} \frac{C\,\rho^j}{j!\,(m-j)!}
+    = \frac{C\,(1 + \rho)^m}{m!}` for C, ρ and m free of j (ρ read off the powers whose
+    exponents are linear in j); None if ``body`` is not of that form."""
+    if lo != 0 or hi.has(j):
+        return None
+    constant, kernel = body.as_independent(j, as_Add=False)
+    rho, rest, seen = sp.S.One, sp.S.One, set()
+    for factor in sp.Mul.make_args(kernel):
+        base, power = factor.as_base_exp()
+        if isinstance(base, sp.factorial) and power == -1:
+            arg = sp.expand(base.args[0])
+            if arg == j:
+                seen.add("j")
+                continue
+            if sp.expand(arg - (hi - j)) == 0:
+                seen.add("m-j")
+                continue
+            return None
+        if base.has(j) or not power.is_polynomial(j) or sp.degree(power, j) > 1:
+            return None
+        slope = sp.diff(power, j)
+        rho *= base ** slope
+        rest *= base ** power.xreplace({j: 0})
+    if seen != {"j", "m-j"}:
+        return None
+    return constant * rest * (1 + rho) ** hi / sp.factorial(hi)
 
 
 def beta_integral(body: sp.Expr, x: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp.Expr | None:

@@ -66,7 +66,14 @@ def _tilt_region(m: Measure, weight: Callable[[sp.Expr], sp.Expr]) -> sp.Expr | 
     if z.has(sp.Integral, sp.Sum) or z == 0:
         return None
     value = sp.diff(sp.log(z), t).subs(t, 0)
-    return None if value.has(sp.nan) else value
+    if value.has(sp.nan):
+        return None
+    # the family's equalities (p_1 + ... + p_k = 1) where they appear after cancelling
+    value = sp.cancel(value)
+    for relation in m.relations:
+        if isinstance(relation, sp.Eq):
+            value = value.subs(relation.lhs, relation.rhs)
+    return value
 
 
 def _parameter_path(m: Measure, w: sp.Expr) -> sp.Expr:

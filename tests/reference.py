@@ -161,6 +161,8 @@ def _quantile_points(p: si.Family, point: dict, lo: float, hi: float) -> list[fl
 def defining_value(quantity: str, p: si.Family, q: si.Family | None,
                    point: dict) -> float:
     """The quantity at ``point`` from its defining integral or sum; ``inf`` if it diverges."""
+    if p.multivariate and p.discrete:
+        return _counts_value(quantity, p, q, point)
     if p.multivariate:
         return _region_value(quantity, p, q, point)
     x = sp.Symbol("x", real=True)
@@ -186,6 +188,37 @@ def defining_value(quantity: str, p: si.Family, q: si.Family | None,
         return _integral(f_p, f_g, support, _kinks(density * g, x),
                          _quantile_points(p, point, float(support.inf), float(support.sup)),
                          q, x, ex)
+
+
+def _counts_value(quantity: str, p: si.Family, q: si.Family | None, point: dict) -> float:
+    """Multinomials as laws of all k counts (scipy.stats.multinomial): the sum over P's
+    support of p·g, infinite where Q gives a point of it probability 0."""
+    import itertools
+
+    def law(fam):
+        values = numeric_params(fam, point)
+        probs = [values[f"p_{i}"] for i in range(1, fam.dimension + 2)]
+        return int(round(values["n"])), stats.multinomial(int(round(values["n"])), probs)
+
+    n, lp = law(p)
+    lq = law(q)[1] if q is not None else None
+    total = 0.0
+    for counts in itertools.product(range(n + 1), repeat=p.dimension):
+        if sum(counts) > n:
+            continue
+        full = [*counts, n - sum(counts)]
+        a = lp.logpmf(full)
+        if not np.isfinite(a):
+            continue
+        if quantity == "entropy":
+            g = -a
+        else:
+            b = lq.logpmf(full)
+            if not np.isfinite(b):
+                return math.inf
+            g = -b if quantity == "cross_entropy" else a - b
+        total += math.exp(a) * g
+    return total
 
 
 def _region_value(quantity: str, p: si.Family, q: si.Family | None, point: dict) -> float:

@@ -25,7 +25,9 @@ STAYS_A_SUM = {
     # E log k! (Poisson), E log C(n, k) (binomial), E log C(k + r - 1, k) (negative binomial)
     # have no elementary closed form; every strategy finishes and says so
     "poisson": "no_closed_form", "binomial": "no_closed_form",
-    "negative_binomial": "no_closed_form"}
+    "negative_binomial": "no_closed_form",
+    # E log n_i! of the counts of a multinomial, likewise
+    "multinomial": "no_closed_form"}
 SLOW: set[str] = set()  # families whose entropy takes > 10 s on a 2-core machine
 
 

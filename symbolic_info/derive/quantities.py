@@ -128,6 +128,7 @@ class _Builder:
 
     def __init__(self, quantity: str, p: Family, q: Family | None, base, budget: Budget):
         self.quantity, self.p, self.q, self.budget = quantity, p, q, budget
+        self.given_q = q  # Q as given (``q`` may have a parameter pinned by the support)
         self.base = sp.sympify(base) if base is not None else None
         self.x = integration_variable(p)
         self.steps: list[Step] = []
@@ -142,8 +143,9 @@ class _Builder:
     @property
     def parameters(self) -> tuple[sp.Symbol, ...]:
         params = list(self.p.parameters)
-        if self.q is not None:
-            params += [s for s in self.q.parameters if s not in params]
+        q = self.given_q
+        if q is not None:
+            params += [s for s in q.parameters if s not in params]
         return tuple(params)
 
     def log_integrand(self) -> sp.Expr:
@@ -172,7 +174,7 @@ class _Builder:
         return Derivation(
             name=self.name, quantity=self.quantity, result=result, status=status,
             conditions=self.conditions, steps=tuple(self.steps), parameters=self.parameters,
-            p=self.p, q=self.q, base=self.base)
+            p=self.p, q=self.given_q, base=self.base)
 
     # -- the derivation ----------------------------------------------------------------------
     def run(self) -> Derivation:
@@ -204,9 +206,11 @@ class _Builder:
             if verdict.condition == sp.false:
                 return self.finish(sp.oo, "infinite")
             contained = verdict.condition
+            self.pin_equality(contained)
         else:
             contained = sp.true
-        if self.p.discrete and self.p.support.is_finite_set and self.p.support.size.is_number:
+        if self.p.discrete and not self.p.multivariate and self.p.support.is_finite_set \
+                and self.p.support.size.is_number:
             result, status = self.finite_sum()
         else:
             result, status = self.by_expectations()
@@ -229,6 +233,23 @@ class _Builder:
                 self.steps.append(Step(StepKind.NO_NUMERIC_CHECK, sp.nan,
                                        "the numerical check ran out of its 10 s CPU budget"))
         return self.finish(result, status)
+
+    def pin_equality(self, condition: sp.Basic) -> None:
+        """Where the support condition is an equality between a parameter of Q and one of P
+        (multinomials with n_Q = n_P), the quantity is finite only there: derive it with Q's
+        parameter replaced by P's (the result is then wrapped as finite exactly there)."""
+        if not isinstance(condition, sp.Eq):
+            return
+        lhs, rhs = condition.lhs, condition.rhs
+        q_only = set(self.q.parameters) - set(self.p.parameters)
+        for a, b in ((lhs, rhs), (rhs, lhs)):
+            if isinstance(b, sp.Symbol) and b in q_only:
+                self.q = Family(self.q.spec, tuple(sp.sympify(v).xreplace({b: a})
+                                                   for v in self.q.values))
+                self.steps.append(Step(StepKind.SUPPORT, sp.Eq(b, a, evaluate=False),
+                                       f"derived where {b} = {a}; the quantity is infinite "
+                                       "elsewhere"))
+                return
 
     def finite_sum(self) -> tuple[sp.Expr, str]:
         """Sum p(k) g(k) over the points of a finite support; 0 log 0 = 0."""

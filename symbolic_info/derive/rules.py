@@ -97,3 +97,20 @@ def _region_containment(p: Family, q: Family) -> SupportVerdict:
         return SupportVerdict(sp.true, f"{text}: supp P ⊆ supp Q")
     raise NoRule(f"no support rule for the pair ({p.name}, {q.name}): the regions "
                  f"{region_p} and {region_q} differ")
+
+
+@RULES.register("support", "multinomial", "multinomial")
+def multinomial_containment(p: Family, q: Family) -> SupportVerdict:
+    """The counts of a multinomial sum to its n: in the coordinates n_1..n_{k-1} the regions
+    nest when n_P <= n_Q, but as laws of all k counts the supports are disjoint unless
+    n_P = n_Q (the last count n - Σ n_i differs)."""
+    n_p, n_q = p.params["n"], q.params["n"]
+    if p.dimension != q.dimension:
+        return SupportVerdict(sp.false, "P and Q count different numbers of outcomes: the "
+                                        "quantity is infinite")
+    condition = sp.Eq(n_p, n_q)
+    if condition in (sp.true, sp.false):
+        return SupportVerdict(condition, f"the counts sum to n = {n_p} under P and {n_q} "
+                                         f"under Q: supp P {'⊆' if condition else '⊄'} supp Q")
+    return SupportVerdict(condition, f"the counts sum to {n_p} under P and to {n_q} under Q: "
+                                     f"supp P ⊆ supp Q exactly when {condition}")

@@ -26,7 +26,16 @@ from ..errors import InvalidParameter
 from .product import indexed_product
 from .region import Region, Simplex, Space
 from .registry import register_factory
-from .spec import POSITIVE, REAL, Constraint, Family, FamilySpec, Param
+from .spec import (
+    POSITIVE,
+    POSITIVE_INTEGER,
+    PROBABILITY,
+    REAL,
+    Constraint,
+    Family,
+    FamilySpec,
+    Param,
+)
 
 
 def coordinates(k: int) -> tuple[sp.Symbol, ...]:
@@ -274,6 +283,53 @@ def dirichlet(alpha=None, k=None) -> Family:
         **{f"alpha_{i}": v for i, v in enumerate(alpha, start=1)})
 
 
+# -- the multinomial ----------------------------------------------------------------------------
+@cache
+def multinomial_spec(k: int) -> FamilySpec:
+    r""":math:`\frac{n!}{\prod_i n_i!} \prod_{i=1}^{k} p_i^{n_i}` on
+    :math:`n_1 + \dots + n_k = n`, in the counts :math:`n_1, \dots, n_{k-1}`
+    (:math:`n_k = n - \sum_{i<k} n_i`)."""
+    params = [Param("n", POSITIVE_INTEGER)] + [Param(f"p_{i}", PROBABILITY)
+                                               for i in range(1, k + 1)]
+    symbols = {p.name: p.symbol() for p in params}
+    n, probs = symbols["n"], [symbols[f"p_{i}"] for i in range(1, k + 1)]
+    counts = tuple(sp.Symbol(f"n_{i}", integer=True, nonnegative=True) for i in range(1, k))
+    last = n - sp.Add(*counts)
+    pmf = (sp.factorial(n) / (sp.Mul(*map(sp.factorial, counts)) * sp.factorial(last))
+           * sp.Mul(*[p ** c for p, c in zip(probs, counts)]) * probs[-1] ** last)
+    limits = [(c, 0, n - sp.Add(*counts[:i])) for i, c in enumerate(counts)]
+
+    def sampler(rng: np.random.Generator) -> tuple:
+        return (int(rng.integers(1, 6)),) + tuple(rng.dirichlet(np.full(k, 2.0)))
+
+    def label(values) -> str:
+        return f"multinomial(n={values[0]}, p={_vector_text(values[1:])})"
+
+    def draw(values: dict, rng: np.random.Generator, size: int) -> np.ndarray:
+        p = np.array([values[f"p_{i}"] for i in range(1, k + 1)])
+        return rng.multinomial(int(values["n"]), p / p.sum(), size=size)[:, :-1]
+
+    return FamilySpec(name="multinomial", params=tuple(params), symbols=tuple(symbols.values()),
+                      variable=counts, density=pmf, support=Region(limits, discrete=True),
+                      relations=(sp.Eq(sp.Add(*probs), 1),), title="Multinomial",
+                      sampler=sampler, label=label, draw=draw, implicit=(last,))
+
+
+def multinomial(n=None, p=None) -> Family:
+    """``multinomial(n, p=[p_1, ..., p_k])``, k >= 2: counts of k outcomes in n trials."""
+    if n is None or p is None:
+        raise InvalidParameter("multinomial needs n (trials) and p=[p_1, ..., p_k]")
+    p = _vector("probability", p, "p")
+    if len(p) < 2:
+        raise InvalidParameter(f"multinomial needs k >= 2 probabilities, got {len(p)}")
+    member = multinomial_spec(len(p)).member(n=n, **{f"p_{i}": v for i, v in
+                                                    enumerate(p, start=1)})
+    total = sp.Add(*member.values[1:])
+    if total.is_number and abs(float(total) - 1) > 1e-12:
+        raise InvalidParameter(f"the probabilities p must sum to 1, got {total}")
+    return member
+
+
 DEFAULT_DIMENSION = 2
 
 
@@ -292,6 +348,10 @@ register_factory("mvnormal", mvnormal,
 register_factory("mvnormal_diag", mvnormal_diag,
                  lambda suffix: {"mu": _names("m", suffix), "sigma": _names("s", suffix)},
                  "mu=[m_1, ..., m_k], sigma=[s_1, ..., s_k]")
+register_factory("multinomial", multinomial,
+                 lambda suffix: {"n": f"n_{suffix}" if suffix else "n",
+                                 "p": _names("p", suffix, 3)},
+                 "n, p=[p_1, ..., p_k]")
 register_factory("dirichlet", dirichlet,
                  lambda suffix: {"alpha": _names("a", suffix, 3)},
                  "alpha=[a_1, ..., a_k]")

@@ -136,6 +136,9 @@ class FamilySpec:
     factors: tuple[FamilySpec, ...] = ()
     # a product of k components of one spec (k symbolic): (index, k); values IndexedBases
     repeat: tuple[sp.Symbol, sp.Expr] | None = None
+    # coordinates implied by the variables (a multinomial's n_k = n - Σ n_i): two laws give a
+    # point the same outcome only where these agree too
+    implicit: tuple[sp.Expr, ...] = ()
     draw: Callable[[dict, np.random.Generator, int], np.ndarray] | None = field(
         default=None, compare=False)
 
@@ -293,6 +296,11 @@ class Family:
         points = x if isinstance(x, tuple) else (x,)
         return self.spec.density.xreplace({**self.substitution,
                                            **dict(zip(self.spec.variables, points))})
+
+    def implicit_at(self, x) -> tuple[sp.Expr, ...]:
+        """The implied coordinates at ``x`` (a tuple of the variables' values)."""
+        mapping = {**self.substitution, **dict(zip(self.spec.variables, x))}
+        return tuple(sp.sympify(e).xreplace(mapping) for e in self.spec.implicit)
 
     def support_at(self, x) -> sp.Set | Region:
         """The support in the coordinates ``x`` (matters for a multivariate region, whose

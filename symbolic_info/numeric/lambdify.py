@@ -248,7 +248,52 @@ def bind_arguments(names, args, kwargs):
     return [values[n] for n in names]
 
 
+def _nested_operator(op, parameters) -> Callable[..., float]:
+    """An Integral or Sum over several variables (sympy's limits: innermost first, each end a
+    function of the outer variables and the parameters): nested finite sums in mpmath, or
+    ``scipy.integrate.nquad``."""
+    limits = list(op.limits)
+    variables = [v for v, _, _ in limits]
+    body = lambdify_safely((*variables, *parameters), op.function,
+                           modules=["mpmath"] if isinstance(op, sp.Sum) else ["scipy", "numpy"])
+    ends = [lambdify_safely((*variables[i + 1:], *parameters), (lo, hi), modules=["numpy"])
+            for i, (_, lo, hi) in enumerate(limits)]
+
+    if isinstance(op, sp.Sum):
+        def total(*values):
+            def level(i, outer):
+                a, b = ends[i](*outer, *values)
+                if np.isinf(float(b)):
+                    raise ValueError("an infinite nested sum is not evaluated")
+                out = mpmath.mpf(0)
+                for k in range(int(a), int(b) + 1):
+                    inner = (k, *outer)
+                    out += level(i - 1, inner) if i else body(*inner, *values)
+                return out
+            with mpmath.workdps(20):
+                return float(level(len(limits) - 1, ()))
+        return total
+
+    def nested(*values):
+        def f(*xs):
+            value = body(*xs, *values)
+            return float(value) if np.isfinite(value) else 0.0
+        ranges = [_range(ends[i], values) for i in range(len(limits))]
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value, _ = integrate.nquad(f, ranges, opts={"limit": 100, "epsabs": 1e-12,
+                                                        "epsrel": 1e-10})
+        return value
+    return nested
+
+
+def _range(end, values):
+    return lambda *outer: [float(e) for e in end(*outer, *values)]
+
+
 def _numeric_operator(op, parameters) -> Callable[..., float]:
+    if len(op.limits) > 1:
+        return _nested_operator(op, parameters)
     (var, lo, hi), = op.limits
     body = lambdify_safely((var, *parameters), op.function, modules=["mpmath"] if
                        isinstance(op, sp.Sum) else ["scipy", "numpy"])
