@@ -213,3 +213,43 @@ def test_symbolic_dirichlet_entropy_and_kl_against_scipy_and_torch():
 def test_symbolic_dirichlet_kl_of_p_and_p_is_zero():
     P, _ = _dirichlets()
     assert sp.simplify(si.kl(P, P).result) == 0
+
+
+# -- bivariate user densities ------------------------------------------------------------------
+def test_bivariate_user_density_entropy_and_mutual_information():
+    x, y = sp.symbols("x y", real=True)
+    lam, mu = sp.symbols("lam mu", positive=True)
+    P = si.from_density("two_exponentials", lam * mu * sp.exp(-lam * x - mu * y), (x, y),
+                        sp.ProductSet(sp.Interval(0, sp.oo), sp.Interval(0, sp.oo)))
+    h = si.entropy(P)
+    assert h.status == "closed_form"
+    assert sp.simplify(h.result - (2 - sp.log(lam * mu))) == 0
+    assert si.mutual_information(P, between=([0], [1])).result == 0
+
+
+def test_bivariate_user_density_without_closed_form_has_a_numeric_value():
+    from scipy import integrate
+    x, y = sp.symbols("x y", real=True)
+    theta = sp.Symbol("theta", positive=True)
+    C = si.from_density("fgm_copula", 1 + theta * (2 * x - 1) * (2 * y - 1), (x, y),
+                        sp.ProductSet(sp.Interval(0, 1), sp.Interval(0, 1)),
+                        relations=[theta < 1])
+    m = si.mutual_information(C, between=([0], [1]))
+    assert m.status in ("no_closed_form", "timed_out")
+
+    def c(v, u):
+        w = 1 + 0.5 * (2 * u - 1) * (2 * v - 1)
+        return w * np.log(w)
+
+    expected = integrate.dblquad(c, 0, 1, 0, 1)[0]
+    assert m.lambdify()(theta=0.5) == pytest.approx(expected, rel=1e-8)
+
+
+def test_bivariate_user_density_that_is_not_one_is_refused():
+    x, y = sp.symbols("x y", real=True)
+    with pytest.raises(si.InvalidParameter, match="integrates to 1/4"):
+        si.from_density("not_normalised", x * y, (x, y),
+                        sp.ProductSet(sp.Interval(0, 1), sp.Interval(0, 1)))
+    n = si.from_density("normalised", x * y, (x, y),
+                        sp.ProductSet(sp.Interval(0, 1), sp.Interval(0, 1)), normalize=True)
+    assert si.entropy(n).status == "closed_form"

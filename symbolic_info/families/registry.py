@@ -7,8 +7,10 @@ from collections.abc import Callable, Iterable, Sequence
 import sympy as sp
 
 from ..errors import InvalidParameter, UnknownFamily
+from .region import Region
 from .spec import Alias, Family, FamilySpec, Param, constraint_from_assumptions
 from .validate import checked_density
+from .validate_region import checked_region_density
 
 _SPECS: dict[str, FamilySpec] = {}
 # Families whose spec depends on the call (categorical: one spec per number of outcomes).
@@ -115,6 +117,9 @@ def from_density(name: str, density: sp.Expr, variable: sp.Symbol, support: sp.S
     """
     if not isinstance(name, str) or not name:
         raise InvalidParameter("a family needs a non-empty name")
+    if isinstance(variable, (tuple, list)):
+        return _from_region_density(name, density, tuple(variable), support, relations,
+                                    normalize)
     if not isinstance(support, (sp.Interval, sp.Range, sp.FiniteSet)):
         raise InvalidParameter(f"support must be a sympy Interval or Range, got {support}")
     density = sp.sympify(density)
@@ -128,6 +133,37 @@ def from_density(name: str, density: sp.Expr, variable: sp.Symbol, support: sp.S
         symbols = _parameters(checked, variable, support)
         _relations(name, stated, variable, symbols)
         spec = _user_spec(name, checked, variable, support, symbols, stated)
+    register(spec)
+    return Family(spec, tuple(symbols))
+
+
+def _from_region_density(name, density, variables, support, relations, normalize) -> Family:
+    """A user's density of several variables on a ProductSet of intervals (or a Region)."""
+    if isinstance(support, sp.ProductSet):
+        sets = list(support.sets)
+        if len(sets) != len(variables) or not all(isinstance(s, sp.Interval) for s in sets):
+            raise InvalidParameter(f"support must be a ProductSet of {len(variables)} "
+                                   f"Intervals, one per variable, got {support}")
+        region = Region([(v, s.inf, s.sup) for v, s in zip(variables, sets)])
+    elif isinstance(support, Region):
+        region = support
+    else:
+        raise InvalidParameter(f"support of {len(variables)} variables must be a ProductSet "
+                               f"of Intervals, got {support}")
+    density = sp.sympify(density)
+    symbols = sorted((density.free_symbols | region.free_symbols) - set(variables),
+                     key=lambda s: s.name)
+    stated = _relations(name, relations, variables[0], symbols)
+
+    def spec_of(d):
+        params = tuple(Param(s.name, constraint_from_assumptions(s)) for s in symbols)
+        return FamilySpec(name=name, params=params, symbols=tuple(symbols), variable=variables,
+                          density=d, support=region, relations=tuple(stated), title=name)
+
+    spec = spec_of(density)
+    checked = checked_region_density(Family(spec, tuple(symbols)), normalize=normalize)
+    if checked is not density:
+        spec = spec_of(checked)
     register(spec)
     return Family(spec, tuple(symbols))
 
