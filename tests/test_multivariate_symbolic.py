@@ -253,3 +253,42 @@ def test_bivariate_user_density_that_is_not_one_is_refused():
     n = si.from_density("normalised", x * y, (x, y),
                         sp.ProductSet(sp.Interval(0, 1), sp.Interval(0, 1)), normalize=True)
     assert si.entropy(n).status == "closed_form"
+
+
+# -- verify, symbolic dimension ---------------------------------------------------------------
+TEXTBOOK_MVN_KL = (r"\frac{1}{2}\left(\operatorname{tr}\left(\Sigma_2^{-1}\Sigma_1\right)"
+                   r" + (\mu_2-\mu_1)^\top \Sigma_2^{-1}(\mu_2-\mu_1) - k"
+                   r" + \log\det\Sigma_2 - \log\det\Sigma_1\right)")
+
+
+@pytest.mark.parametrize("claim", [
+    TEXTBOOK_MVN_KL,
+    "(trace(inv(Sigma_2)*Sigma_1) + (mu_2 - mu_1).T*inv(Sigma_2)*(mu_2 - mu_1) - k"
+    " + logdet(Sigma_2) - logdet(Sigma_1))/2",
+])
+def test_verify_accepts_the_textbook_mvn_kl(claim):
+    P, Q = _matrix_members()
+    assert si.verify(claim, si.kl(P, Q)).holds
+
+
+@pytest.mark.parametrize("claim", [
+    # the frequently printed variants: no 1/2, Sigma_1 and Sigma_2 swapped in the trace,
+    # the wrong sign of the log-determinant ratio
+    TEXTBOOK_MVN_KL.replace(r"\frac{1}{2}", ""),
+    TEXTBOOK_MVN_KL.replace(r"\Sigma_2^{-1}\Sigma_1", r"\Sigma_1^{-1}\Sigma_2"),
+    TEXTBOOK_MVN_KL.replace(r"+ \log\det\Sigma_2 - \log\det\Sigma_1",
+                            r"- \log\det\Sigma_2 + \log\det\Sigma_1"),
+])
+def test_verify_rejects_wrong_mvn_kls_with_a_counterexample(claim):
+    P, Q = _matrix_members()
+    verdict = si.verify(claim, si.kl(P, Q))
+    assert not verdict.holds
+    assert verdict.counterexample is not None and "k" in verdict.counterexample
+
+
+def test_verify_mvn_entropy_in_latex():
+    P, _ = _matrix_members()
+    h = si.entropy(P)
+    assert si.verify(r"\frac{k}{2}\left(1 + \log 2\pi\right) + \frac{1}{2}\log\det\Sigma_1",
+                     h).holds
+    assert not si.verify(r"\frac{k}{2}\log 2\pi + \frac{1}{2}\log\det\Sigma_1", h).holds

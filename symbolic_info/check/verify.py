@@ -495,6 +495,8 @@ def verify(claim, d, *, assuming=None, n: int = 25, seed: int = 0,
                                f"got {type(d).__name__}")
     if not (isinstance(n, int) and n > 0):
         raise InvalidParameter(f"n must be a positive integer, got {n!r}")
+    if d.result.has(sp.MatrixSymbol):
+        return _verify_matrix(claim, d, seed)
     expr = parse_claim(claim, d)
     region = parse_assumption(assuming, d)
     if region == sp.false:
@@ -519,3 +521,16 @@ def verify(claim, d, *, assuming=None, n: int = 25, seed: int = 0,
     count = len(checked) if inside else len(outside)
     return Verdict(witness is None, method, witness, sp.S.Zero if zero and witness is None
                    else difference, expr, result, d.name, count, conditions, region, d.quantity)
+
+
+def _verify_matrix(claim, d, seed: int) -> Verdict:
+    """A claim of symbolic dimension (:mod:`.verify_matrix`)."""
+    from .verify_matrix import compare, parse_matrix_claim
+    expr = parse_matrix_claim(claim, d)
+    zero, witness, count = compare(expr, d, seed)
+    method = "symbolic" if zero and witness is None else "numeric"
+    if zero and witness is not None:
+        method = "numeric (symbolic zero refuted)"
+    return Verdict(holds=witness is None, method=method, counterexample=witness,
+                   difference=sp.S.Zero if witness is None else expr - d.result, claim=expr,
+                   result=d.result, name=d.name, points=count, quantity=d.quantity)
