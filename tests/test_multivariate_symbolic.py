@@ -292,3 +292,13 @@ def test_verify_mvn_entropy_in_latex():
     assert si.verify(r"\frac{k}{2}\left(1 + \log 2\pi\right) + \frac{1}{2}\log\det\Sigma_1",
                      h).holds
     assert not si.verify(r"\frac{k}{2}\log 2\pi + \frac{1}{2}\log\det\Sigma_1", h).holds
+
+
+def test_dirichlet_mutual_information_between_two_coordinates():
+    D = si.family("dirichlet", alpha=["a1", "a2", "a3"])
+    d = si.mutual_information(D, between=([0], [1]))
+    assert d.status == "closed_form"
+    a = [1.5, 2.0, 2.5]
+    expected = (stats.beta(a[0], a[1] + a[2]).entropy() + stats.beta(a[1], a[0] + a[2]).entropy()
+                - stats.dirichlet(a).entropy())
+    assert d.lambdify()(a1=a[0], a2=a[1], a3=a[2]) == pytest.approx(float(expected), rel=1e-10)

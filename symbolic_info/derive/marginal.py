@@ -40,14 +40,18 @@ def check_indices(p: Family, indices, role: str) -> tuple[int, ...]:
 @cache
 def marginal_spec(spec: FamilySpec, keep: tuple[int, ...]) -> FamilySpec:
     """The spec of the marginal law of the coordinates ``keep`` (sorted)."""
-    limits = spec.support.limits
+    region = spec.support
+    order = list(keep) + [i for i in range(region.dimension) if i not in keep]
+    limits = region.limits
+    if _depends(limits, keep):  # iterate the kept coordinates first, where the set allows
+        swapped = region.reordered(order)
+        if swapped is None:
+            raise NoRule(f"the marginal of {spec.name} on coordinates {list(keep)}: the range "
+                         "of a kept coordinate depends on one integrated out")
+        limits = swapped.limits
+        keep = tuple(range(len(keep)))
     kept = [limits[i] for i in keep]
     removed = [limit for i, limit in enumerate(limits) if i not in keep]
-    gone = {limit[0] for limit in removed}
-    for x, lo, hi in kept:
-        if (sp.sympify(lo).free_symbols | sp.sympify(hi).free_symbols) & gone:
-            raise NoRule(f"the marginal of {spec.name} on coordinates {list(keep)}: the range "
-                         f"of {x} depends on a coordinate integrated out")
     density = integrate_region(spec.density, Region(removed, discrete=spec.discrete))
     if density.has(sp.Integral, sp.Sum):
         raise NoRule(f"the marginal density of {spec.name} on coordinates {list(keep)} has no "
@@ -66,6 +70,12 @@ def marginal_spec(spec: FamilySpec, keep: tuple[int, ...]) -> FamilySpec:
         relations=spec.relations, title=f"{spec.title}, marginal of coordinates {shown}",
         sampler=spec.sampler,
         label=lambda values: f"{Family(spec, values).label()}[{shown}]")
+
+
+def _depends(limits, keep) -> bool:
+    gone = {limit[0] for i, limit in enumerate(limits) if i not in keep}
+    return any((sp.sympify(lo).free_symbols | sp.sympify(hi).free_symbols) & gone
+               for i, (_, lo, hi) in enumerate(limits) if i in keep)
 
 
 def marginal(p: Family, keep) -> Family:

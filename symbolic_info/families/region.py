@@ -59,6 +59,25 @@ class Region(sp.Basic):
         return not self.discrete and all(lo == -sp.oo and hi == sp.oo
                                          for _, lo, hi in self.limits)
 
+    def reordered(self, order) -> Region | None:
+        """The same set with its coordinates iterated in ``order`` (indices), when the ends
+        allow it: a box (constant ends), or a simplex (lo_i = 0, hi_i = c - sum of the earlier
+        coordinates, c the same constant); None otherwise."""
+        limits = self.limits
+        xs = [x for x, _, _ in limits]
+        constant = all(not (sp.sympify(lo).free_symbols | sp.sympify(hi).free_symbols) & set(xs)
+                       for _, lo, hi in limits)
+        if constant:
+            return Region([limits[i] for i in order], self.discrete)
+        c = limits[0][2]
+        simplex = all(lo == 0 and sp.expand(hi - (c - sp.Add(*xs[:i]))) == 0
+                      for i, (_, lo, hi) in enumerate(limits))
+        if not simplex or c.free_symbols & set(xs):
+            return None
+        ordered = [xs[i] for i in order]
+        return Region([(x, 0, c - sp.Add(*ordered[:j])) for j, x in enumerate(ordered)],
+                      self.discrete)
+
     def _sympystr(self, printer) -> str:
         if self.is_whole_space():
             return f"R^{self.dimension}"
