@@ -57,6 +57,14 @@ SCIPY: dict[str, Callable[[dict], object]] = {
     "poisson": lambda p: stats.poisson(p["lam"]),
     "negative_binomial": lambda p: stats.nbinom(p["r"], p["p"]),
     "discrete_uniform": lambda p: stats.randint(1, int(p["n"]) + 1),
+    "mvnormal": lambda p: stats.multivariate_normal(
+        mean=[p["mu_1"], p["mu_2"]],
+        cov=[[p["cov_1_1"], p["cov_1_2"]], [p["cov_1_2"], p["cov_2_2"]]]),
+    "mvnormal_diag": lambda p: stats.multivariate_normal(
+        mean=[p["mu_1"], p["mu_2"]], cov=np.diag([p["sigma_1"] ** 2, p["sigma_2"] ** 2])),
+    "dirichlet": lambda p: stats.dirichlet([p[f"alpha_{i}"] for i in (1, 2, 3)]),
+    "multinomial": lambda p: stats.multinomial(
+        int(round(p["n"])), [p[f"p_{i}"] for i in (1, 2, 3)]),
     "categorical": lambda p: stats.rv_discrete(
         values=(np.arange(len(p)), [p[f"p_{i}"] for i in range(1, len(p) + 1)])),
 }
