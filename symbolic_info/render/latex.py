@@ -19,6 +19,7 @@ from .printer import InfoLatexPrinter, LogBase
 from .symbols import symbol_latex, text_escape, variable_name
 
 WIDTH = 46  # visible characters of one expression row before it is broken at a + or -
+LHS_WIDTH = 16  # a left side wider than this is set on a line of its own
 _COMMAND = re.compile(r"\\(left|right|mathopen|mathclose|operatorname|mathit|mathrm|mathbb|"
                       r"text|quad|qquad|,|;|!|Bigl|Bigr)(?![A-Za-z])")
 _OTHER_COMMAND = re.compile(r"\\[A-Za-z]+")
@@ -118,6 +119,11 @@ def format_rows(rows: list[Row]) -> str:
         tag = r" \tag*{$%s$}" % row.why if row.why else ""
         if not row.rhs:
             out.append("&" + tag)
+            continue
+        if visible_width(row.lhs) > LHS_WIDTH:  # a wide left side gets a line of its own,
+            out.append(f"& {row.lhs}{tag}")     # right of the alignment point, so it does not
+            out.append(f"&= {row.rhs[0]}")      # widen the column of left sides
+            out += [r"&\qquad %s" % r for r in row.rhs[1:]]
             continue
         out.append(f"{row.lhs} &= {row.rhs[0]}{tag}")
         out += [r"&\qquad %s" % r for r in row.rhs[1:]]
@@ -377,6 +383,31 @@ def visible_width(tex: str) -> int:
 JUSTIFICATION_WIDTH = 60  # characters of a justification per line
 
 
+def _exponential_lines(expr, printer: InfoLatexPrinter, width: int) -> tuple[str, ...] | None:
+    r"""``C \exp\Bigl(t_1 + t_2 ... \Bigr)`` broken between the terms of the exponent, for a
+    product with one exponential of a sum (a multivariate density); None otherwise."""
+    if isinstance(expr, sp.exp):
+        expr = sp.Mul(1, expr, evaluate=False)
+    if not isinstance(expr, sp.Mul):
+        return None
+    exps = [f for f in expr.args if isinstance(f, sp.exp)]
+    if len(exps) != 1:
+        return None
+    argument = sp.expand(exps[0].args[0])
+    if not isinstance(argument, sp.Add):
+        return None
+    rest = sp.Mul(*[f for f in expr.args if f is not exps[0]])
+    head = "" if rest == 1 else printer.doprint(rest) + " "
+    lines, current = [], head + r"\exp\Bigl("
+    for piece in printer.add_terms(argument):
+        if visible_width(current) > len(head) + 6 and visible_width(current + piece) > width:
+            lines.append(current)
+            current = ""
+        current = (current + " " + piece).strip()
+    lines.append(current + r"\Bigr)")
+    return tuple(lines)
+
+
 def expr_lines(expr, printer: InfoLatexPrinter, width: int = WIDTH) -> tuple[str, ...]:
     """``expr`` printed on one line, or broken before a ``+``/``-`` of its top-level sum.
 
@@ -385,6 +416,9 @@ def expr_lines(expr, printer: InfoLatexPrinter, width: int = WIDTH) -> tuple[str
     tex = printer.doprint(expr)
     if visible_width(tex) <= width:
         return (tex,)
+    exponential = _exponential_lines(expr, printer, width)
+    if exponential is not None:
+        return exponential
     opening, closing = "", ""
     inner = expr
     if isinstance(expr, sp.Function) and expr.func.__name__ == "E" and \
