@@ -302,3 +302,28 @@ def test_dirichlet_mutual_information_between_two_coordinates():
     expected = (stats.beta(a[0], a[1] + a[2]).entropy() + stats.beta(a[1], a[0] + a[2]).entropy()
                 - stats.dirichlet(a).entropy())
     assert d.lambdify()(a1=a[0], a2=a[1], a3=a[2]) == pytest.approx(float(expected), rel=1e-10)
+
+
+def test_matrix_mvnormal_kl_keeps_its_digits_next_to_equality():
+    import mpmath
+    P, Q = _matrix_members()
+    d = si.kl(P, Q)
+    rng = np.random.default_rng(11)
+    k = 16
+    m1, s1 = rng.normal(size=k), _spd(rng, k)
+    m2, s2 = m1 * (1 + 1e-8), s1 * (1 + 1e-8)
+    with mpmath.workdps(50):
+        a, b = mpmath.matrix(s1.tolist()), mpmath.matrix(s2.tolist())
+        diff = mpmath.matrix((m2 - m1).tolist())
+        inv = b ** -1
+        exact = float((sum((inv * a)[i, i] for i in range(k)) + (diff.T * inv * diff)[0, 0] - k
+                       + mpmath.log(mpmath.det(b)) - mpmath.log(mpmath.det(a))) / 2)
+    for backend, wrap in (("numpy", np.asarray), ("torch", torch.tensor)):
+        value = d.lambdify(backend)(mu_1=wrap(m1), Sigma_1=wrap(s1), mu_2=wrap(m2),
+                                    Sigma_2=wrap(s2))
+        assert abs(float(value) - exact) <= 1e-10 * exact, (backend, float(value), exact)
+    ts = torch.tensor(s2, requires_grad=True)
+    value = d.lambdify("torch")(mu_1=torch.tensor(m1), Sigma_1=torch.tensor(s1),
+                                mu_2=torch.tensor(m2), Sigma_2=ts)
+    value.backward()
+    assert torch.isfinite(ts.grad).all()
