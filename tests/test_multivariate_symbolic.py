@@ -327,3 +327,14 @@ def test_matrix_mvnormal_kl_keeps_its_digits_next_to_equality():
                                 mu_2=torch.tensor(m2), Sigma_2=ts)
     value.backward()
     assert torch.isfinite(ts.grad).all()
+
+
+def test_cross_validate_results_of_symbolic_dimension():
+    P, Q = _matrix_members()
+    report = si.cross_validate(si.kl(P, Q), n=3)
+    assert report.ok and "explicit dimensions" in report.method, str(report)
+    D, E = _dirichlets()
+    assert si.cross_validate(si.kl(D, E), n=2).ok
+    V = si.family("mvnormal_diag", mu=sp.IndexedBase("mu"),
+                  sigma=sp.IndexedBase("sigma", positive=True), k=K)
+    assert si.cross_validate(si.entropy(V), n=2).ok

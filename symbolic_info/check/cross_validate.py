@@ -527,6 +527,8 @@ def cross_validate(d, *, n: int = 10, seed: int = 0, method: str = "auto",
     if not (isinstance(n, int) and n > 0):
         raise InvalidParameter(f"n must be a positive integer, got {n!r}")
     rng = np.random.default_rng(seed)
+    if d.p.matrix:
+        return _symbolic_dimension_report(d, n, rng, rtol)
     how = ("summation" if d.p.discrete else "scipy.integrate.quad") if method != "mpmath" \
         else ("mpmath summation" if d.p.discrete else "mpmath.quad")
     if d.p.multivariate:
@@ -552,6 +554,25 @@ def cross_validate(d, *, n: int = 10, seed: int = 0, method: str = "auto",
                      "(lambdify) is compared with independent integration")
     return Report(d.name, d.status, how, tuple(named(p) for p in points), tuple(derived),
                   tuple(numeric), tuple(errors), tuple(notes), rtol, tuple(tolerances))
+
+
+def _symbolic_dimension_report(d, n: int, rng: np.random.Generator, rtol: float) -> Report:
+    """A result of symbolic dimension at explicit random sizes and values
+    (:mod:`.cross_validate_dimension`); the points show k and the norms of matrix values."""
+    from . import cross_validate_dimension as dimension
+    points, derived, numeric, errors = [], [], [], []
+    sizes = dimension.sizes(d)
+    for i in range(n):
+        point = dimension.random_point(d, rng, sizes[i % len(sizes)])
+        a, b = dimension.derived_value(d, point), dimension.defining_value(d, point)
+        points.append(dimension.shown(point))
+        derived.append(a)
+        numeric.append(b)
+        errors.append(dimension.relative(a, b))
+    note = ("symbolic dimension: evaluated at explicit sizes and random values (matrices shown "
+            "by their Frobenius norm), against nested quadrature of the explicit density")
+    return Report(d.name, d.status, "scipy.integrate.nquad at explicit dimensions",
+                  tuple(points), tuple(derived), tuple(numeric), tuple(errors), (note,), rtol)
 
 
 def evaluator(expr: sp.Expr) -> Callable[[dict], float]:
