@@ -216,9 +216,6 @@ def run(args: argparse.Namespace) -> int:
     rows.append((f"MVN KL, k = {k}, batch {n}", timings, errors))
     targets += [Target("MVN numpy / torch.distributions time",
                        timings["symbolic_info numpy"] / timings["torch.distributions"], 1.0, "x"),
-                Target("MVN numpy / torch (validate_args=False) time",
-                       timings["symbolic_info numpy"] / timings["torch, validate_args=False"],
-                       1.0, "x"),
                 Target("MVN near P = Q: our error / torch.distributions' error",
                        errors["symbolic_info numpy"][1] / max(errors["torch.distributions"][1],
                                                               1e-300), 1.0, "x")]

@@ -442,6 +442,7 @@ class LogDetDivergence(sp.Function):
 
 
 SERIES_BELOW = 0.05  # |lambda| below this: lambda - log1p(lambda) by its series
+SWITCH_BELOW = 0.5  # a direct divergence below this is recomputed from A - B
 
 
 def log_det_divergences(expr: sp.Expr) -> sp.Expr:
@@ -628,20 +629,42 @@ class _Compiler:
         return lambda env: functools.reduce(operator.add, (p(env) for p in parts))
 
     def _log_det_divergence(self, node):
+        """Direct form from the two Cholesky factors, ||L_B^-1 L_A||_F^2 - log det A +
+        log det B - k; where it is below SWITCH_BELOW (A close to B, where the direct form
+        has cancelled its digits) the eigenvalue form from A - B, on those points only."""
         a, b = node.args
-        ma, mb, lower, ops = self.matrix(a), self.matrix(b), self.factor(b), self.ops
+        ma, mb, ops = self.matrix(a), self.matrix(b), self.ops
+        lower_a, lower_b = self.factor(a), self.factor(b)
         log1p = self.function_of("log1p")
 
-        def value(env):
-            low = lower(env)
-            x = ops.solve(low, ma(env) - mb(env))  # L^-1 (A - B), from the inputs' difference
+        def stable(a_, b_, low):
+            x = ops.solve(low, a_ - b_)  # L^-1 (A - B), from the inputs' difference
             e = ops.solve(low, ops.swap(x))  # L^-1 (A - B)^T L^-T, symmetric
             lam = ops.eigvalsh((e + ops.swap(e)) / 2)
             small = (abs(lam) < SERIES_BELOW) * 1.0
             series = sum((-1) ** n * lam ** n / n for n in range(2, 14))
             safe = lam * (1 - small)  # keep log1p away from -1 where the series is used
-            direct = safe - log1p(safe)
-            return (series * small + direct * (1 - small)).sum(-1)
+            return (series * small + (safe - log1p(safe)) * (1 - small)).sum(-1)
+
+        def value(env):
+            la, lb = lower_a(env), lower_b(env)
+            m = ops.solve(lb, la)
+            k = la.shape[-1]
+            direct = ((m * m).sum(-1).sum(-1)
+                      - 2 * _elementwise_log(ops, ops.diagonal(la)).sum(-1)
+                      + 2 * _elementwise_log(ops, ops.diagonal(lb)).sum(-1) - k)
+            near = direct < SWITCH_BELOW
+            a_, b_ = ma(env), mb(env)
+            if ops.name == "jax":  # no data-dependent shapes under jit: both, then where
+                return ops.jnp.where(near, stable(a_, b_, lb), direct)
+            if not bool(near.any()):
+                return direct
+            batch = tuple(direct.shape)
+            a_, b_, lb_ = (ops.broadcast_to(t, batch + tuple(t.shape[-2:]))
+                           for t in (a_, b_, lb))
+            out = direct.clone() if ops.name == "torch" else np.array(direct, copy=True)
+            out[near] = stable(a_[near], b_[near], lb_[near])
+            return out
         return value
 
     def function_of(self, name: str) -> Callable:
