@@ -171,9 +171,15 @@ class _Builder:
             result = result / sp.log(self.base)
             self.steps.append(Step(StepKind.CHANGE_OF_BASE, result,
                                    f"divide by log({self.base}) to express in base {self.base}"))
+        conditions = self.conditions
+        for member in (self.p, self.given_q):  # e.g. positive definite: s11*s22 - s12**2 > 0
+            if member is not None and member.spec.relations_are_conditions:
+                stated = [r for r in member.relations() if r not in (sp.true, True)]
+                if stated:
+                    conditions = sp.And(conditions, *stated)
         return Derivation(
             name=self.name, quantity=self.quantity, result=result, status=status,
-            conditions=self.conditions, steps=tuple(self.steps), parameters=self.parameters,
+            conditions=conditions, steps=tuple(self.steps), parameters=self.parameters,
             p=self.p, q=self.given_q, base=self.base)
 
     # -- the derivation ----------------------------------------------------------------------

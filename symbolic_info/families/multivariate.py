@@ -99,7 +99,8 @@ def mvnormal_spec(k: int) -> FamilySpec:
     return FamilySpec(name="mvnormal", params=tuple(params), symbols=tuple(symbols.values()),
                       variable=x, density=density,
                       support=Region([(xi, -sp.oo, sp.oo) for xi in x]), relations=minors,
-                      title="Multivariate normal", sampler=sampler, label=label, draw=draw)
+                      title="Multivariate normal", sampler=sampler, label=label, draw=draw,
+                      relations_are_conditions=True)
 
 
 VECTOR = Constraint("a k x 1 matrix symbol", (), lambda v: None, lambda rng: 0.0)

@@ -139,6 +139,9 @@ class FamilySpec:
     # coordinates implied by the variables (a multinomial's n_k = n - Σ n_i): two laws give a
     # point the same outcome only where these agree too
     implicit: tuple[sp.Expr, ...] = ()
+    # the relations are stated as conditions of every result (a covariance's positive
+    # definiteness in its entries), not only used by the samplers
+    relations_are_conditions: bool = False
     draw: Callable[[dict, np.random.Generator, int], np.ndarray] | None = field(
         default=None, compare=False)
 
