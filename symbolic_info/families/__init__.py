@@ -1,6 +1,6 @@
 """Family specs and the registry; importing this package registers the built-ins."""
 
-from . import continuous, discrete, multivariate  # noqa: F401 - registers the built-ins
+from . import continuous, discrete, multivariate, wishart  # noqa: F401 - registers the built-ins
 from .registry import families, family, from_density, get_spec, register
 from .spec import Constraint, Family, FamilySpec, Param, sample_parameters
 
