@@ -82,6 +82,13 @@ def member(name: str, suffix: str = "1") -> si.Family:
     return si.family(name, **default_values(name, suffix))
 
 
+def point_families() -> list[str]:
+    """The families whose default member has scalar parameters: the registry-driven tests draw
+    scalar points for them. A family whose default member is of symbolic dimension (the
+    Wishart, with a matrix scale) has its own tests (tests/test_wishart.py)."""
+    return [n for n in si.families() if not member(n, "1").matrix]
+
+
 @functools.cache
 def derivation(quantity: str, p_name: str, q_name: str | None = None,
                timeout: float = 60) -> si.Derivation:

@@ -13,6 +13,7 @@ import dataclasses
 import math
 
 import pytest
+import reference as R
 import sympy as sp
 
 import symbolic_info as si
@@ -44,7 +45,7 @@ def derive(quantity: str, name: str):
 
 def cases():
     for quantity in ("entropy", "kl", "cross_entropy"):
-        for name in si.families():
+        for name in R.point_families():
             marks = []
             if (quantity, name) in SLOW:
                 marks.append(pytest.mark.slow)

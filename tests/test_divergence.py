@@ -56,7 +56,7 @@ CROSS = ["exponential", "gamma", "normal", "laplace", "uniform", "gumbel", "beta
 
 
 def _same_cases():
-    for quantity, name in itertools.product(QUANTITIES, si.families()):
+    for quantity, name in itertools.product(QUANTITIES, R.point_families()):
         marks = [pytest.mark.slow] if name in SLOW else []
         yield pytest.param(quantity, name, marks=marks, id=f"{quantity}-{name}")
 

@@ -32,7 +32,7 @@ SLOW: set[str] = set()  # families whose entropy takes > 10 s on a 2-core machin
 
 
 def _cases():
-    return [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n for n in si.families()]
+    return [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n for n in R.point_families()]
 
 
 @pytest.mark.parametrize("name", _cases())

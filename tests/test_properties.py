@@ -20,10 +20,10 @@ import symbolic_info as si
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])
-FAST = [n for n in si.families() if n not in SLOW]
+FAST = [n for n in R.point_families() if n not in SLOW]
 
 
-@pytest.mark.parametrize("name", si.families())
+@pytest.mark.parametrize("name", R.point_families())
 def test_kl_of_a_member_with_itself_is_zero(name):
     p = R.member(name, "1")
     d = si.kl(p, p)

@@ -49,7 +49,8 @@ def lambdify_derivation(derivation, backend: str = "numpy", validate: bool = Fal
         raise InvalidParameter(f"unknown backend {backend!r}; known backends: "
                                f"{', '.join(BACKENDS)}")
     parameters = tuple(derivation.parameters)
-    if derivation.p is not None and derivation.p.matrix:
+    if derivation.p is not None and derivation.p.matrix and (
+            derivation.result.has(sp.MatrixSymbol, sp.Indexed)):
         from .symbolic_dimension import symbolic_dimension_function
         return symbolic_dimension_function(derivation, backend)
     if backend == "numpy":

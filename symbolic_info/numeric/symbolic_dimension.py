@@ -26,9 +26,13 @@ def symbolic_dimension_function(d, backend: str = "numpy") -> Callable:
         return _indexed_function(d, members, backend)
     if d.result.has(sp.MatrixSymbol):
         from .matrix import matrix_function
-        f = matrix_function(d.result, tuple(dict.fromkeys(
-            v for m in members for v in m.values)), backend)
-        return f
+        parameters = [v for m in members for v in m.values
+                      if isinstance(v, (sp.MatrixSymbol, sp.Symbol))]
+        parameters += sorted(d.result.free_symbols - set(parameters)
+                             - {s for p in parameters if isinstance(p, sp.MatrixSymbol)
+                                for s in p.shape if isinstance(s, sp.Symbol)}
+                             - set(d.result.atoms(sp.MatrixSymbol)), key=str)
+        return matrix_function(d.result, tuple(dict.fromkeys(parameters)), backend)
     raise InvalidParameter(f"no numeric route for {d.name}")
 
 

@@ -23,6 +23,7 @@ LHS_WIDTH = 16  # a left side wider than this is set on a line of its own
 _COMMAND = re.compile(r"\\(left|right|mathopen|mathclose|operatorname|mathit|mathrm|mathbb|"
                       r"text|quad|qquad|,|;|!|Bigl|Bigr)(?![A-Za-z])")
 _OTHER_COMMAND = re.compile(r"\\[A-Za-z]+")
+_OPERATOR_NAME = re.compile(r"\\(log|exp|det|sin|cos|tan|max|min|sup|inf|lim)(?![A-Za-z])")
 _POINT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=([-+0-9.eE]+|nan|inf)")
 
 
@@ -248,7 +249,7 @@ def definition_rows(d, expr, printer, lhs, name, base, note) -> list[Row]:
         shown = ", ".join(map(printer.doprint, x)) if isinstance(x, tuple) else \
             printer.doprint(x)
         rows.append(Row(r"%s(%s)" % (letter, shown),
-                        expr_lines(member.density_at(x), printer),
+                        density_lines(member.density_at(x), x, printer),
                         r"\text{%s of } %s = %s" % (kind, role, family_latex(member, printer))))
     rows.append(Row(lhs, (abstract_definition(d, x, lo, hi, printer, r"\log"),),
                     why if base is None else r"\text{the same in nats}"))
@@ -259,12 +260,28 @@ def definition_rows(d, expr, printer, lhs, name, base, note) -> list[Row]:
     return rows
 
 
+def density_lines(density, x, printer: InfoLatexPrinter) -> tuple[str, ...]:
+    """A density on one line, or (when too wide) its constant factor, then its kernel."""
+    lines = expr_lines(density, printer)
+    if len(lines) > 1 or visible_width(lines[0]) <= WIDTH or not isinstance(x, tuple):
+        return lines
+    constant, kernel = density.as_independent(*x, as_Add=False)
+    if constant == 1 or kernel == 1:
+        return lines
+    return (printer.doprint(constant) + r" \cdot", *expr_lines(kernel, printer))
+
+
 def abstract_definition(d, x, lo, hi, printer, log: str) -> str:
     r"""``\int_{lo}^{hi} p(x) \log\frac{p(x)}{q(x)}\,dx`` (or the sum over the support);
     over a region (``x`` a tuple, ``lo`` the region) ``\int_{R} p(x_1, x_2) ... dx_1 dx_2``."""
     xs = printer.doprint(x) if not isinstance(x, tuple) else ", ".join(map(printer.doprint, x))
     p, q = f"p({xs})", f"q({xs})"
-    if isinstance(x, tuple):
+    if isinstance(x, tuple) and not d.p.discrete and not lo.is_whole_space():
+        # an iterated integral over the region: outermost first
+        op = "".join(r"\int_{%s}^{%s}" % (printer.doprint(a), printer.doprint(b))
+                     for _, a, b in lo.limits)
+        tail = "".join(r"\,d%s" % printer.doprint(v) for v, _, _ in reversed(lo.limits))
+    elif isinstance(x, tuple):
         region = printer.doprint(lo)
         op = (r"\sum_{(%s) \in %s}" if d.p.discrete else r"\int_{%s}") % (
             (xs, region) if d.p.discrete else (region,))
@@ -376,6 +393,7 @@ def result_row(d, printer: InfoLatexPrinter, name: str, base) -> Row:
 def visible_width(tex: str) -> int:
     """A rough count of the characters ``tex`` shows (commands count one, markup none)."""
     tex = _COMMAND.sub("", tex)
+    tex = _OPERATOR_NAME.sub(lambda m: m.group(1), tex)  # \log, \exp, \det print their letters
     tex = _OTHER_COMMAND.sub("c", tex)
     return sum(1 for ch in tex if ch not in "{}^_ &")
 
@@ -398,14 +416,54 @@ def _exponential_lines(expr, printer: InfoLatexPrinter, width: int) -> tuple[str
         return None
     rest = sp.Mul(*[f for f in expr.args if f is not exps[0]])
     head = "" if rest == 1 else printer.doprint(rest) + " "
-    lines, current = [], head + r"\exp\Bigl("
+    opening = head + r"\exp\Bigl("
+    lines, current = [], opening
     for piece in printer.add_terms(argument):
-        if visible_width(current) > len(head) + 6 and visible_width(current + piece) > width:
+        if current and visible_width(current + piece) > width:
             lines.append(current)
             current = ""
         current = (current + " " + piece).strip()
     lines.append(current + r"\Bigr)")
     return tuple(lines)
+
+
+def _wide_terms_split(expr: sp.Add, printer: InfoLatexPrinter, width: int) -> list[str]:
+    r"""The printed terms of a sum; a term wider than ``width`` that is c·(a sum) is printed
+    ``c \Bigl(`` term, term, ... ``\Bigr)``, pieces the line breaker may put on new lines."""
+    pieces = []
+    for piece, term in zip(printer.add_terms(expr), printer._as_ordered_terms(expr)):
+        if visible_width(piece) <= width or not isinstance(term, sp.Mul):
+            pieces.append(piece)
+            continue
+        sign, body = ("- ", -term) if term.could_extract_minus_sign() else ("+ ", term)
+        sums = [f for f in body.args if isinstance(f, sp.Add)]
+        if len(sums) != 1:
+            pieces.append(piece)
+            continue
+        rest = sp.Mul(*[f for f in body.args if f is not sums[0]])
+        head = "" if rest == 1 else printer.doprint(rest) + " "
+        inner = printer.add_terms(sums[0])
+        sign = sign if pieces else sign.strip("+ ")
+        pieces.append(f"{sign}{head}\\Bigl( {inner[0]}")
+        pieces += inner[1:-1]
+        pieces.append(f"{inner[-1]} \\Bigr)" if len(inner) > 1 else "\\Bigr)")
+    return pieces
+
+
+def _split_log_exp(expr) -> sp.Expr | None:
+    """``expr`` with each log(C·e^Q) written log C + Q (None when there is none)."""
+    def split(e):
+        arg = e.args[0]
+        factors = sp.Mul.make_args(arg)
+        if len(factors) == 1:
+            return e
+        exps = [f for f in factors if isinstance(f, sp.exp)]
+        rest = [f for f in factors if not isinstance(f, sp.exp)]
+        # a density's factors are positive: log of a product is the sum of the logs
+        return sp.Add(*[sp.expand_log(sp.log(f), force=True) for f in rest],
+                      *[f.args[0] for f in exps])
+    out = expr.replace(lambda e: isinstance(e, sp.log), split)
+    return None if out == expr else sp.expand(out)
 
 
 def expr_lines(expr, printer: InfoLatexPrinter, width: int = WIDTH) -> tuple[str, ...]:
@@ -420,6 +478,10 @@ def expr_lines(expr, printer: InfoLatexPrinter, width: int = WIDTH) -> tuple[str
     if exponential is not None:
         return exponential
     opening, closing = "", ""
+    if isinstance(expr, sp.Function) and expr.func.__name__ == "E":
+        split = _split_log_exp(expr.args[0])  # log(C e^Q) written log C + Q, to break it
+        if split is not None:
+            expr = expr.func(split)
     inner = expr
     if isinstance(expr, sp.Function) and expr.func.__name__ == "E" and \
             isinstance(expr.args[0], sp.Add):
@@ -429,9 +491,9 @@ def expr_lines(expr, printer: InfoLatexPrinter, width: int = WIDTH) -> tuple[str
         return (tex,)
     if opening:
         with printer.expectation():
-            pieces = printer.add_terms(inner)
+            pieces = _wide_terms_split(inner, printer, width)
     else:
-        pieces = printer.add_terms(inner)
+        pieces = _wide_terms_split(inner, printer, width)
     lines, current = [], opening
     for piece in pieces:
         if current not in ("", opening) and visible_width(current + piece) > width:
