@@ -154,7 +154,7 @@ def mvnormal(mu=None, cov=None) -> Family:
     if len(rows) != k or any(len(_vector("covariance", r, "cov")) != k for r in rows):
         raise InvalidParameter(f"cov must be a {k} x {k} matrix (mu has {k} entries)")
     for i, j in _upper(k):
-        if i != j and sp.simplify(sp.sympify(rows[i][j]) - sp.sympify(rows[j][i])) != 0:
+        if i != j and sp.simplify(_entry(rows[i][j]) - _entry(rows[j][i])) != 0:
             raise InvalidParameter(f"cov must be symmetric: cov[{i}][{j}] = {rows[i][j]} but "
                                    f"cov[{j}][{i}] = {rows[j][i]}")
     _positive_definite(rows, k)
@@ -163,11 +163,17 @@ def mvnormal(mu=None, cov=None) -> Family:
     return mvnormal_spec(k).member(**values)
 
 
+def _entry(value) -> sp.Expr:
+    """A covariance entry as sympy sees it for comparisons: a string is a symbol of that name
+    (sympify would read "gamma" or "beta" as the function)."""
+    return sp.Symbol(value) if isinstance(value, str) else sp.sympify(value)
+
+
 def _positive_definite(rows, k: int) -> None:
     """A numeric cov must be positive definite (checked before the relations, for the
     message); a symbolic one states it as relations (its leading principal minors > 0)."""
     try:
-        cov = sp.Matrix(k, k, lambda i, j: sp.sympify(rows[i][j]))
+        cov = sp.Matrix(k, k, lambda i, j: _entry(rows[i][j]))
     except (sp.SympifyError, TypeError):
         return  # the parameter check names the bad entry
     if not cov.free_symbols and all(cov[i, i].is_positive for i in range(k)):
