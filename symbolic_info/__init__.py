@@ -1,7 +1,7 @@
 """symbolic_info: closed forms of entropy, cross-entropy and KL divergence, derived with sympy."""
 
 from .check import Report, Verdict, check_properties, cross_validate, verify
-from .derive import RULES, Derivation, Step, cross_entropy, entropy, kl
+from .derive import RULES, Derivation, Step, cross_entropy, entropy, jeffreys, kl
 from .derive.joint import conditional_entropy, joint_entropy, mutual_information
 from .errors import BudgetExceeded, InvalidParameter, NoRule, SymbolicInfoError, UnknownFamily
 from .families import families, family, from_density
@@ -15,5 +15,5 @@ __all__ = ["export", "MaxEntropy", "Optimum", "max_entropy", "maximize", "minimi
            "BudgetExceeded", "Derivation", "InvalidParameter", "JointTable", "NoRule", "RULES",
            "Step", "SymbolicInfoError", "UnknownFamily", "conditional_entropy",
            "cross_entropy", "document", "entropy", "families", "family", "from_density",
-           "independent", "joint", "joint_entropy", "kl", "mutual_information"]
+           "independent", "jeffreys", "joint", "joint_entropy", "kl", "mutual_information"]
 __version__ = "0.1.0"

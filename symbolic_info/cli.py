@@ -30,7 +30,7 @@ from symbolic_info.families.registry import default_values, factory_families, us
 
 PROG = "symbolic-info"
 QUANTITIES = {"entropy": ("entropy", 1), "cross-entropy": ("cross_entropy", 2),
-              "kl": ("kl", 2)}
+              "kl": ("kl", 2), "jeffreys": ("jeffreys", 2)}
 CATEGORICAL = "categorical"
 CATEGORICAL_DEFAULT_SIZE = 3
 _INT = re.compile(r"[+-]?\d+")
@@ -185,7 +185,7 @@ def derive_from_arguments(quantity: str, members: Sequence[str], base: str | Non
 def derive(quantity: str, members: Sequence[str], base: str | None, as_json: bool,
            timeout: float, as_latex: bool = False, standalone: bool = False,
            output: str | None = None) -> None:
-    """Derive QUANTITY (entropy, cross-entropy or kl) of P, or of P and Q.
+    """Derive QUANTITY (entropy, cross-entropy, kl or jeffreys) of P, or of P and Q.
 
     \b
     Examples:

@@ -109,7 +109,7 @@ class Integrand:
 
     @classmethod
     def of(cls, d) -> Integrand:
-        if d.quantity not in ("entropy", "cross_entropy", "kl"):
+        if d.quantity not in ("entropy", "cross_entropy", "kl", "jeffreys"):
             raise InvalidParameter(f"cannot cross-validate quantity {d.quantity!r}")
         t = (tuple(sp.Dummy(f"t_{i}", **v.assumptions0) for i, v in
                    enumerate(d.p.variables, start=1)) if d.p.multivariate
@@ -122,6 +122,8 @@ class Integrand:
         """The function whose P-expectation is the quantity."""
         if self.quantity == "entropy":
             return -self.log_p
+        if self.quantity == "jeffreys":  # ∫ (p - q) log(p/q) as a P-expectation
+            return (1 - sp.exp(self.log_q - self.log_p)) * (self.log_p - self.log_q)
         return -self.log_q if self.quantity == "cross_entropy" else self.log_p - self.log_q
 
 

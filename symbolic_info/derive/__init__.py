@@ -3,5 +3,6 @@
 from .derivation import Derivation, Step
 from .quantities import cross_entropy, derive, entropy, kl
 from .rules import RULES
+from .symmetric import jeffreys
 
-__all__ = ["RULES", "Derivation", "Step", "cross_entropy", "derive", "entropy", "kl"]
+__all__ = ["RULES", "Derivation", "Step", "cross_entropy", "derive", "entropy", "jeffreys", "kl"]

@@ -220,7 +220,8 @@ def same_family_pairs(derivation) -> dict[sp.Symbol, sp.Symbol]:
 
 def _partner(derivation) -> dict[sp.Symbol, sp.Symbol]:
     """θ_Q -> θ_P for a divergence between members of one family."""
-    return same_family_pairs(derivation) if derivation.quantity == "kl" else {}
+    # the KL and the symmetrised KL are O(δ²) between members of one family
+    return same_family_pairs(derivation) if derivation.quantity in ("kl", "jeffreys") else {}
 
 
 def near_equality(derivation, order: int = ORDER) -> NearEquality | None:

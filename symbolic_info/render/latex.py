@@ -43,6 +43,8 @@ def quantity_latex(d) -> str:
         return r"D_{\mathrm{KL}}(P \parallel Q)"
     if d.quantity == "cross_entropy":
         return "H(P, Q)"
+    if d.quantity == "jeffreys":
+        return "J(P, Q)"
     if d.quantity in ("maximize", "minimize"):
         return r"\%s" % ("max" if d.quantity == "maximize" else "min")
     if d.quantity == "max_entropy":
