@@ -560,8 +560,8 @@ def cross_validate(d, *, n: int = 10, seed: int = 0, method: str = "auto",
 
 def _symbolic_dimension_report(d, n: int, rng: np.random.Generator, rtol: float) -> Report:
     """A result of symbolic dimension at explicit random sizes and values
-    (:mod:`.cross_validate_dimension`); the points show k and the norms of matrix values."""
-    from . import cross_validate_dimension as dimension
+    (:mod:`symbolic_info.derive.explicit`); the points show k and the norms of matrix values."""
+    from ..derive import explicit as dimension
     points, derived, numeric, errors = [], [], [], []
     sizes = dimension.sizes(d)
     for i in range(n):

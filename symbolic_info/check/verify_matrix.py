@@ -133,30 +133,9 @@ def parse_matrix_claim(claim, d) -> sp.Expr:
     return expr
 
 
-def random_point(d, k: int, rng: np.random.Generator) -> dict:
-    point = {}
-    dimension = None
-    for m in (d.p, d.q):
-        if m is None:
-            continue
-        for v in m.values:
-            if not isinstance(v, sp.MatrixSymbol) or v in point:
-                continue
-            dimension = v.shape[0]
-            if v.shape[1] == 1:
-                point[v] = sp.ImmutableMatrix(rng.uniform(-1.5, 1.5, size=(k, 1)))
-            else:
-                a = rng.normal(size=(k, k))
-                point[v] = sp.ImmutableMatrix(a @ a.T / k + 0.5 * np.eye(k))
-    return {**point, dimension: k}
-
-
-def evaluate(expr: sp.Expr, point: dict) -> float:
-    return float(sp.N(expr.subs(point).doit(), 30))
-
-
 def compare(expr: sp.Expr, d, seed: int = 0):
     """(symbolic zero?, counterexample or None, number of points compared)."""
+    from ..derive.explicit import random_point, value_at
     from ..derive.matrix import tidy
     matrices = [v for m in (d.p, d.q) if m is not None for v in m.values
                 if isinstance(v, sp.MatrixSymbol) and v.shape[0] == v.shape[1]]
@@ -165,8 +144,8 @@ def compare(expr: sp.Expr, d, seed: int = 0):
     count = 0
     for k in DIMENSIONS:
         for _ in range(POINTS_PER_DIMENSION):
-            point = random_point(d, k, rng)
-            claimed, derived = evaluate(expr, point), evaluate(d.result, point)
+            point = random_point(d, rng, k)
+            claimed, derived = value_at(expr, d, point), value_at(d.result, d, point)
             count += 1
             if abs(claimed - derived) > RTOL * max(1.0, abs(derived)):
                 shown = {str(s): (np.array(v.tolist(), dtype=float).round(6).tolist()

@@ -1,8 +1,8 @@
-r"""Cross-validation of results of symbolic dimension (matrix symbols, or indexed parameters
-with a dimension k): at random explicit sizes k = 1, 2 (products, normals) or k = 3
-(simplex), random parameter values (vectors, symmetric positive definite matrices, positive
-entries), the result with everything substituted against nested quadrature
-(``scipy.integrate.nquad``) of the definition with the explicit density.
+r"""Results of symbolic dimension (matrix symbols, or indexed parameters with a dimension k)
+at explicit sizes: random parameter values (vectors, symmetric positive definite matrices,
+entries), the result with everything substituted, and the definition by nested quadrature
+(``scipy.integrate.nquad``) of the explicit density.  Used by the derivations' own numeric
+checks, by ``cross_validate`` and by ``verify``.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def random_point(d, rng: np.random.Generator, k: int) -> dict:
     return point
 
 
-def _concrete(expr, point: dict, k_symbol) -> sp.Expr:
+def concrete(expr, point: dict, k_symbol) -> sp.Expr:
     """``expr`` at an explicit point: k first (sums and products become finite), then the
     values."""
     matrices = {s: v for s, v in point.items() if isinstance(s, sp.MatrixSymbol)}
@@ -54,8 +54,13 @@ def _concrete(expr, point: dict, k_symbol) -> sp.Expr:
     return expr.xreplace(entries)
 
 
+def value_at(expr: sp.Expr, d, point: dict) -> float:
+    """``expr`` (the result, or a claim) at an explicit point of ``d``'s parameters."""
+    return float(sp.N(concrete(expr, point, _dimension(d)), 30))
+
+
 def derived_value(d, point: dict) -> float:
-    return float(sp.N(_concrete(d.result, point, _dimension(d)), 30))
+    return value_at(d.result, d, point)
 
 
 def defining_value(d, point: dict) -> float:
@@ -70,7 +75,7 @@ def defining_value(d, point: dict) -> float:
     free = k - 1 if simplex else k
     u = sp.symbols(f"u_1:{free + 1}", real=True)
     extra = {x: sp.ImmutableMatrix(u)} if isinstance(x, sp.MatrixSymbol) else {}
-    body = _concrete(d.p.density_at(x) * g, {**point, **extra}, _dimension(d))
+    body = concrete(d.p.density_at(x) * g, {**point, **extra}, _dimension(d))
     if isinstance(x, sp.MatrixSymbol):  # (x was substituted with the other matrix symbols)
         pass
     else:
