@@ -40,6 +40,12 @@ class StepKind(str, Enum):
     ADDITIVITY = "additivity over independent components"
     COMPONENT = "component"
     MARGINAL = "marginal law"
+    POWER_INTEGRAL = "power integral"  # ∫ p^α q^(1-α), the integral behind Rényi & co.
+    NORMALISERS = "ratio of normalisers"  # an exponential family's Z at the mixed parameter
+    LIMIT = "limit"  # e.g. α -> 1 of a Rényi divergence, checked against the KL
+    CROSSING_POINTS = "crossing points"  # where p = q, splitting ∫ |p - q|
+    DIFFERENTIATION = "differentiation"  # score or second derivatives of log p
+    NUMERIC_VALUE = "numeric value"  # no closed form: a value by quadrature, with its error
 
     def __str__(self) -> str:
         return self.value

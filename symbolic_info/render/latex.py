@@ -36,6 +36,22 @@ class Row:
     why: str = ""
 
 
+#: The names of the quantities that have a fixed symbol.
+QUANTITY_LATEX = {
+    "jeffreys": "J(P, Q)",
+    "renyi_divergence": r"D_{\alpha}(P \parallel Q)",
+    "renyi_entropy": r"H_{\alpha}(P)",
+    "tsallis_entropy": r"S_{q}(P)",
+    "bhattacharyya": r"D_{B}(P, Q)",
+    "hellinger": r"H^{2}(P, Q)",
+    "chi_square": r"\chi^{2}(P \parallel Q)",
+    "total_variation": r"\delta(P, Q)",
+    "jensen_shannon": r"\mathrm{JS}(P, Q)",
+    "f_divergence": r"D_{f}(P \parallel Q)",
+    "fisher_information": r"\mathcal{I}(\theta)",
+}
+
+
 # -- names ---------------------------------------------------------------------------------------
 def quantity_latex(d) -> str:
     r"""``D_{\mathrm{KL}}(P \parallel Q)``, ``H(P)`` (pmf), ``h(P)`` (density) or ``H(P, Q)``."""
@@ -43,8 +59,8 @@ def quantity_latex(d) -> str:
         return r"D_{\mathrm{KL}}(P \parallel Q)"
     if d.quantity == "cross_entropy":
         return "H(P, Q)"
-    if d.quantity == "jeffreys":
-        return "J(P, Q)"
+    if d.quantity in QUANTITY_LATEX:
+        return QUANTITY_LATEX[d.quantity]
     if d.quantity in ("maximize", "minimize"):
         return r"\%s" % ("max" if d.quantity == "maximize" else "min")
     if d.quantity == "max_entropy":
