@@ -31,12 +31,14 @@ class Canonical:
     base: sp.Expr | None
     forward: dict  # user symbol -> canonical symbol
     backward: dict  # canonical symbol -> user symbol
+    extra: tuple = ()  # further inputs in canonical symbols (the order α of a Rényi divergence)
 
     @classmethod
-    def of(cls, p: Family, q: Family | None, base=None) -> Canonical:
+    def of(cls, p: Family, q: Family | None, base=None, extra: tuple = ()) -> Canonical:
         values = list(p.values) + (list(q.values) if q is not None else [])
         if base is not None:
             values.append(sp.sympify(base))
+        values += [sp.sympify(e) for e in extra]
         symbols = symbols_in_order(values)
         if any(isinstance(v, sp.MatrixExpr) for v in values):
             symbols = ()  # symbolic dimension: no integration whose path a name could change
@@ -49,7 +51,8 @@ class Canonical:
             return Family(m.spec, tuple(sp.sympify(v).xreplace(forward) for v in m.values))
 
         return cls(member(p), member(q), None if base is None else
-                   sp.sympify(base).xreplace(forward), forward, backward)
+                   sp.sympify(base).xreplace(forward), forward, backward,
+                   tuple(sp.sympify(e).xreplace(forward) for e in extra))
 
     def restore(self, d: Derivation, p: Family, q: Family | None, base) -> Derivation:
         """``d`` (derived on the canonical members) in the user's symbols and members."""

@@ -66,7 +66,7 @@ def derive(quantity: str, p: Family, q: Family | None, *, base=None,
     (:mod:`symbolic_info.derive.store`). A ``timed_out`` one is never stored, and kept in
     memory only under its budget, so a call with a larger budget tries again.
     """
-    _check_inputs(quantity, p, q, base, timeout)
+    check_inputs(quantity, p, q, base, timeout)
     base = sp.sympify(base) if base is not None else None
     key = _key(quantity, p, q, base)
     derivation = _cached(_CACHE, key, timeout)
@@ -108,7 +108,7 @@ def _remember(cache: dict, key: tuple, timeout: float, d: Derivation) -> None:
     cache[key if d.status != "timed_out" else key + (float(timeout),)] = d
 
 
-def _check_inputs(quantity, p, q, base, timeout) -> None:
+def check_inputs(quantity, p, q, base, timeout) -> None:
     for role, member in (("P", p), ("Q", q)):
         if member is None and (role == "P" or quantity != "entropy"):
             raise InvalidParameter(f"{quantity} needs a family member for {role}")

@@ -1,0 +1,393 @@
+r"""Rényi, Tsallis, Bhattacharyya, Hellinger and Pearson χ²: functions of one power integral.
+
+.. math::
+    D_\alpha(P \parallel Q) = \frac{\log \int p^\alpha q^{1-\alpha}}{\alpha - 1},\quad
+    H_\alpha(P) = \frac{\log \int p^\alpha}{1 - \alpha},\quad
+    S_q(P) = \frac{1 - \int p^q}{q - 1},
+
+.. math::
+    D_B = -\log \int \sqrt{pq},\quad H^2 = 1 - \int \sqrt{pq},\quad
+    \chi^2(P \parallel Q) = \int \frac{p^2}{q} - 1.
+
+Each derives :math:`I = \int \prod p_i^{w_i}` with :mod:`.power_integral` (the ratio of
+normalisers for exponential families, direct integration otherwise), then applies its function
+of :math:`I`.  Where the integral diverges (an inadmissible mixed parameter, or supp P not in
+supp Q for an order above 1) the quantity is :math:`+\infty`.  The Rényi quantities end with
+their limit at order 1 (the KL divergence, the Shannon entropy), checked numerically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from ..budget import Budget
+from ..errors import BudgetExceeded, InvalidParameter, NoRule
+from ..families.spec import Family, sample_parameters
+from . import store
+from .canonical import Canonical
+from .derivation import Derivation, Step, StepKind
+from .power_integral import PowerIntegral, power_integral
+from .quantities import check_inputs, entropy, integration_variable, kl
+from .rules import RULES
+from .simplify import textbook
+
+LIMIT_CAP = 8.0  # CPU seconds for the symbolic limit at order 1
+
+
+@dataclass(frozen=True)
+class PowerQuantity:
+    """A quantity F(I) of the power integral I = ∫ Π p_i^{w_i} (w_i functions of the order)."""
+
+    name: str
+    members: int  # 1 (P) or 2 (P, Q)
+    weights: Callable[[sp.Expr], tuple[sp.Expr, ...]]
+    of_integral: Callable[[sp.Expr, sp.Expr, sp.Expr], sp.Expr]  # (I, log I, order) -> value
+    definition: Callable[[sp.Expr, sp.Expr], sp.Expr]  # (I as an expression, order) -> value
+    text: str
+    logarithmic: bool  # a log base applies
+    needs_absolute_continuity: Callable[[sp.Expr], sp.Basic]  # order -> where supp P ⊆ supp Q
+    order_name: str = ""  # "alpha" or "q"; "" for a fixed order
+    fixed_order: sp.Expr | None = None
+    limit: str = ""  # the quantity at order 1: "kl" or "entropy"
+
+
+HALF = sp.Rational(1, 2)
+QUANTITIES: dict[str, PowerQuantity] = {
+    q.name: q for q in (
+        PowerQuantity(
+            "renyi_divergence", 2, lambda a: (a, 1 - a),
+            lambda i, log_i, a: log_i / (a - 1),
+            lambda i, a: sp.log(i) / (a - 1),
+            "definition of the Rényi divergence of order {order}", True,
+            lambda a: sp.Gt(a, 1), "alpha", limit="kl"),
+        PowerQuantity(
+            "renyi_entropy", 1, lambda a: (a,),
+            lambda i, log_i, a: log_i / (1 - a),
+            lambda i, a: sp.log(i) / (1 - a),
+            "definition of the Rényi entropy of order {order}", True,
+            lambda a: sp.false, "alpha", limit="entropy"),
+        PowerQuantity(
+            "tsallis_entropy", 1, lambda q: (q,),
+            lambda i, log_i, q: (1 - i) / (q - 1),
+            lambda i, q: (1 - i) / (q - 1),
+            "definition of the Tsallis entropy of index {order}", False,
+            lambda q: sp.false, "q", limit="entropy"),
+        PowerQuantity(
+            "bhattacharyya", 2, lambda _: (HALF, HALF),
+            lambda i, log_i, _: -log_i, lambda i, _: -sp.log(i),
+            "definition of the Bhattacharyya distance (the coefficient is the integral)",
+            True, lambda _: sp.false, fixed_order=HALF),
+        PowerQuantity(
+            "hellinger", 2, lambda _: (HALF, HALF),
+            lambda i, log_i, _: 1 - i, lambda i, _: 1 - i,
+            "definition of the squared Hellinger distance", False,
+            lambda _: sp.false, fixed_order=HALF),
+        PowerQuantity(
+            "chi_square", 2, lambda _: (2, -1),
+            lambda i, log_i, _: i - 1, lambda i, _: i - 1,
+            "definition of the Pearson chi-square divergence", False,
+            lambda _: sp.true, fixed_order=sp.Integer(2)),
+    )
+}
+
+_CACHE: dict[tuple, Derivation] = {}
+
+
+def renyi_divergence(p: Family, q: Family, alpha, *, base=None,
+                     timeout: float = 30) -> Derivation:
+    r"""Rényi divergence :math:`\frac{1}{\alpha-1}\log\int p^\alpha q^{1-\alpha}`."""
+    return derive_power("renyi_divergence", p, q, alpha, base=base, timeout=timeout)
+
+
+def renyi_entropy(p: Family, alpha, *, base=None, timeout: float = 30) -> Derivation:
+    r"""Rényi entropy :math:`\frac{1}{1-\alpha}\log\int p^\alpha`."""
+    return derive_power("renyi_entropy", p, None, alpha, base=base, timeout=timeout)
+
+
+def tsallis_entropy(p: Family, q, *, base=None, timeout: float = 30) -> Derivation:
+    r"""Tsallis entropy :math:`\frac{1 - \int p^q}{q - 1}`."""
+    return derive_power("tsallis_entropy", p, None, q, base=base, timeout=timeout)
+
+
+def bhattacharyya(p: Family, q: Family, *, base=None, timeout: float = 30) -> Derivation:
+    r"""Bhattacharyya distance :math:`-\log\int\sqrt{pq}`."""
+    return derive_power("bhattacharyya", p, q, None, base=base, timeout=timeout)
+
+
+def hellinger(p: Family, q: Family, *, base=None, timeout: float = 30) -> Derivation:
+    r"""Squared Hellinger distance :math:`1 - \int\sqrt{pq}`."""
+    return derive_power("hellinger", p, q, None, base=base, timeout=timeout)
+
+
+def chi_square(p: Family, q: Family, *, base=None, timeout: float = 30) -> Derivation:
+    r"""Pearson :math:`\chi^2(P \parallel Q) = \int p^2/q - 1`."""
+    return derive_power("chi_square", p, q, None, base=base, timeout=timeout)
+
+
+def order_value(value, name: str = "alpha") -> sp.Expr:
+    """The order of a quantity: a positive number other than 1, or a symbol (a string becomes
+    a positive symbol)."""
+    if isinstance(value, str):
+        if not value.isidentifier():
+            raise InvalidParameter(f"{name} must be a positive number other than 1 or a "
+                                   f"symbol name, got {value!r}")
+        return sp.Symbol(value, positive=True)
+    if isinstance(value, float):
+        value = sp.Rational(repr(value))
+    try:
+        expr = sp.sympify(value, strict=True)
+    except (sp.SympifyError, TypeError):
+        raise InvalidParameter(f"{name} must be a positive number other than 1 or a symbol, "
+                               f"got {value!r}") from None
+    if expr.is_number and not (expr.is_positive and expr != 1):
+        raise InvalidParameter(f"{name} must be positive and not 1, got {value}")
+    if not expr.is_number and expr.is_positive is False:
+        raise InvalidParameter(f"{name} must be positive, got {value}")
+    return expr
+
+
+def derive_power(quantity: str, p: Family, q: Family | None, order, *, base=None,
+                 timeout: float = 30) -> Derivation:
+    """Derive one of :data:`QUANTITIES` (canonical symbols, memory cache and the store as for
+    the KL)."""
+    spec = QUANTITIES[quantity]
+    check_inputs("entropy" if spec.members == 1 else "kl", p, q, base, timeout)
+    if base is not None and not spec.logarithmic:
+        raise InvalidParameter(f"{quantity} has no logarithm: base does not apply")
+    order = spec.fixed_order if spec.fixed_order is not None else \
+        order_value(order, spec.order_name)
+    base = sp.sympify(base) if base is not None else None
+    key = (quantity, p.spec, p.values, q.spec if q else None, q.values if q else None, base,
+           order)
+    found = _CACHE.get(key) or _CACHE.get(key + (float(timeout),))
+    if found is not None:
+        return found
+    canonical = Canonical.of(p, q, base, extra=(order,))
+    c_order = canonical.extra[0]
+    stored_key = store.derivation_key(quantity, canonical.p, canonical.q, canonical.base,
+                                      order=c_order)
+    derivation = store.load(stored_key, canonical.p, canonical.q)
+    if derivation is None:
+        derivation = _Builder(spec, canonical.p, canonical.q, c_order, canonical.base,
+                              Budget(float(timeout))).run()
+        if derivation.status != "timed_out":
+            store.save(stored_key, derivation)
+    derivation = canonical.restore(derivation, p, q, base)
+    _CACHE[key if derivation.status != "timed_out" else key + (float(timeout),)] = derivation
+    return derivation
+
+
+def clear_cache() -> None:
+    _CACHE.clear()
+
+
+class _Builder:
+    def __init__(self, spec: PowerQuantity, p: Family, q: Family | None, order: sp.Expr,
+                 base, budget: Budget):
+        self.spec, self.p, self.q, self.order, self.base = spec, p, q, order, base
+        self.budget = budget
+        self.x = integration_variable(p)
+        self.steps: list[Step] = []
+        self.conditions: sp.Basic = sp.true
+
+    @property
+    def members(self) -> tuple[Family, ...]:
+        return (self.p,) if self.q is None else (self.p, self.q)
+
+    @property
+    def name(self) -> str:
+        return "_".join([self.spec.name] + [m.name for m in self.members])
+
+    @property
+    def order_symbols(self) -> tuple[sp.Symbol, ...]:
+        return tuple(sorted(self.order.free_symbols, key=lambda s: s.name))
+
+    @property
+    def parameters(self) -> tuple[sp.Symbol, ...]:
+        params = list(self.p.parameters)
+        if self.q is not None:
+            params += [s for s in self.q.parameters if s not in params]
+        return tuple(params + [s for s in self.order_symbols if s not in params])
+
+    def order_draws(self) -> dict:
+        """Samplers of the order for numerical checks: away from 1, on both sides of it."""
+        return {s: (lambda rng: float(rng.choice([rng.uniform(0.15, 0.85),
+                                                   rng.uniform(1.15, 2.5)])))
+                for s in self.order_symbols}
+
+    def points(self, n: int) -> list[dict]:
+        """n random valid points of the parameters and the order (exact numbers)."""
+        rng, out = np.random.default_rng(1), []
+        draws = self.order_draws()
+        for _ in range(n):
+            point = {}
+            try:
+                for m in self.members:
+                    point.update({s: v for s, v in sample_parameters(m, rng).items()
+                                  if s not in point})
+            except InvalidParameter:
+                break
+            point.update({s: draw(rng) for s, draw in draws.items()})
+            out.append({k: sp.Float(v, 30) if isinstance(v, float) else sp.sympify(v)
+                        for k, v in point.items()})
+        return out
+
+    def run(self) -> Derivation:
+        if self.p.matrix or (self.q is not None and self.q.matrix):
+            raise NoRule(f"{self.spec.name} of families of symbolic dimension is not "
+                         "derived yet; give the dimension explicitly")
+        integral_name = sp.Symbol("I")
+        definition = self.spec.definition(integral_name, self.order)
+        self.steps.append(Step(StepKind.DEFINITION, definition,
+                               self.spec.text.format(order=self.order)))
+        if self.q is not None:
+            verdict = RULES.support(self.p, self.q)
+            self.steps.append(Step(StepKind.SUPPORT, verdict.condition, verdict.note))
+            contained = verdict.condition
+        else:
+            contained = sp.true
+        must_contain = self.spec.needs_absolute_continuity(self.order)
+        if contained == sp.false:
+            if must_contain == sp.true:
+                self.steps.append(Step(StepKind.DIVERGENCE, sp.oo, "P is not absolutely "
+                                       "continuous with respect to Q and the order is above 1"))
+                return self.finish(sp.oo, "infinite")
+            raise NoRule(f"{self.spec.name} of {self.p.label()} and {self.q.label()}: "
+                         "supports that do not nest are not derived yet")
+        weights = self.spec.weights(self.order)
+        found: PowerIntegral = power_integral(self.members, weights, self.x, self.budget,
+                                              self.order_draws())
+        self.steps.extend(found.steps)
+        if not found.closed:
+            value = self.spec.definition(found.value, self.order)
+            self.steps.append(Step(StepKind.SUBSTITUTED, value, "the integral kept"))
+            return self.finish(value, found.status)
+        value = self.spec.of_integral(found.value, found.log_value, self.order)
+        self.steps.append(Step(StepKind.SUBSTITUTED, value, "the integral substituted"))
+        try:
+            value = self.budget.run(_tidy, value, self.points(3), cap=10)
+        except BudgetExceeded:
+            pass
+        self.steps.append(Step(StepKind.SIMPLIFICATION, value, "textbook form"))
+        finite = found.condition
+        if contained != sp.true:
+            finite = sp.And(finite, contained)
+        if finite != sp.true:
+            value = sp.Piecewise((value, finite), (sp.oo, True))
+            self.steps.append(Step(StepKind.SUPPORT, value, "the integral diverges where the "
+                                   "mixed parameter is not admissible (or supp P is not in "
+                                   "supp Q): the quantity is +oo there"))
+        if self.spec.limit and self.order.free_symbols:
+            self.limit_step(value)
+        return self.finish(value, "closed_form")
+
+    def limit_step(self, value: sp.Expr) -> None:
+        """The order-1 limit (KL or Shannon entropy), compared at a random point."""
+        order = self.order
+        reference = kl(self.p, self.q, timeout=max(self.budget.remaining, 1.0)) \
+            if self.spec.limit == "kl" else entropy(self.p, timeout=max(self.budget.remaining,
+                                                                        1.0))
+        main = value.args[0][0] if isinstance(value, sp.Piecewise) else value
+        try:
+            limit = self.budget.run(sp.limit, main, order, 1, cap=LIMIT_CAP)
+            if limit.has(sp.Limit) or not limit.is_finite and limit.free_symbols == set():
+                limit = None
+        except (BudgetExceeded, NotImplementedError, ValueError, TypeError):
+            limit = None
+        rng = np.random.default_rng(3)
+        try:
+            point = {}
+            for m in self.members:
+                point.update({s: v for s, v in sample_parameters(m, rng).items()
+                              if s not in point})
+        except InvalidParameter:
+            return
+        exact = {k: sp.Rational(v) if isinstance(v, float) else v for k, v in point.items()}
+        shown = ", ".join(f"{k}={float(v):.4g}" for k, v in point.items())
+        target = complex(sp.N(reference.result.xreplace(exact), 30))
+        with mpmath.workdps(60):
+            near = main.xreplace(exact).xreplace({order: 1 - sp.Rational(1, 10 ** 20)})
+            approached = complex(sp.N(near, 40))
+        err = abs(approached - target) / max(1.0, abs(target))
+        if reference.status != "closed_form" or err > 1e-8:
+            self.steps.append(Step(StepKind.NO_NUMERIC_CHECK, sp.nan,
+                                   f"the limit at order 1 could not be confirmed against "
+                                   f"{reference.name} ({reference.status}) at {shown}"))
+            return
+        shown_limit = limit if limit is not None else reference.result
+        how = "computed, " if limit is not None else ""
+        self.steps.append(Step(
+            StepKind.LIMIT, sp.Eq(sp.Limit(sp.Symbol(self.quantity_symbol()), order, 1),
+                                  shown_limit, evaluate=False),
+            f"{how}the order-1 limit is {reference.name}: checked at {shown} (relative "
+            f"difference {err:.1e} at order 1 - 1e-20)"))
+
+    def quantity_symbol(self) -> str:
+        return "D" if self.q is not None else "H"
+
+    def finish(self, result: sp.Expr, status: str) -> Derivation:
+        if self.base is not None and status != "infinite":
+            result = result / sp.log(self.base)
+            self.steps.append(Step(StepKind.CHANGE_OF_BASE, result,
+                                   f"divide by log({self.base}) to express in base {self.base}"))
+        conditions = self.conditions
+        for member in self.members:
+            if member.spec.relations_are_conditions:
+                stated = [r for r in member.relations() if r not in (sp.true, True)]
+                if stated:
+                    conditions = sp.And(conditions, *stated)
+        return Derivation(name=self.name, quantity=self.spec.name, result=result,
+                          status=status, conditions=conditions, steps=tuple(self.steps),
+                          parameters=self.parameters, p=self.p, q=self.q, base=self.base)
+
+
+SPECIAL = (sp.log, sp.gamma, sp.loggamma, sp.polygamma, sp.beta)
+
+
+def _tidy(value: sp.Expr, points: list[dict]) -> sp.Expr:
+    """The shortest of: the value, its textbook form, and its logarithmic terms collected by
+    argument with factored coefficients plus its rational rest factored."""
+    forced = sp.expand_log(_exponents(sp.powsimp(value, force=True)), force=True)
+    candidates = [value, _by_logs(value), _exponents(value), forced, _by_logs(forced)]
+    try:
+        candidates.append(textbook(value))
+    except (TypeError, ValueError, NotImplementedError):
+        pass
+    return min((c for c in candidates if _same(c, value, points)), key=sp.count_ops)
+
+
+def _exponents(value: sp.Expr) -> sp.Expr:
+    """Each exp(a) with a over one factored denominator."""
+    return value.replace(lambda e: isinstance(e, sp.exp),
+                         lambda e: sp.exp(sp.factor(sp.together(e.args[0]))))
+
+
+def _same(a: sp.Expr, b: sp.Expr, points: list[dict]) -> bool:
+    """Equal at the valid ``points`` (where both are finite): a rewrite that assumed too much
+    (a log of a product split where a factor is negative) is refused."""
+    if a is b:
+        return True
+    if not points:
+        return False
+    for point in points:
+        x, y = complex(sp.N(a.xreplace(point), 20)), complex(sp.N(b.xreplace(point), 20))
+        if abs(x - y) > 1e-9 * max(1.0, abs(y)):
+            return False
+    return True
+
+
+def _by_logs(value: sp.Expr) -> sp.Expr:
+    """Σ_k c_k log(a_k) + r with each c_k and r factored (the α/(α-1) of a Rényi divergence
+    cancels in r)."""
+    logs, rest = [], []
+    for term in sp.Add.make_args(sp.expand(sp.expand_log(value, force=False))):
+        (logs if term.has(*SPECIAL) else rest).append(term)
+    keys = sorted(sp.Add(*logs).atoms(*SPECIAL), key=sp.default_sort_key)
+    collected = sp.collect(sp.Add(*logs), keys, evaluate=False) if logs else {}
+    return sp.Add(*[sp.factor(c) * k for k, c in collected.items()]) + \
+        sp.factor(sp.together(sp.Add(*rest)))
