@@ -60,8 +60,9 @@ class PowerIntegral:
 
 
 def power_integral(members: Sequence[Family], weights: Sequence[sp.Expr], x,
-                   budget: Budget, order: dict | None = None) -> PowerIntegral:
-    r""":math:`\int \prod_i p_i^{w_i}` over the support of the first member.
+                   budget: Budget, order: dict | None = None,
+                   support: sp.Set | None = None) -> PowerIntegral:
+    r""":math:`\int \prod_i p_i^{w_i}` over ``support`` (by default the first member's).
 
     ``order`` maps the order symbols in ``weights`` (α) to samplers ``rng -> value`` for the
     numerical check; the order's own conditions are the caller's.
@@ -70,18 +71,20 @@ def power_integral(members: Sequence[Family], weights: Sequence[sp.Expr], x,
     first = members[0]
     log_integrand = sp.Add(*[w * sp.log(m.density_at(x)) for m, w in zip(members, weights)])
     integrand = sp.Mul(*[m.density_at(x) ** w for m, w in zip(members, weights)])
-    support = first.support_at(x)
+    support = first.support_at(x) if support is None else support
     definition = _operator(integrand, x, support, first.discrete)
     steps = [Step(StepKind.POWER_INTEGRAL, definition,
                   "the integral of " + " · ".join(f"p_{i + 1}^({w})" for i, w in
                                                   enumerate(weights)))]
     timed_out = False
     attempts = []
-    if _finite(first):
+    if _finite(first) and support == first.support:
         attempts.append(("finite sum", lambda: _finite_sum(members, weights, x)))
     attempts.append(("ratio of normalisers",
-                     lambda: _normalisers(members, weights, x, log_integrand, order)))
-    attempts.append(("direct integration", lambda: _direct(integrand, x, support, first)))
+                     lambda: _normalisers(members, weights, x, log_integrand, order,
+                                          support)))
+    attempts.append(("direct integration",
+                     lambda: _direct(log_integrand, x, support, first)))
     for how, attempt in attempts:
         cap = NORMALISER_CAP if how == "ratio of normalisers" else DIRECT_CAP
         try:
@@ -97,7 +100,7 @@ def power_integral(members: Sequence[Family], weights: Sequence[sp.Expr], x,
         value, log_value, condition, more = found
         result = PowerIntegral(value, log_value, condition, tuple(steps + more),
                                "closed_form", definition)
-        checked = _checked(result, members, weights, x, budget, order)
+        checked = _checked(result, members, weights, x, budget, order, support)
         if checked is not None:  # None: numerical integration disagrees, try the next way
             return checked
     status = "timed_out" if timed_out else "no_closed_form"
@@ -147,16 +150,16 @@ def statistics(log_density: sp.Expr, x) -> dict[sp.Expr, sp.Expr]:
     return {s: c for c, s in linear_terms(log_density, x)}
 
 
-def _normalisers(members, weights, x, log_integrand, order):
+def _normalisers(members, weights, x, log_integrand, order, support):
     target = statistics(log_integrand, x)
     for spec in dict.fromkeys(m.spec for m in members):
-        found = _match(spec, members, target, x, order)
+        found = _match(spec, members, target, x, order, support)
         if found is not None:
             return found
     return None
 
 
-def _match(spec, members, target, x, order):
+def _match(spec, members, target, x, order, over):
     """θ* with log f(x; θ*) matching ``target`` up to a constant, and the value e^c."""
     same = [m for m in members if m.spec == spec]
     fresh, values = [], []
@@ -172,7 +175,7 @@ def _match(spec, members, target, x, order):
         return None
     star = Family(spec, tuple(values))
     support = star.support_at(x)
-    if any(support.has(d) for d, _ in fresh) or support != members[0].support_at(x):
+    if any(support.has(d) for d, _ in fresh) or support != over:
         return None  # a parameter that moves the support: not an exponential family in it
     own = statistics(sp.log(star.density_at(x)), x)
     if set(target) - set(own) - {sp.S.One}:
@@ -315,27 +318,67 @@ def positive_where(e: sp.Expr) -> sp.Basic:
 
 
 # -- direct integration ------------------------------------------------------------------------
-def _direct(integrand, x, support, first: Family):
+def _direct(log_integrand, x, support, first: Family):
+    """e^c ∫ e^{k(x)} with log-integrand c + k(x) expanded (the form sympy integrates best),
+    finite where the tails decay: :func:`tail_condition` at each infinite end."""
+    expanded = sp.expand(sp.expand_log(log_integrand, force=True))
     if isinstance(support, Region):
-        value = integrate_region(sp.powsimp(integrand, force=True), support)
-    elif first.discrete:
-        value = sp.summation(sp.powsimp(integrand), (x, support.inf, support.sup))
-        value = value.replace(lambda e: isinstance(e, sp.Piecewise) and e.args[-1][0].has(
-            sp.Sum), lambda e: e.args[0][0])
+        value = integrate_region(sp.exp(expanded), support)
+        condition = sp.true
     else:
-        value = integrate_split(sp.powsimp(integrand, force=True), x, support.inf, support.sup)
+        lo, hi = support.inf, support.sup
+        if lo.is_nonnegative and not x.is_nonnegative and not first.discrete:
+            positive = sp.Dummy("x", positive=True)  # sympy integrates better knowing x > 0
+            expanded = expanded.xreplace({x: positive})
+            x = positive
+        constant, kernel = expanded.as_independent(x, as_Add=True)
+        if first.discrete:
+            value = sp.summation(sp.exp(kernel), (x, lo, hi))
+            value = value.replace(lambda e: isinstance(e, sp.Piecewise) and e.args[-1][0].has(
+                sp.Sum), lambda e: e.args[0][0])
+        else:
+            value = integrate_split(sp.exp(kernel), x, lo, hi)
+        value = sp.exp(constant) * generic(value)
+        condition = sp.And(*[tail_condition(kernel, x, end) for end in (lo, hi)
+                             if end.is_infinite])
     if not acceptable(value) or value.has(sp.Piecewise):
         return None
     step = Step(StepKind.EXPECTATION, sp.Eq(sp.Symbol("I"), value, evaluate=False),
                 "integrated directly" if not first.discrete else "summed directly")
-    return value, sp.log(value), sp.true, [step]
+    return value, sp.log(value), condition, [step]
+
+
+def generic(value: sp.Expr) -> sp.Expr:
+    """A Piecewise whose first case holds off a set of measure zero (``Ne(...)``) read as that
+    case: the exceptional parameters are limits of the generic ones."""
+    def first_case(e: sp.Piecewise) -> sp.Expr:
+        return e.args[0][0] if isinstance(e.args[0][1], sp.Ne) else e
+    return value.replace(lambda e: isinstance(e, sp.Piecewise), first_case)
+
+
+def tail_condition(kernel: sp.Expr, x, end: sp.Expr) -> sp.Basic:
+    """Where ∫ e^{k(x)} converges at the infinite ``end``: k(x)/x → s with s < 0 at +∞
+    (s > 0 at −∞); for s = 0, k(x)/log|x| → d < −1; true when neither limit is found."""
+    sign = 1 if end == sp.oo else -1
+    y = sp.Dummy("y", positive=True)
+    along = kernel.xreplace({x: sign * y})
+    slope = sp.limit(along / y, y, sp.oo)
+    if slope.has(sp.Limit) or slope in (sp.nan, sp.zoo):
+        return sp.true
+    if slope != 0:
+        return positive_where(-slope) if slope.free_symbols else sp.sympify(slope < 0)
+    power = sp.limit(along / sp.log(y), y, sp.oo)
+    if power.has(sp.Limit) or power in (sp.nan, sp.zoo, 0):
+        return sp.true
+    return sp.Lt(power, -1) if power.free_symbols else sp.sympify(power < -1)
 
 
 # -- the numerical check -----------------------------------------------------------------------
 def _checked(found: PowerIntegral, members, weights, x, budget: Budget,
-             order) -> PowerIntegral | None:
+             order, support) -> PowerIntegral | None:
     try:
-        step = budget.run(_numeric_check, found, members, weights, x, order, cap=CHECK_CAP)
+        step = budget.run(_numeric_check, found, members, weights, x, order, support,
+                          cap=CHECK_CAP)
     except ValueError:
         return None
     except BudgetExceeded:
@@ -345,12 +388,12 @@ def _checked(found: PowerIntegral, members, weights, x, budget: Budget,
                          found.steps + (step,), found.status, found.definition)
 
 
-def _numeric_check(found: PowerIntegral, members, weights, x, order) -> Step:
+def _numeric_check(found: PowerIntegral, members, weights, x, order, support) -> Step:
     """I at a random point where it is finite against numerical integration of E_P[g],
     g = Π p_i^{w_i} / p_1."""
     rng = np.random.default_rng(5)
     first = members[0]
-    measure = Measure(first.density_at(x), x, first.support_at(x))
+    measure = Measure(first.density_at(x), x, support)
     ratio = sp.exp(sp.Add(*[w * sp.log(m.density_at(x)) for m, w in zip(members, weights)])
                    - sp.log(first.density_at(x)))
     for _ in range(20):
@@ -368,6 +411,9 @@ def _numeric_check(found: PowerIntegral, members, weights, x, order) -> Step:
                  for k, v in point.items()}
         if found.condition.xreplace(point) != sp.true:
             continue
+        if not isinstance(support, Region) and not bool(
+                sp.Lt(support.inf.xreplace(point), support.sup.xreplace(point))):
+            continue  # supports that do not meet at this point
         claimed = sp.N(found.value.xreplace(point), 20)
         if not claimed.is_finite:
             continue

@@ -252,16 +252,21 @@ class _Builder:
         else:
             contained = sp.true
         must_contain = self.spec.needs_absolute_continuity(self.order)
-        if contained == sp.false:
-            if must_contain == sp.true:
-                self.steps.append(Step(StepKind.DIVERGENCE, sp.oo, "P is not absolutely "
-                                       "continuous with respect to Q and the order is above 1"))
-                return self.finish(sp.oo, "infinite")
-            raise NoRule(f"{self.spec.name} of {self.p.label()} and {self.q.label()}: "
-                         "supports that do not nest are not derived yet")
+        if contained == sp.false and must_contain == sp.true:
+            self.steps.append(Step(StepKind.DIVERGENCE, sp.oo, "P is not absolutely "
+                                   "continuous with respect to Q and the order is above 1"))
+            return self.finish(sp.oo, "infinite")
+        support, overlap = None, sp.true
+        if contained != sp.true:
+            support, overlap = common_support(self.p, self.q)
+            if overlap == sp.false:  # disjoint supports: the integral is 0
+                empty = self.empty_value()
+                self.steps.append(Step(StepKind.SUPPORT, empty, "the supports do not meet: "
+                                       "the integral is 0"))
+                return self.finish(empty, "infinite" if empty == sp.oo else "closed_form")
         weights = self.spec.weights(self.order)
         found: PowerIntegral = power_integral(self.members, weights, self.x, self.budget,
-                                              self.order_draws())
+                                              self.order_draws(), support)
         self.steps.extend(found.steps)
         if not found.closed:
             value = self.spec.definition(found.value, self.order)
@@ -274,17 +279,33 @@ class _Builder:
         except BudgetExceeded:
             pass
         self.steps.append(Step(StepKind.SIMPLIFICATION, value, "textbook form"))
-        finite = found.condition
-        if contained != sp.true:
-            finite = sp.And(finite, contained)
-        if finite != sp.true:
-            value = sp.Piecewise((value, finite), (sp.oo, True))
-            self.steps.append(Step(StepKind.SUPPORT, value, "the integral diverges where the "
-                                   "mixed parameter is not admissible (or supp P is not in "
-                                   "supp Q): the quantity is +oo there"))
+        value = self.cases(value, found.condition, contained, must_contain, overlap)
         if self.spec.limit and self.order.free_symbols:
             self.limit_step(value)
         return self.finish(value, "closed_form")
+
+    def cases(self, value, finite, contained, must_contain, overlap) -> sp.Expr:
+        """The value where the integral converges (and, for an order above 1, supp P ⊆ supp Q);
+        its value at I = 0 where the supports do not meet; +oo elsewhere."""
+        if contained == sp.true:
+            if finite == sp.true:
+                return value
+            cases = [(value, finite), (sp.oo, True)]
+        else:
+            main = sp.And(finite, overlap, sp.Or(contained, sp.Not(must_contain)))
+            empty = self.empty_value()
+            cases = [(value, main), (empty, sp.And(sp.Not(overlap), sp.Not(must_contain))),
+                     (sp.oo, True)]
+        value = sp.Piecewise(*cases)
+        self.steps.append(Step(StepKind.SUPPORT, value, "the integral diverges where the "
+                               "mixed parameter is not admissible, or where supp P is not in "
+                               "supp Q for an order above 1: the quantity is +oo there"))
+        return value
+
+    def empty_value(self) -> sp.Expr:
+        """The quantity at I = 0 (supports that do not meet): 1 for H², else +oo."""
+        empty = self.spec.of_integral(sp.S.Zero, -sp.oo, self.order)
+        return sp.oo if empty.has(sp.nan, sp.zoo) or empty.is_infinite else empty
 
     def limit_step(self, value: sp.Expr) -> None:
         """The order-1 limit (KL or Shannon entropy), compared at a random point."""
@@ -347,6 +368,17 @@ class _Builder:
 
 
 SPECIAL = (sp.log, sp.gamma, sp.loggamma, sp.polygamma, sp.beta)
+
+
+def common_support(p: Family, q: Family) -> tuple[sp.Set, sp.Basic]:
+    """The intersection of two interval supports, and the condition that it is not empty."""
+    if p.multivariate or p.discrete or not all(
+            isinstance(m.support, sp.Interval) for m in (p, q)):
+        raise NoRule(f"the supports of {p.label()} and {q.label()} do not nest, and their "
+                     "intersection is derived for intervals only")
+    lo = sp.Max(p.support.inf, q.support.inf)
+    hi = sp.Min(p.support.sup, q.support.sup)
+    return sp.Interval(lo, hi), sp.Lt(lo, hi)
 
 
 def _tidy(value: sp.Expr, points: list[dict]) -> sp.Expr:
