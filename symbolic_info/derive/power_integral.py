@@ -195,7 +195,7 @@ def _match(spec, members, target, x, order, over):
                            *[r.xreplace(solution) for r in star.relations()])
         shown = sp.Tuple(*[sp.Eq(sp.Symbol(f"{param.name}^*"), solution[d])
                            for d, param in fresh])
-        log_value = sp.expand_log(log_value, force=True)
+        log_value = sp.expand_log(real_form(log_value, condition), force=False)
         value = real_form(powers(sp.exp(log_value)), condition)
         note = (f"the integrand is e^c times the {spec.name} density at the parameters "
                 f"{', '.join(p.name + '^*' for _, p in fresh)} that match the coefficient of "
@@ -337,7 +337,12 @@ def _direct(log_integrand, x, support, first: Family):
             value = value.replace(lambda e: isinstance(e, sp.Piecewise) and e.args[-1][0].has(
                 sp.Sum), lambda e: e.args[0][0])
         else:
-            value = integrate_split(sp.exp(kernel), x, lo, hi)
+            ends = {e: sp.Dummy("end", positive=True) if e.is_positive else sp.Dummy("end",
+                                                                                    real=True)
+                    for e in (lo, hi) if isinstance(e, (sp.Max, sp.Min))}
+            value = integrate_split(powers(sp.exp(kernel)), x, ends.get(lo, lo),
+                                    ends.get(hi, hi))
+            value = value.xreplace({d: e for e, d in ends.items()})  # Max(a, b) as one end
         value = sp.exp(constant) * generic(value)
         condition = sp.And(*[tail_condition(kernel, x, end) for end in (lo, hi)
                              if end.is_infinite])
