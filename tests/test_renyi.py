@@ -196,3 +196,15 @@ def test_f_divergence_rejects_a_concave_generator():
         si.f_divergence(p, q, "-t**2")
     d = si.f_divergence(p, q, sp.Lambda(sp.Symbol("u"), sp.Symbol("u") * sp.log(sp.Symbol("u"))))
     assert sp.simplify(d.result - si.kl(p, q).result) == 0
+
+
+def test_f_divergence_of_powers_goes_through_power_integrals():
+    p, q = si.family("exponential", rate="a"), si.family("exponential", rate="b")
+    d = si.f_divergence(p, q, "t**3 + t*log(t)")
+    assert d.status == "closed_form" and d.checked
+    point = {"a": 1.1, "b": 1.3}
+    ref = quad(lambda x: 1.3 * mpmath.exp(-1.3 * x) * (
+        (1.1 * mpmath.exp(-1.1 * x) / (1.3 * mpmath.exp(-1.3 * x))) ** 3), 0, mpmath.inf)
+    kl = value(si.kl(p, q), point)
+    assert value(d, point) == pytest.approx(ref + kl, rel=1e-10)
+    assert value(d, {"a": 1.0, "b": 2.0}) == float("inf")  # 3a - 2b < 0: diverges

@@ -22,6 +22,7 @@ from ..integration import integrate_split
 from ..measure import Measure, acceptable
 from .derivation import Derivation, Step, StepKind
 from .jensen_shannon import jensen_shannon
+from .power_integral import power_integral
 from .quantities import check_inputs, integration_variable, kl
 from .renyi import chi_square, hellinger
 from .rules import RULES
@@ -181,6 +182,12 @@ def f_divergence(p: Family, q: Family, f, *, base=None, timeout: float = 30) -> 
     if verdict.condition == sp.false:
         return done(sp.oo, "infinite", [Step(StepKind.DIVERGENCE, sp.oo,
                                              "supp P is not inside supp Q")])
+    terms = power_terms(generator)
+    if terms is not None:
+        found = _by_power_integrals(terms, p, q, x, budget, verdict.condition)
+        if found is not None:
+            value, more, status = found
+            return done(value, status, more)
     body = sp.powsimp(dq * generator.xreplace({T: dp / dq}), force=True)
     try:
         if p.discrete:
@@ -204,6 +211,64 @@ def f_divergence(p: Family, q: Family, f, *, base=None, timeout: float = 30) -> 
                  "integrated directly")]
     more.append(_numeric_check(value, p, q, generator, x))
     return done(value, "closed_form", more)
+
+
+def power_terms(f: sp.Expr) -> dict | None:
+    """f(t) = a + b t + Σ c_k t^{a_k} + c t log t + d log t, as {"affine": a + b,
+    a_k: c_k, "t log t": c, "log t": d}; None for any other term."""
+    out: dict = {}
+    for term in sp.Add.make_args(sp.expand(sp.expand_log(f, force=True))):
+        coeff, rest = term.as_independent(T, as_Add=False)
+        if rest == 1 or rest == T:
+            key = "affine"
+        elif rest == T * sp.log(T):
+            key = "t log t"
+        elif rest == sp.log(T):
+            key = "log t"
+        elif isinstance(rest, sp.Pow) and rest.base == T and rest.exp.is_number:
+            key = rest.exp
+        else:
+            return None
+        out[key] = out.get(key, 0) + coeff
+    return out
+
+
+def _by_power_integrals(terms: dict, p: Family, q: Family, x, budget: Budget, contained):
+    r""":math:`\int q f(p/q) = a + b + \sum_k c_k \int p^{a_k} q^{1-a_k}
+    + c\,D_{KL}(P\|Q) - d\,D_{KL}(Q\|P)`, each power integral derived by
+    :func:`power_integral`; None when one has no closed form."""
+    total, steps, status = terms.get("affine", 0), [], "closed_form"
+    E = sp.Function("I")
+    for key, coeff in terms.items():
+        if key == "affine":
+            continue
+        if key in ("t log t", "log t"):
+            d = kl(p, q, timeout=max(budget.remaining, 1.0)) if key == "t log t" else \
+                kl(q, p, timeout=max(budget.remaining, 1.0))
+            if d.status != "closed_form":
+                return None
+            total += coeff * d.result if key == "t log t" else -coeff * d.result
+            steps.append(Step(StepKind.COMPONENT, sp.Eq(sp.Function("D_KL")(
+                *(sp.symbols("P Q") if key == "t log t" else sp.symbols("Q P"))), d.result,
+                evaluate=False), f"{d.name}: {d.status_text()}"))
+            continue
+        found = power_integral((p, q), (key, 1 - key), x, budget)
+        if not found.closed:
+            return None
+        steps.extend(found.steps)
+        steps.append(Step(StepKind.COMPONENT, sp.Eq(E(key), found.value, evaluate=False),
+                          f"the power integral of order {key}"))
+        total += coeff * found.value
+        if found.condition != sp.true:
+            contained = sp.And(contained, found.condition)
+    if contained != sp.true:
+        total = sp.Piecewise((total, contained), (sp.oo, True))
+    try:
+        total = budget.run(sp.simplify, total, cap=5)
+    except BudgetExceeded:
+        pass
+    steps.append(Step(StepKind.SUBSTITUTED, total, "the power integrals and KLs substituted"))
+    return total, steps, status
 
 
 def _numeric_check(value, p: Family, q: Family, generator, x) -> Step:
