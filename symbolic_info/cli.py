@@ -19,6 +19,7 @@ import re
 import sys
 from collections.abc import Sequence
 from fractions import Fraction
+from tokenize import TokenError
 
 import click
 import sympy as sp
@@ -30,7 +31,19 @@ from symbolic_info.families.registry import default_values, factory_families, us
 
 PROG = "symbolic-info"
 QUANTITIES = {"entropy": ("entropy", 1), "cross-entropy": ("cross_entropy", 2),
-              "kl": ("kl", 2), "jeffreys": ("jeffreys", 2)}
+              "kl": ("kl", 2), "jeffreys": ("jeffreys", 2),
+              "renyi-divergence": ("renyi_divergence", 2), "renyi-entropy": ("renyi_entropy", 1),
+              "tsallis-entropy": ("tsallis_entropy", 1), "bhattacharyya": ("bhattacharyya", 2),
+              "hellinger": ("hellinger", 2), "chi-square": ("chi_square", 2),
+              "total-variation": ("total_variation", 2), "jensen-shannon": ("jensen_shannon", 2),
+              "f-divergence": ("f_divergence", 2),
+              "fisher-information": ("fisher_information", 1)}
+#: The extra argument a quantity needs: its command-line option (the order, or the generator).
+EXTRA_OPTIONS = {"renyi-divergence": "alpha", "renyi-entropy": "alpha",
+                 "tsallis-entropy": "q", "f-divergence": "f"}
+#: Quantities ``verify`` checks a claim of (a scalar result).
+VERIFIABLE = sorted(set(QUANTITIES) - {"fisher-information"})
+GENERATOR_VARIABLE = "t"
 CATEGORICAL = "categorical"
 CATEGORICAL_DEFAULT_SIZE = 3
 _INT = re.compile(r"[+-]?\d+")
@@ -134,6 +147,50 @@ def default_member(name: str, role: int = 1, params: dict | None = None):
     return si.family(name, **values)
 
 
+def parse_order(text: str, option: str):
+    """``--alpha 2`` -> 2, ``--alpha 1/2`` -> 1/2, ``--alpha 0.5`` -> 1/2, ``--alpha a`` -> "a"
+    (the builder makes a name a positive symbol)."""
+    value = parse_value(text)
+    if isinstance(value, list):
+        raise SpecError(f"--{option} takes one value, not a list")
+    return sp.nsimplify(value) if isinstance(value, float) else value
+
+
+def parse_generator(text: str) -> sp.Lambda:
+    """``--f "t*log(t)"`` -> ``Lambda(t, t*log(t))``: a function of ``t`` alone."""
+    from sympy.parsing.sympy_parser import parse_expr
+    t = sp.Symbol(GENERATOR_VARIABLE, positive=True)
+    try:
+        expr = parse_expr(text, local_dict={GENERATOR_VARIABLE: t}, evaluate=True)
+    except (SyntaxError, TypeError, ValueError, AttributeError, NameError, TokenError) as exc:
+        raise SpecError(f"cannot read --f {text!r}: {type(exc).__name__}") from None
+    if not isinstance(expr, sp.Expr):
+        raise SpecError(f"--f must be an expression in {GENERATOR_VARIABLE}, got {text!r}")
+    others = sorted(s.name for s in expr.free_symbols if s != t)
+    if others:
+        raise SpecError(f"--f must be a function of {GENERATOR_VARIABLE} alone; it also has "
+                        f"{', '.join(others)}")
+    return sp.Lambda(t, expr)
+
+
+def extra_argument(quantity: str, alpha: str | None, q: str | None, f: str | None) -> tuple:
+    """The positional argument after the members (the order, or the generator), checking that
+    exactly the options the quantity takes were given."""
+    given = {"alpha": alpha, "q": q, "f": f}
+    wanted = EXTRA_OPTIONS.get(quantity)
+    extra = [name for name, value in given.items() if value is not None and name != wanted]
+    if extra:
+        raise click.UsageError(f"{quantity} does not take --{extra[0]}")
+    if wanted is None:
+        return ()
+    if given[wanted] is None:
+        example = '"t*log(t)"' if wanted == "f" else "2"
+        raise click.UsageError(f"{quantity} needs --{wanted} (e.g. --{wanted} {example})")
+    if wanted == "f":
+        return (parse_generator(given[wanted]),)
+    return (parse_order(given[wanted], wanted),)
+
+
 def parse_base(text: str | None):
     if text is None:
         return None
@@ -152,9 +209,12 @@ def cli() -> None:
 
 
 def derive_from_arguments(quantity: str, members: Sequence[str], base: str | None,
-                          timeout: float):
-    """The Derivation a command line asks for: QUANTITY of the members P (and Q)."""
-    builder_name, arity = QUANTITIES[quantity.lower()]
+                          timeout: float, alpha: str | None = None, q: str | None = None,
+                          f: str | None = None):
+    """The Derivation a command line asks for: QUANTITY of the members P (and Q), with its
+    order (``alpha``, ``q``) or generator (``f``) where it takes one."""
+    quantity = quantity.lower()
+    builder_name, arity = QUANTITIES[quantity]
     if len(members) != arity:
         wanted = "one family (P)" if arity == 1 else "two families (P and Q)"
         raise click.UsageError(f"{quantity} needs {wanted}, got {len(members)}")
@@ -162,11 +222,30 @@ def derive_from_arguments(quantity: str, members: Sequence[str], base: str | Non
         family_members = [parse_member(text, role)
                           for role, text in enumerate(members, start=1)]
         base_value = parse_base(base)
-    except SymbolicInfoError:
+        extra = extra_argument(quantity, alpha, q, f)
+    except (SymbolicInfoError, click.UsageError):
         raise
     except (ValueError, TypeError) as exc:  # a value the family could not take
         raise SpecError(str(exc) or type(exc).__name__) from exc
-    return getattr(si, builder_name)(*family_members, base=base_value, timeout=timeout)
+    options = {} if base_value is None else {"base": base_value}
+    try:
+        return getattr(si, builder_name)(*family_members, *extra, timeout=timeout, **options)
+    except (ValueError, TypeError) as exc:  # an order or generator the builder refused
+        if isinstance(exc, SymbolicInfoError):
+            raise
+        raise SpecError(str(exc) or type(exc).__name__) from exc
+
+
+def order_options(command):
+    """``--alpha``, ``--q`` and ``--f``: the order of a Rényi / Tsallis quantity, the generator
+    of an f-divergence."""
+    command = click.option("--f", "f", default=None, metavar="EXPR",
+                           help='f-divergence: the generator, in t (e.g. "t*log(t)").')(command)
+    command = click.option("--q", "q", default=None, metavar="Q",
+                           help="Tsallis entropy: the order (a number or a name).")(command)
+    return click.option("--alpha", default=None, metavar="ALPHA",
+                        help="Rényi divergence / entropy: the order (a number or a name)."
+                        )(command)
 
 
 @cli.command()
@@ -182,22 +261,28 @@ def derive_from_arguments(quantity: str, members: Sequence[str], base: str | Non
               help="With --latex: a complete document (compiles with pdflatex).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="With --latex: write to this file instead of standard output.")
+@order_options
 def derive(quantity: str, members: Sequence[str], base: str | None, as_json: bool,
            timeout: float, as_latex: bool = False, standalone: bool = False,
-           output: str | None = None) -> None:
-    """Derive QUANTITY (entropy, cross-entropy, kl or jeffreys) of P, or of P and Q.
+           output: str | None = None, alpha: str | None = None, q: str | None = None,
+           f: str | None = None) -> None:
+    """Derive QUANTITY of P, or of P and Q.
 
     \b
     Examples:
       symbolic-info derive kl normal normal
       symbolic-info derive kl normal:mu=0,sigma=s normal:mu=m --json
       symbolic-info derive entropy bernoulli:p=0.5 --base 2
+      symbolic-info derive renyi-divergence normal normal --alpha a
+      symbolic-info derive tsallis-entropy normal --q 2
+      symbolic-info derive f-divergence normal normal --f "t*log(t)"
+      symbolic-info derive fisher-information gamma --latex
     """
     if (standalone or output) and not as_latex:
         raise click.UsageError("--standalone and --output go with --latex")
     if as_latex and as_json:
         raise click.UsageError("give --latex or --json, not both")
-    d = derive_from_arguments(quantity, members, base, timeout)
+    d = derive_from_arguments(quantity, members, base, timeout, alpha, q, f)
     if as_latex:
         from symbolic_info.render.latex import render_latex
         tex = render_latex(d, standalone=standalone)
@@ -216,7 +301,7 @@ def derive(quantity: str, members: Sequence[str], base: str | None, as_json: boo
 @cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("claim", metavar="CLAIM")
 @click.argument("quantity", metavar="QUANTITY",
-                type=click.Choice(sorted(QUANTITIES), case_sensitive=False))
+                type=click.Choice(VERIFIABLE, case_sensitive=False))
 @click.argument("members", nargs=-1, required=True, metavar="P [Q]")
 @click.option("--base", default=None, help="Logarithm base (2 for bits; default e, nats).")
 @click.option("--timeout", default=30.0, show_default=True,
@@ -229,9 +314,11 @@ def derive(quantity: str, members: Sequence[str], base: str | None, as_json: boo
               help='Check only where CONDITION holds, e.g. "a1 >= 0" or "a1 >= 0, b1 <= 1".')
 @click.option("--json", "as_json", is_flag=True,
               help="Print the verdict (with its conditions) as one JSON object.")
+@order_options
 def verify(claim: str, quantity: str, members: Sequence[str], base: str | None,
            timeout: float, points: int, seed: int, assuming: str | None = None,
-           as_json: bool = False) -> int:
+           as_json: bool = False, alpha: str | None = None, q: str | None = None,
+           f: str | None = None) -> int:
     """Check that CLAIM is the QUANTITY of P (and Q); exit status 0 if it holds, 1 if not.
 
     CLAIM is a formula in sympy syntax or LaTeX, in the parameters' symbols.  It also holds
@@ -246,7 +333,7 @@ def verify(claim: str, quantity: str, members: Sequence[str], base: str | None,
       symbolic-info verify "log((b2 - a2)/(b1 - a1))" kl uniform:a=a1,b=b1 uniform:a=a2,b=b2
     """
     from symbolic_info.check.verify import verify as verify_claim
-    d = derive_from_arguments(quantity, members, base, timeout)
+    d = derive_from_arguments(quantity, members, base, timeout, alpha, q, f)
     verdict = verify_claim(claim, d, assuming=assuming, n=points, seed=seed,
                            timeout=min(timeout, 10.0))
     if as_json:

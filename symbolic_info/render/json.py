@@ -12,7 +12,15 @@ import sympy as sp
 
 
 def _expr(value: Any) -> str | None:
+    """``sympy.sstr`` of an expression, a matrix (``Matrix([[...]])``), a tuple of equations."""
     return None if value is None else sp.sstr(value)
+
+
+def _entries(value: Any) -> list[list[str]] | None:
+    """A matrix's entries as rows of strings (None for anything else)."""
+    if not isinstance(value, sp.MatrixBase):
+        return None
+    return [[sp.sstr(value[i, j]) for j in range(value.cols)] for i in range(value.rows)]
 
 
 def _label(member: Any) -> str | None:
@@ -26,9 +34,10 @@ def derivation_to_dict(d) -> dict[str, Any]:
     """The derivation as JSON-ready data.
 
     Keys: ``name, quantity, p, q, base, status, result, conditions, parameters, steps``; each
-    step is ``{"rule", "expr", "note"}``.
+    step is ``{"rule", "expr", "note"}`` (``rule`` the text of its StepKind). A matrix result
+    (Fisher information) also has ``shape`` and ``entries`` (rows of strings).
     """
-    return {
+    data = {
         "name": d.name,
         "quantity": d.quantity,
         "p": _label(d.p),
@@ -39,8 +48,14 @@ def derivation_to_dict(d) -> dict[str, Any]:
         "result": _expr(d.result),
         "conditions": _expr(d.conditions),
         "parameters": [s.name for s in d.parameters],
-        "steps": [{"rule": s.rule, "expr": _expr(s.expr), "note": s.note} for s in d.steps],
+        "steps": [{"rule": str(s.rule), "expr": _expr(s.expr), "note": s.note}
+                  for s in d.steps],
     }
+    entries = _entries(d.result)
+    if entries is not None:
+        data["shape"] = list(d.result.shape)
+        data["entries"] = entries
+    return data
 
 
 def render_json(d, indent: int | None = 2) -> str:

@@ -115,6 +115,12 @@ def integration_variable_of(d) -> sp.Symbol | tuple[sp.Symbol, ...]:
             if len(limits) > 1:
                 return tuple(limit[0] for limit in reversed(limits))
             return limits[0][0]
+    for step in d.steps:  # a definition without an integral (Fisher's E[...]): its Dummy
+        if step.kind is StepKind.DEFINITION and isinstance(step.expr, (sp.Basic, sp.MatrixBase)):
+            dummies = sorted((s for s in step.expr.free_symbols if isinstance(s, sp.Dummy)),
+                             key=sp.default_sort_key)
+            if len(dummies) == 1:
+                return dummies[0]
     return sp.Symbol("x")
 
 
@@ -153,7 +159,7 @@ def proof_rows(d, printer: InfoLatexPrinter) -> list[Row]:
     """The rows of the proof of ``d``, one (or a few, for long expressions) per step."""
     name = quantity_latex(d)
     base = d.base if d.base is not None and d.base != sp.E else None
-    lhs = name if base is None else r"(\log %s)\,%s" % (printer.doprint(base), name)
+    lhs = name if base is None else r"%s\,%s" % (log_factor_latex(d, base, printer), name)
     rows: list[Row] = []
     repeat_lhs = True
     for step in d.steps:
@@ -166,8 +172,22 @@ def proof_rows(d, printer: InfoLatexPrinter) -> list[Row]:
             elif row.rhs:
                 repeat_lhs = True
             rows.append(row)
-    rows.append(result_row(d, printer, name, base))
-    return rows
+    last = result_row(d, printer, name, base)
+    if isinstance(d.result, sp.MatrixBase) and _too_wide(last.rhs):
+        last = _entry_rows(d, d.result, printer, last.why, prefix=r"\therefore\; ")
+        return rows + last
+    return rows + [last]
+
+
+#: The power of ``log b`` a quantity in base b is divided by (Fisher: scores of log_b p).
+LOG_POWERS = {"fisher_information": 2}
+
+
+def log_factor_latex(d, base, printer: InfoLatexPrinter) -> str:
+    r"""``(\log b)`` or, for Fisher information, ``(\log b)^{2}``."""
+    power = LOG_POWERS.get(d.quantity, 1)
+    tex = r"(\log %s)" % printer.doprint(base)
+    return tex if power == 1 else tex + "^{%d}" % power
 
 
 def _expectation_rows(d, step, printer, lhs, name, base) -> list[Row]:
@@ -226,15 +246,154 @@ STEP_ROWS = {
     StepKind.COMPONENT: lambda d, st, pr, lhs, name, base: [
         Row(pr.doprint(st.expr.lhs), expr_lines(st.expr.rhs, pr),
             r"\text{%s}" % text_escape(st.note))],
+    StepKind.POWER_INTEGRAL: lambda *a: power_integral_rows(*a),
+    StepKind.NORMALISERS: lambda *a: _justified_chain(*a),
+    StepKind.LIMIT: lambda *a: limit_rows(*a),
+    StepKind.CROSSING_POINTS: lambda *a: crossing_rows(*a),
+    StepKind.DIFFERENTIATION: lambda *a: _justified_chain(*a),
+    StepKind.NUMERIC_VALUE: lambda *a: _justified_chain(*a),
 }
 
 
 def step_rows(d, step, printer: InfoLatexPrinter, lhs: str, name: str, base) -> list[Row]:
-    """The rows of one step. A row whose ``lhs`` is ``"="`` continues the chain."""
+    """The rows of one step. A row whose ``lhs`` is ``"="`` continues the chain; a matrix too
+    wide for a line is printed entry by entry."""
     rows = STEP_ROWS.get(step.kind)
-    if rows is not None:
-        return rows(d, step, printer, lhs, name, base)
-    return _generic_rows(step, printer)
+    if rows is None:
+        return _generic_rows(step, printer)
+    out = rows(d, step, printer, lhs, name, base)
+    if not isinstance(step.expr, sp.MatrixBase):
+        return out
+    tex = printer.doprint(step.expr)
+    for k, row in enumerate(out):
+        if row.rhs == (tex,) and _too_wide(row.rhs):
+            return out[:k] + _entry_rows(d, step.expr, printer, row.why) + out[k + 1:]
+    return out
+
+
+# -- matrices and the steps of issue 12 ------------------------------------------------------------
+MATRIX_WIDTH = 2 * WIDTH  # a matrix wider than this is printed entry by entry
+
+
+def _too_wide(rhs: tuple[str, ...]) -> bool:
+    return len(rhs) == 1 and visible_width(rhs[0]) > MATRIX_WIDTH
+
+
+def entry_latex(d, i: int, j: int, printer: InfoLatexPrinter) -> str:
+    r"""The name of entry (i, j): ``\mathcal{I}_{\mu \sigma}`` for a Fisher matrix in the
+    parameters, ``[\cdot]_{1 2}`` otherwise."""
+    if d.quantity == "fisher_information" and len(d.parameters) > max(i, j):
+        return r"\mathcal{I}_{%s %s}" % (printer.doprint(d.parameters[i]),
+                                          printer.doprint(d.parameters[j]))
+    return r"\left[\,\cdot\,\right]_{%d %d}" % (i + 1, j + 1)
+
+
+def _entry_rows(d, matrix, printer: InfoLatexPrinter, why: str, prefix: str = "") -> list[Row]:
+    """One row per entry (the upper triangle of a symmetric matrix), the first justified."""
+    rows, rows_count, cols = [], *matrix.shape
+    symmetric = matrix.is_square and matrix.is_symmetric()
+    for i in range(rows_count):
+        for j in range(i if symmetric else 0, cols):
+            rows.append(Row(prefix + entry_latex(d, i, j, printer),
+                            expr_lines(matrix[i, j], printer), "" if rows else why))
+    return rows
+
+
+def note_whys(note: str) -> list[str]:
+    r"""A note as ``\text{...}`` justifications of at most JUSTIFICATION_WIDTH characters."""
+    return [r"\text{%s}" % text_escape(chunk)
+            for chunk in textwrap.wrap(note, JUSTIFICATION_WIDTH)] or [""]
+
+
+def _justified(rows: list[Row], note: str) -> list[Row]:
+    """``rows`` justified by ``note``: a chunk per row, the rest on rows of their own."""
+    whys = note_whys(note)
+    out = [Row(r.lhs, r.rhs, whys[k] if k < len(whys) else r.why) for k, r in enumerate(rows)]
+    return out + [Row("", (), why) for why in whys[len(rows):]]
+
+
+def _equation_rows(expr, printer: InfoLatexPrinter, lhs: str = "=") -> list[Row]:
+    """An ``Eq`` as ``lhs = rhs``; a tuple or set of them, a row each; else a chain row."""
+    if isinstance(expr, sp.Eq):
+        return [Row(printer.doprint(expr.lhs), expr_lines(expr.rhs, printer))]
+    if isinstance(expr, (sp.Tuple, sp.FiniteSet, tuple, list)) and expr and all(
+            isinstance(e, sp.Eq) for e in expr):
+        return [row for e in expr for row in _equation_rows(e, printer)]
+    return [Row(lhs, expr_lines(expr, printer))]
+
+
+def _integral_symbol(d) -> sp.Symbol:
+    """The symbol the definition calls the power integral (``I``)."""
+    for step in d.steps:
+        if step.kind is StepKind.DEFINITION and isinstance(step.expr, sp.Basic):
+            named = [s for s in step.expr.free_symbols if s.name == "I"]
+            if named:
+                return named[0]
+    return sp.Symbol("I")
+
+
+def power_integral_rows(d, step, printer, lhs, name, base) -> list[Row]:
+    r"""``I = \int p^\alpha q^{1 - \alpha}\,dx``, justified by the note."""
+    symbol = printer.doprint(_integral_symbol(d))
+    abstract = _abstract_power_integral(d, step.expr, printer)
+    if abstract is None:
+        return _justified(_equation_rows(step.expr, printer, symbol), step.note)
+    x = step.expr.limits[0][0]
+    return density_rows(d, x, printer) + _justified([Row(symbol, (abstract,))], step.note)
+
+
+def _abstract_power_integral(d, expr, printer: InfoLatexPrinter) -> str | None:
+    r"""``\int_{a}^{b} p(x)^{\alpha} q(x)^{1 - \alpha}\,dx`` when the integrand is a product
+    of powers of the densities of P and Q (None otherwise)."""
+    if not isinstance(expr, (sp.Integral, sp.Sum)) or len(expr.limits) != 1 or d.p is None:
+        return None
+    x, lo, hi = expr.limits[0]
+    members = {"p": d.p, "q": d.q}
+    powers = sp.Mul.make_args(expr.function)
+    shown = printer.doprint(x)
+    pieces = []
+    for factor in powers:
+        base, exponent = factor.as_base_exp()
+        letter = next((k for k, m in members.items()
+                       if m is not None and base == m.density_at(x)), None)
+        if letter is None:
+            return None
+        power = "" if exponent == 1 else "^{%s}" % printer.doprint(exponent)
+        pieces.append(r"%s(%s)%s" % (letter, shown, power))
+    if d.p.discrete:
+        op, tail = r"\sum_{%s=%s}^{%s}" % (shown, printer.doprint(lo), printer.doprint(hi)), ""
+    else:
+        op = r"\int_{%s}^{%s}" % (printer.doprint(lo), printer.doprint(hi))
+        tail = r"\,d%s" % shown
+    return "%s %s%s" % (op, " ".join(pieces), tail)
+
+
+def limit_rows(d, step, printer, lhs, name, base) -> list[Row]:
+    r"""``\lim_{\alpha \to 1^{+}} D_{\alpha}(P \parallel Q) = D_{KL}(P \parallel Q)``."""
+    expr = step.expr
+    if not (isinstance(expr, sp.Eq) and isinstance(expr.lhs, sp.Limit)):
+        return _justified(_equation_rows(expr, printer), step.note)
+    _, variable, point, direction = expr.lhs.args
+    side = {"+": "^{+}", "-": "^{-}"}.get(str(direction), "")
+    head = r"\lim_{%s \to %s%s} %s" % (printer.doprint(variable), printer.doprint(point),
+                                        side, name)
+    return _justified([Row(head, expr_lines(expr.rhs, printer))], step.note)
+
+
+def crossing_rows(d, step, printer, lhs, name, base) -> list[Row]:
+    """The crossing points ``x_1, x_2, ...`` of the densities, a row each."""
+    points = list(step.expr) if isinstance(step.expr, (sp.FiniteSet, sp.Tuple)) else []
+    letter = printer.variable_name if isinstance(printer.variable_name, str) else "x"
+    rows = [Row(symbol_latex(f"{letter}_{k}"), expr_lines(point, printer))
+            for k, point in enumerate(points, 1)]
+    if not points and isinstance(step.expr, sp.Basic) and step.expr != sp.EmptySet:
+        rows = [Row(symbol_latex(letter) + r" \in", expr_lines(step.expr, printer))]
+    return _justified(rows, step.note or "crossing points of the densities")
+
+
+def _justified_chain(d, step, printer, lhs, name, base) -> list[Row]:
+    """The step's expression continuing the chain (``Eq`` and tuples of them as equations)."""
+    return _justified(_equation_rows(step.expr, printer), step.note or str(step.rule))
 
 
 def _generic_rows(step, printer: InfoLatexPrinter) -> list[Row]:
@@ -249,15 +408,35 @@ def _generic_rows(step, printer: InfoLatexPrinter) -> list[Row]:
 
 def definition_rows(d, expr, printer, lhs, name, base, note) -> list[Row]:
     """The density rows, then the definition with abstract densities ``p(x)``, ``q(x)``."""
-    why = r"\text{definition of } D_{\mathrm{KL}}" if d.quantity == "kl" else \
-        r"\text{%s}" % text_escape(note or "definition")
+    if d.quantity == "kl":
+        why, more = r"\text{definition of } D_{\mathrm{KL}}", []
+    else:
+        why, *more = note_whys(note or "definition")
+    if isinstance(expr, sp.MatrixBase) and d.p is not None:  # Fisher: E[...] under p
+        x = integration_variable_of(d)
+        return density_rows(d, x, printer) + _justified([Row(lhs, expr_lines(expr, printer))],
+                                                        note or "definition")
     if not isinstance(expr, (sp.Integral, sp.Sum)) or d.p is None:
-        return [Row(lhs, expr_lines(expr, printer), why)]
+        return [Row(lhs, expr_lines(expr, printer), why)] + [Row("", (), w) for w in more]
     if len(expr.limits) > 1:  # over a region: x is the tuple of its variables
         x = tuple(limit[0] for limit in reversed(expr.limits))
         lo = hi = d.p.support_at(x)
     else:
         x, lo, hi = expr.limits[0]
+    rows = density_rows(d, x, printer)
+    abstract = abstract_definition(d, x, lo, hi, printer, r"\log")
+    if abstract is None:
+        return rows + [Row(lhs, expr_lines(expr, printer), why)] + [Row("", (), w) for w in more]
+    rows.append(Row(lhs, (abstract,), why if base is None else r"\text{the same in nats}"))
+    if base is not None:
+        named = Row(name, (abstract_definition(d, x, lo, hi, printer, log_latex(base)),),
+                    why + r"\text{, in %s}" % ("bits" if base == 2 else "base " + str(base)))
+        rows.insert(-1, named)
+    return rows + [Row("", (), w) for w in more]
+
+
+def density_rows(d, x, printer: InfoLatexPrinter) -> list[Row]:
+    """``p(x) = ...`` (and ``q(x) = ...``), each justified by its family."""
     rows = []
     for letter, member in (("p", d.p), ("q", d.q)):
         if member is None:
@@ -269,12 +448,6 @@ def definition_rows(d, expr, printer, lhs, name, base, note) -> list[Row]:
         rows.append(Row(r"%s(%s)" % (letter, shown),
                         density_lines(member.density_at(x), x, printer),
                         r"\text{%s of } %s = %s" % (kind, role, family_latex(member, printer))))
-    rows.append(Row(lhs, (abstract_definition(d, x, lo, hi, printer, r"\log"),),
-                    why if base is None else r"\text{the same in nats}"))
-    if base is not None:
-        named = Row(name, (abstract_definition(d, x, lo, hi, printer, log_latex(base)),),
-                    why + r"\text{, in %s}" % ("bits" if base == 2 else "base " + str(base)))
-        rows.insert(-1, named)
     return rows
 
 
@@ -289,9 +462,24 @@ def density_lines(density, x, printer: InfoLatexPrinter) -> tuple[str, ...]:
     return (printer.doprint(constant) + r" \cdot", *expr_lines(kernel, printer))
 
 
-def abstract_definition(d, x, lo, hi, printer, log: str) -> str:
+#: The definition of a quantity with abstract densities: ``op`` the integral (or sum) sign with
+#: its limits, ``tail`` its ``dx``, ``p`` and ``q`` the densities at x, ``log`` the logarithm.
+ABSTRACT_DEFINITIONS = {
+    "entropy": "-{op} {p} {log} {p}{tail}",
+    "cross_entropy": "-{op} {p} {log} {q}{tail}",
+    "kl": r"{op} {p} {log}\frac{{{p}}}{{{q}}}{tail}",
+    "jeffreys": r"{op} \left({p} - {q}\right) {log}\frac{{{p}}}{{{q}}}{tail}",
+    "total_variation": r"\frac{{1}}{{2}} {op} \left|{p} - {q}\right|{tail}",
+    "jensen_shannon": r"\frac{{1}}{{2}} {op} {p} {log}\frac{{2 {p}}}{{{p} + {q}}}{tail} + "
+                      r"\frac{{1}}{{2}} {op} {q} {log}\frac{{2 {q}}}{{{p} + {q}}}{tail}",
+    "f_divergence": r"{op} {q}\, f\!\left(\frac{{{p}}}{{{q}}}\right){tail}",
+}
+
+
+def abstract_definition(d, x, lo, hi, printer, log: str) -> str | None:
     r"""``\int_{lo}^{hi} p(x) \log\frac{p(x)}{q(x)}\,dx`` (or the sum over the support);
-    over a region (``x`` a tuple, ``lo`` the region) ``\int_{R} p(x_1, x_2) ... dx_1 dx_2``."""
+    over a region (``x`` a tuple, ``lo`` the region) ``\int_{R} p(x_1, x_2) ... dx_1 dx_2``.
+    None for a quantity without an abstract form in :data:`ABSTRACT_DEFINITIONS`."""
     xs = printer.doprint(x) if not isinstance(x, tuple) else ", ".join(map(printer.doprint, x))
     p, q = f"p({xs})", f"q({xs})"
     if isinstance(x, tuple) and not d.p.discrete and not lo.is_whole_space():
@@ -309,10 +497,10 @@ def abstract_definition(d, x, lo, hi, printer, log: str) -> str:
     else:
         op = r"\int_{%s}^{%s}" % (printer.doprint(lo), printer.doprint(hi))
         tail = r"\,d%s" % xs
-    body = {"entropy": rf"-{op} {p} {log} {p}",
-            "cross_entropy": rf"-{op} {p} {log} {q}",
-            "kl": rf"{op} {p} {log}\frac{{{p}}}{{{q}}}"}[d.quantity]
-    return body + tail
+    template = ABSTRACT_DEFINITIONS.get(d.quantity)
+    if template is None:
+        return None
+    return template.format(op=op, p=p, q=q, log=log, tail=tail)
 
 
 def support_rows(d, expr, printer, note) -> list[Row]:
@@ -344,7 +532,11 @@ def change_of_base_rows(d, expr, printer, name, base) -> list[Row]:
     """Divide by ``log b``; then, where it reads better, the same with ``log_b``."""
     base = base if base is not None else d.base
     rows = [Row(name, expr_lines(expr, printer),
-                r"\text{divide by } \log %s" % printer.doprint(base))]
+                r"\text{divide by } %s" % log_factor_latex(d, base, printer).strip("()")
+                if LOG_POWERS.get(d.quantity, 1) == 1 else
+                r"\text{divide by } %s" % log_factor_latex(d, base, printer))]
+    if LOG_POWERS.get(d.quantity, 1) != 1:
+        return rows
     rewritten = log_base_form(expr, base)
     if rewritten is not None:
         rows.append(Row("=", expr_lines(rewritten, printer),
@@ -358,7 +550,7 @@ def log_base_form(expr: sp.Expr, base) -> sp.Expr | None:
     Exact by construction: term by term, ``c log(u) / log(b) = c LogBase(u, b)``.  ``None``
     when no term has that form (nothing to gain).
     """
-    if base is None:
+    if base is None or not isinstance(expr, sp.Expr):
         return None
     numerator = expr * sp.log(base)
     if numerator.has(sp.log(base) ** -1):
@@ -484,6 +676,44 @@ def _split_log_exp(expr) -> sp.Expr | None:
     return None if out == expr else sp.expand(out)
 
 
+def _piecewise_lines(expr: sp.Piecewise, printer: InfoLatexPrinter,
+                     width: int) -> tuple[str, ...]:
+    r"""A wide Piecewise piece by piece: the lines of each value, then ``\text{if } c``
+    (``\text{otherwise}`` after the last), so each value can be broken like any other."""
+    lines: list[str] = []
+    for value, condition in expr.args:
+        value_lines = expr_lines(value, printer, width)
+        when = r"\quad \text{otherwise}" if condition == sp.true else \
+            r"\quad \text{if } %s" % printer.doprint(condition)
+        if len(value_lines) == 1 and visible_width(value_lines[0] + when) <= width:
+            lines.append(value_lines[0] + when)
+            continue
+        lines += [*value_lines, when.removeprefix(r"\quad ")]
+    return tuple(lines)
+
+
+def _product_lines(expr, printer: InfoLatexPrinter, width: int) -> tuple[str, ...] | None:
+    r"""``c \Bigl( t_1 + t_2 ... \Bigr)`` broken between the terms, for a product with one
+    sum among its factors (a Rényi divergence: the log of the integral over α - 1)."""
+    if not isinstance(expr, sp.Mul):
+        return None
+    sign, body = ("- ", -expr) if expr.could_extract_minus_sign() else ("", expr)
+    sums = [f for f in sp.Mul.make_args(body) if isinstance(f, sp.Add)]
+    if len(sums) != 1:
+        return None
+    rest = sp.Mul(*[f for f in sp.Mul.make_args(body) if f is not sums[0]])
+    head = sign + ("" if rest == 1 else printer.doprint(rest) + " ")
+    inner = printer.add_terms(sums[0])
+    lines, current = [], head + r"\Bigl("
+    for piece in inner:
+        if visible_width(current + piece) > width and current != head + r"\Bigl(":
+            lines.append(current)
+            current = ""
+        current = (current + " " + piece).strip()
+    lines.append(current + r" \Bigr)")
+    return tuple(lines)
+
+
 def expr_lines(expr, printer: InfoLatexPrinter, width: int = WIDTH) -> tuple[str, ...]:
     """``expr`` printed on one line, or broken before a ``+``/``-`` of its top-level sum.
 
@@ -492,6 +722,8 @@ def expr_lines(expr, printer: InfoLatexPrinter, width: int = WIDTH) -> tuple[str
     tex = printer.doprint(expr)
     if visible_width(tex) <= width:
         return (tex,)
+    if isinstance(expr, sp.Piecewise):
+        return _piecewise_lines(expr, printer, width)
     exponential = _exponential_lines(expr, printer, width)
     if exponential is not None:
         return exponential
@@ -506,7 +738,7 @@ def expr_lines(expr, printer: InfoLatexPrinter, width: int = WIDTH) -> tuple[str
         inner = expr.args[0]
         opening, closing = printer.expectation_open() + r"\Bigl[", r"\Bigr]"
     if not isinstance(inner, sp.Add):
-        return (tex,)
+        return _product_lines(inner, printer, width) or (tex,)
     if opening:
         with printer.expectation():
             pieces = _wide_terms_split(inner, printer, width)

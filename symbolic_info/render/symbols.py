@@ -8,6 +8,7 @@ r"""How a mathematician writes symbol names, and text escaped for LaTeX.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 import sympy as sp
@@ -23,7 +24,24 @@ _TEXT_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", 
                  "^": r"\textasciicircum{}", "×": r"$\times$", "⊆": r"$\subseteq$",
                  "⊄": r"$\not\subseteq$", "≤": r"$\le$", "≥": r"$\ge$", "–": "--",
                  "—": "---", "→": r"$\to$", "∞": r"$\infty$", "<": r"$<$", ">": r"$>$",
-                 "|": r"$|$"}
+                 "|": r"$|$", "·": r"$\cdot$", "∂": r"$\partial$", "∫": r"$\int$",
+                 "∑": r"$\sum$", "∏": r"$\prod$", "√": r"$\surd$", "∈": r"$\in$",
+                 "∉": r"$\notin$", "≠": r"$\ne$", "≈": r"$\approx$", "±": r"$\pm$",
+                 "∇": r"$\nabla$", "‖": r"$\|$", "∩": r"$\cap$", "∪": r"$\cup$",
+                 "⊂": r"$\subset$", "∅": r"$\emptyset$", "⁻": r"$^{-}$", "⁺": r"$^{+}$",
+                 "ᵀ": r"$^{\top}$", "′": r"$'$", "…": r"\ldots{}", "−": "-", "∖": r"$\setminus$",
+                 "\u2019": "'", "\u2018": "`", "\u201c": "``", "\u201d": "''", "\u00a0": "~",
+                 "ε": r"$\varepsilon$", "ϑ": r"$\vartheta$", "φ": r"$\phi$"}
+#: LaTeX accents by the Unicode combining mark of an accented letter (é = e + U+0301).
+_ACCENTS = {"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0308": '"',
+            "\u0304": "=", "\u0307": ".", "\u030a": "r", "\u030c": "v", "\u0327": "c",
+            "\u0306": "u", "\u030b": "H"}
+#: Capital Greek letters that look like Latin ones (LaTeX has no command for them).
+_LATIN_CAPITALS = {"Alpha": "A", "Beta": "B", "Epsilon": "E", "Zeta": "Z", "Eta": "H",
+                   "Iota": "I", "Kappa": "K", "Mu": "M", "Nu": "N", "Omicron": "O", "Rho": "P",
+                   "Tau": "T", "Chi": "X"}
+_SCRIPT_DIGITS = {**{ch: f"$^{{{d}}}$" for d, ch in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")},
+                  **{ch: f"$_{{{d}}}$" for d, ch in enumerate("₀₁₂₃₄₅₆₇₈₉")}}
 
 
 def word_latex(word: str) -> str:
@@ -43,6 +61,10 @@ def symbol_latex(name: str) -> str:
     A head ending in digits (``s1``, ``x0``) is a letter with a subscript, unless the head is
     a word that keeps its digits (no such words are known, so all split).
     """
+    star = name.endswith("*")
+    if star:  # mu^* (a matched parameter) -> \mu^{*}
+        tex = symbol_latex(name.rstrip("*").removesuffix("^") or "x")
+        return tex + "^{*}"
     head, *rest = name.split("_")
     subs = [part for part in rest if part]
     if not head:  # a name starting with "_": keep it readable rather than clever
@@ -87,5 +109,41 @@ def variable_name(variable, others: Iterable[sp.Symbol]):
 
 
 def text_escape(text: str) -> str:
-    r"""``text`` safe inside ``\text{...}`` (special characters escaped, a few symbols as math)."""
-    return "".join(_TEXT_ESCAPES.get(ch, ch) for ch in text)
+    r"""``text`` safe inside ``\text{...}`` for pdflatex: special characters escaped; Greek
+    letters, super- and subscript digits and a few symbols as math; accented letters as LaTeX
+    accents (Rényi -> R\'{e}nyi); any other non-ASCII character as its ASCII fold or ``?``."""
+    return "".join(_char_escape(ch) for ch in text)
+
+
+def _char_escape(ch: str) -> str:
+    """One character of :func:`text_escape`."""
+    if ch in _TEXT_ESCAPES:
+        return _TEXT_ESCAPES[ch]
+    if ch.isascii():
+        return ch
+    if ch in _SCRIPT_DIGITS:
+        return _SCRIPT_DIGITS[ch]
+    greek = _greek_command(ch)
+    if greek is not None:
+        return f"${greek}$"
+    decomposed = unicodedata.normalize("NFD", ch)
+    if len(decomposed) == 2 and decomposed[0].isascii() and decomposed[1] in _ACCENTS:
+        return "\\" + _ACCENTS[decomposed[1]] + "{" + decomposed[0] + "}"
+    folded = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+    return "".join(_TEXT_ESCAPES.get(c, c) for c in folded) or "?"
+
+
+def _greek_command(ch: str) -> str | None:
+    r"""``α`` -> ``\alpha``, ``Σ`` -> ``\Sigma`` (None when ``ch`` is not a Greek letter
+    LaTeX has a command for: capital alpha is an A)."""
+    parts = unicodedata.name(ch, "").split()
+    if len(parts) != 4 or parts[:2] != ["GREEK", "SMALL" if ch.islower() else "CAPITAL"]:
+        return None
+    word = parts[3].lower().replace("lamda", "lambda")
+    if ch.islower() and word in GREEK:
+        return "\\" + word
+    word = word.capitalize()
+    if word in UPPER_GREEK:
+        return "\\" + word
+    latin = _LATIN_CAPITALS.get(word)
+    return None if latin is None else r"\mathrm{" + latin + "}"

@@ -16,9 +16,10 @@ def render_text(d) -> str:
     variables = variable if isinstance(variable, tuple) else (variable,)
     names = variable_name(variable, symbols)
     shown = dict(zip(variables, map(sp.Symbol, names if isinstance(names, tuple) else (names,))))
+    shown.update(_other_dummies(d, shown))
 
     def text(expr) -> str:
-        if isinstance(expr, sp.Basic):
+        if isinstance(expr, (sp.Basic, sp.MatrixBase)):
             expr = expr.xreplace(shown)
         return sp.sstr(expr)
 
@@ -32,3 +33,19 @@ def render_text(d) -> str:
         if step.note:
             lines.append(f"      -- {step.note}")
     return "\n".join(lines)
+
+
+def _other_dummies(d, shown: dict) -> dict:
+    """Other bound variables of the steps (a CDF's ``_X``) under their names without the
+    underscore, where no parameter or shown variable has that name (two such variables of one
+    name are in different steps, so they may share it)."""
+    taken = {s.name for s in d.parameters} | {s.name for s in shown.values()}
+    found: dict = {}
+    for step in d.steps:
+        if not isinstance(step.expr, (sp.Basic, sp.MatrixBase)):
+            continue
+        for dummy in sorted(step.expr.atoms(sp.Dummy), key=sp.default_sort_key):
+            name = dummy.name.lstrip("_")
+            if dummy not in shown and dummy not in found and name and name not in taken:
+                found[dummy] = sp.Symbol(name)
+    return found
