@@ -30,6 +30,7 @@ from ..families.spec import Family, sample_parameters
 from ..measure import Measure, linear_terms
 from .canonical import Canonical
 from .derivation import Derivation, Step, StepKind
+from .memo import clear_memory, remembered
 from .quantities import integration_variable
 from .simplify import textbook
 
@@ -38,7 +39,6 @@ SIMPLIFY_CAP = 3.0  # CPU seconds for simplifying one entry
 CHECK_CAP = 10.0  # CPU seconds for the numerical check
 NONSMOOTH = (sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise, sp.Max, sp.Min, sp.DiracDelta)
 E = sp.Function("E")
-_CACHE: dict[tuple, Derivation] = {}
 _CANONICAL = re.compile(r"(?<![A-Za-z0-9_])_s\d+(?![A-Za-z0-9_])")
 
 
@@ -52,25 +52,21 @@ def fisher_information(p: Family, *, base=None, timeout: float = 30) -> Derivati
     of ``p`` per observation, θ = ``p.parameters`` (a symmetric k × k ``ImmutableMatrix``),
     divided by :math:`(\log b)^2` in base b.  ``timeout`` in CPU seconds, as for :func:`kl`."""
     _check_inputs(p, base, timeout)
-    base = sp.sympify(base) if base is not None else None
-    key = (p.spec, p.values, base)
-    derivation = _CACHE.get(key) or _CACHE.get(key + (float(timeout),))
-    if derivation is None:
-        canonical = Canonical.of(p, None, base)
-        _check_regular(canonical.p, p)
-        try:
-            derived = _Fisher(canonical.p, canonical.base, Budget(float(timeout))).run()
-        except SymbolicInfoError as exc:  # the message in the user's symbols
-            names = {c.name: u.name for c, u in canonical.backward.items()}
-            raise type(exc)(_CANONICAL.sub(lambda m: names.get(m.group(0), m.group(0)),
-                                           str(exc))) from None
-        derivation = canonical.restore(derived, p, None, base)
-        _CACHE[key if derivation.status != "timed_out" else key + (float(timeout),)] = derivation
-    return derivation
+    _check_regular(Canonical.of(p, None, base).p, p)
+    return remembered("fisher_information", p, None, base, timeout, _build)
+
+
+def _build(canonical: Canonical, budget: Budget) -> Derivation:
+    try:
+        return _Fisher(canonical.p, canonical.base, budget).run()
+    except SymbolicInfoError as exc:  # the message in the user's symbols
+        names = {c.name: u.name for c, u in canonical.backward.items()}
+        raise type(exc)(_CANONICAL.sub(lambda m: names.get(m.group(0), m.group(0)),
+                                       str(exc))) from None
 
 
 def clear_cache() -> None:
-    _CACHE.clear()
+    clear_memory()
 
 
 def _check_inputs(p, base, timeout) -> None:

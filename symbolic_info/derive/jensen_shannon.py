@@ -30,8 +30,8 @@ import sympy as sp
 from ..budget import Budget
 from ..errors import BudgetExceeded, InvalidParameter
 from ..families.spec import Family
-from .canonical import Canonical
 from .derivation import Derivation, Step, StepKind
+from .memo import remembered
 from .simplify import textbook
 from .total_variation import (
     CDF,
@@ -57,9 +57,8 @@ def jensen_shannon(p: Family, q: Family, *, base=None, timeout: float = 30) -> D
         b = sp.sympify(base)
         if not (b.is_positive and b != 1):
             raise InvalidParameter(f"base must be positive and not 1, got {base}")
-    c = Canonical.of(p, q, base)
-    d = _JensenShannon(c.p, c.q, c.base, Budget(float(timeout))).run()
-    return c.restore(d, p, q, sp.sympify(base) if base is not None else None)
+    return remembered("jensen_shannon", p, q, base, timeout,
+                      lambda c, budget: _JensenShannon(c.p, c.q, c.base, budget).run())
 
 
 def js_terms(a: sp.Expr, b: sp.Expr) -> sp.Expr:

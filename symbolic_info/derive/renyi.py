@@ -28,11 +28,11 @@ import sympy as sp
 from ..budget import Budget
 from ..errors import BudgetExceeded, InvalidParameter, NoRule
 from ..families.spec import Family, sample_parameters
-from . import store
-from .canonical import Canonical
 from .derivation import Derivation, Step, StepKind
+from .memo import remembered
 from .power_integral import PowerIntegral, power_integral
 from .quantities import check_inputs, entropy, integration_variable, kl
+from .renyi_matrix import multivariate_power
 from .rules import RULES
 from .simplify import textbook
 
@@ -94,9 +94,6 @@ QUANTITIES: dict[str, PowerQuantity] = {
             lambda _: sp.true, fixed_order=sp.Integer(2)),
     )
 }
-
-_CACHE: dict[tuple, Derivation] = {}
-
 
 def renyi_divergence(p: Family, q: Family, alpha, *, base=None,
                      timeout: float = 30) -> Derivation:
@@ -161,29 +158,8 @@ def derive_power(quantity: str, p: Family, q: Family | None, order, *, base=None
         raise InvalidParameter(f"{quantity} has no logarithm: base does not apply")
     order = spec.fixed_order if spec.fixed_order is not None else \
         order_value(order, spec.order_name)
-    base = sp.sympify(base) if base is not None else None
-    key = (quantity, p.spec, p.values, q.spec if q else None, q.values if q else None, base,
-           order)
-    found = _CACHE.get(key) or _CACHE.get(key + (float(timeout),))
-    if found is not None:
-        return found
-    canonical = Canonical.of(p, q, base, extra=(order,))
-    c_order = canonical.extra[0]
-    stored_key = store.derivation_key(quantity, canonical.p, canonical.q, canonical.base,
-                                      order=c_order)
-    derivation = store.load(stored_key, canonical.p, canonical.q)
-    if derivation is None:
-        derivation = _Builder(spec, canonical.p, canonical.q, c_order, canonical.base,
-                              Budget(float(timeout))).run()
-        if derivation.status != "timed_out":
-            store.save(stored_key, derivation)
-    derivation = canonical.restore(derivation, p, q, base)
-    _CACHE[key if derivation.status != "timed_out" else key + (float(timeout),)] = derivation
-    return derivation
-
-
-def clear_cache() -> None:
-    _CACHE.clear()
+    return remembered(quantity, p, q, base, timeout, lambda c, budget: _Builder(
+        spec, c.p, c.q, c.extra[0], c.base, budget).run(), extra=(order,))
 
 
 class _Builder:
@@ -238,9 +214,9 @@ class _Builder:
         return out
 
     def run(self) -> Derivation:
-        if self.p.matrix or (self.q is not None and self.q.matrix):
-            raise NoRule(f"{self.spec.name} of families of symbolic dimension is not "
-                         "derived yet; give the dimension explicitly")
+        special = multivariate_power(self)  # products, symbolic dimension, normals on R^k
+        if special is not None:
+            return special
         integral_name = sp.Symbol("I")
         definition = self.spec.definition(integral_name, self.order)
         self.steps.append(Step(StepKind.DEFINITION, definition,

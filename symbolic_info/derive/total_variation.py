@@ -41,8 +41,8 @@ from ..errors import BudgetExceeded, InvalidParameter, NoRule, SymbolicInfoError
 from ..families.relations import pin
 from ..families.spec import Family, sample_parameters
 from ..integration import integrate_split
-from .canonical import Canonical
 from .derivation import Derivation, Step, StepKind
+from .memo import remembered
 
 SAMPLES = 48  # random parameter points that decide the arrangements of symbolic points
 MAX_ABS = 3  # Abs terms in x: 2**MAX_ABS sign patterns, each solved for the crossings
@@ -318,9 +318,8 @@ def total_variation(p: Family, q: Family, *, base=None, timeout: float = 30) -> 
     if base is not None:
         raise InvalidParameter("total variation has no logarithm: base does not apply "
                                f"(got base={base})")
-    c = Canonical.of(p, q)
-    d = _TotalVariation(c.p, c.q, Budget(float(timeout))).run()
-    return c.restore(d, p, q, None)
+    return remembered("total_variation", p, q, None, timeout,
+                      lambda c, budget: _TotalVariation(c.p, c.q, budget).run())
 
 
 class _TotalVariation:
