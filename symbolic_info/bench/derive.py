@@ -1,5 +1,6 @@
 """derive: time every built-in entropy and same-family KL (cold, then warm from the store),
-a cached call, and sympy.stats.
+a cached call, and sympy.stats; with ``--quantities`` (or ``--gil``), the quantities of
+issue 12 instead (:mod:`symbolic_info.bench.quantities`).
 
 Entropies use the default symbols subscripted 1 (categorical: p = [p_1, p_2, p_3]); KLs take
 P subscripted 1 and Q subscripted 2. The cold run derives into a new, empty store (a temporary
@@ -19,7 +20,7 @@ import numpy as np
 import symbolic_info as si
 
 from ..cli import default_member
-from . import sympy_stats
+from . import quantities, sympy_stats
 from .outcomes import in_fresh_process
 from .report import Row, Target, median, print_rows, print_targets, timed
 
@@ -42,6 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="only these families (default: all built-ins)")
     parser.add_argument("--store", metavar="DIR",
                         help="the store to derive into (default: a new temporary directory)")
+    parser.add_argument("--quantities", action="store_true",
+                        help="instead: the quantities of issue 12 (see bench/quantities.py)")
+    quantities.add_arguments(parser.add_argument_group("--quantities options"), families=False)
 
 
 def derivation_row(label: str, build, timeout: float) -> Row:
@@ -118,6 +122,8 @@ def warm_run(names: list[str], store: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.quantities or args.gil:
+        return quantities.run(args)
     names = args.families or si.families()
     store = args.store or tempfile.mkdtemp(prefix="symbolic_info_bench_store_")
     os.environ["SYMBOLIC_INFO_CACHE"] = store

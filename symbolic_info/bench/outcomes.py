@@ -22,6 +22,7 @@ import symbolic_info as si
 
 from ..cli import default_member
 from ..derive.store import canonical_dummies
+from .quantities import PAIR, SINGLE
 
 
 def derivation_set(names: list[str] | None = None) -> list[tuple[str, object]]:
@@ -33,11 +34,14 @@ def derivation_set(names: list[str] | None = None) -> list[tuple[str, object]]:
     return out
 
 
-BUILDERS = {"entropy": lambda p, q: si.entropy(p), "kl": si.kl, "cross_entropy": si.cross_entropy}
+BUILDERS = {"entropy": lambda p, q: si.entropy(p), "kl": si.kl, "cross_entropy": si.cross_entropy,
+            **{k: lambda p, q, k=k: SINGLE[k](p, 30) for k in SINGLE},
+            **{k: lambda p, q, k=k: PAIR[k](p, q, 30) for k in PAIR}}
 
 
 def case_set(cases: list[str]) -> list[tuple[str, object]]:
-    """(label, thunk) for cases written ``quantity:P`` or ``quantity:P:Q`` (default members)."""
+    """(label, thunk) for cases written ``quantity:P`` or ``quantity:P:Q`` (default members;
+    any quantity of :data:`BUILDERS`, e.g. ``renyi_divergence:normal:normal``)."""
     out = []
     for case in cases:
         quantity, p, *q = case.split(":")
