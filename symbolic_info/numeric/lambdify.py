@@ -49,6 +49,8 @@ def lambdify_derivation(derivation, backend: str = "numpy", validate: bool = Fal
         raise InvalidParameter(f"unknown backend {backend!r}; known backends: "
                                f"{', '.join(BACKENDS)}")
     parameters = tuple(derivation.parameters)
+    if isinstance(derivation.result, sp.MatrixBase):
+        return _matrix_function(derivation, backend, validate)
     if derivation.p is not None and derivation.p.matrix and (
             derivation.result.has(sp.MatrixSymbol, sp.Indexed)):
         from .symbolic_dimension import symbolic_dimension_function
@@ -67,6 +69,61 @@ def lambdify_derivation(derivation, backend: str = "numpy", validate: bool = Fal
         from .validate import validating
         f = validating(f, derivation)
     return f
+
+
+def _matrix_function(derivation, backend: str, validate: bool) -> Callable:
+    """A matrix result (Fisher information) entry by entry: each entry lambdified as a
+    derivation of its own, the values stacked into shape (..., rows, cols) (numpy, numba,
+    torch, jax) or an ``mpmath.matrix``."""
+    from dataclasses import replace
+    matrix = derivation.result
+    functions: dict = {}
+    for entry in set(matrix):  # one function per distinct entry (a symmetric matrix repeats)
+        functions[entry] = lambdify_derivation(
+            replace(derivation, result=entry, quantity=f"{derivation.quantity}_entry",
+                    _numeric={}), backend, validate=validate)
+    names = [s.name for s in derivation.parameters]
+    stack = MATRIX_STACKERS.get(backend, _stack_numpy)
+
+    def evaluate(*args, **kwargs):
+        values = {entry: f(*args, **kwargs) for entry, f in functions.items()}
+        return stack([[values[matrix[i, j]] for j in range(matrix.cols)]
+                      for i in range(matrix.rows)])
+
+    evaluate = signed_call(evaluate, names, f"{matrix}\n\nparameters: {', '.join(names)} "
+                           f"(entry by entry, shape (..., {matrix.rows}, {matrix.cols}))")
+    evaluate.parameters = tuple(derivation.parameters)
+    return evaluate
+
+
+def _stack_numpy(rows: list[list]) -> np.ndarray:
+    flat = np.broadcast_arrays(*[np.asarray(v, dtype=float) for row in rows for v in row])
+    shape = flat[0].shape
+    return np.stack(flat, axis=-1).reshape(*shape, len(rows), len(rows[0]))
+
+
+def _stack_mpmath(rows: list[list]):
+    return mpmath.matrix(rows)
+
+
+def _stack_library(module: str) -> Callable[[list[list]], object]:
+    def stack(rows: list[list]):
+        import importlib
+        lib = importlib.import_module(module)
+        flat = [v for row in rows for v in row]
+        like = next((v for v in flat if hasattr(v, "shape") and hasattr(v, "dtype")), None)
+        dtype = like.dtype if like is not None else None
+        tensors = [lib.asarray(v, dtype=dtype) if module != "torch" else
+                   lib.as_tensor(v, dtype=dtype) for v in flat]
+        tensors = lib.broadcast_tensors(*tensors) if module == "torch" else \
+            lib.broadcast_arrays(*tensors)
+        out = lib.stack(list(tensors), -1)
+        return out.reshape(*out.shape[:-1], len(rows), len(rows[0]))
+    return stack
+
+
+MATRIX_STACKERS = {"numpy": _stack_numpy, "numba": _stack_numpy, "mpmath": _stack_mpmath,
+                   "torch": _stack_library("torch"), "jax": _stack_library("jax.numpy")}
 
 
 def _numpy_stable(derivation, parameters) -> Callable:

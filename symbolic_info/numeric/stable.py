@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
+from sympy.codegen.cfunctions import expm1
 from sympy.codegen.rewriting import expm1_opt, optimize
 
 from ..budget import BudgetExceeded, run_limited
@@ -85,7 +86,10 @@ def stable_form(derivation) -> StableForm:
     """The stable form of ``derivation.result`` (cached on the derivation)."""
     cache = derivation._numeric
     if "stable" not in cache:
-        direct = rewrite(derivation.result)
+        result = derivation.result
+        if derivation.quantity in ONE_MINUS_QUANTITIES:
+            result = one_minus_form(result, positive_parameters(derivation))
+        direct = rewrite(result)
         shared = _shared_arguments(direct)
         large = None
         if shared:
@@ -99,6 +103,15 @@ def loggamma_form(expr: sp.Expr) -> sp.Expr:
     return expr.replace(lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.gamma)
                         and e.args[0].args[0].is_positive,
                         lambda e: sp.loggamma(e.args[0].args[0]))
+
+
+def positive_parameters(derivation) -> dict[sp.Symbol, sp.Dummy]:
+    """Each parameter its family constrains to be positive -> a positive Dummy (the symbols
+    themselves may carry no assumptions), for deciding the sign of a subexpression."""
+    from .validate import constraints
+    found, _ = constraints(derivation)
+    return {s: sp.Dummy(s.name, positive=True) for s, c in found.items()
+            if c.description == "positive" and s.is_positive is not True}
 
 
 def rewrite(expr: sp.Expr, stirling: bool = False) -> sp.Expr:
@@ -137,6 +150,74 @@ def _log1p(expr: sp.Expr) -> sp.Expr:
         return e
 
     return expr.replace(lambda e: isinstance(e, sp.log), split)
+
+
+def _unevaluated(cls, arg):
+    return None
+
+
+#: ``expm1`` that stays unevaluated (sympy's evaluates ``expm1(log b + c)`` back to
+#: ``b e^c - 1``); named ``expm1``, so every printer writes it as the library's expm1.
+Expm1OfLog = type("expm1", (expm1,), {"eval": classmethod(_unevaluated),
+                                      "__doc__": "expm1, never evaluated symbolically"})
+
+
+#: Quantities of the form ±(1 - B) with B > 0 an integral that is 1 at P = Q (or order 1).
+ONE_MINUS_QUANTITIES = frozenset({"hellinger", "chi_square", "tsallis_entropy"})
+
+
+def one_minus_form(expr: sp.Expr, positive: dict | None = None) -> sp.Expr:
+    """``1 - B`` -> ``-expm1(log B)`` and ``B - 1`` -> ``expm1(log B)`` for a positive B at
+    the top of ``expr`` (or of a piece of a Piecewise, or over a constant denominator): the
+    Hellinger distance 1 - BC, the χ² divergence ∫p²/q - 1, the Tsallis entropy. ``log B`` is
+    the log of its non-exponential factors plus the exponents (no exp is evaluated, so a BC
+    near 1 keeps its digits in log BC)."""
+    def applies(e: sp.Expr) -> bool:
+        if not isinstance(e, sp.Add) or len(e.args) != 2:
+            return False
+        one = [a for a in e.args if a in (sp.S.One, sp.S.NegativeOne)]
+        if len(one) != 1:
+            return False
+        other = e.args[0] if e.args[1] is one[0] else e.args[1]
+        sign = 1 if one[0] == -1 else -1
+        return _positive_where_real((sign * other).xreplace(positive or {})) and \
+            other.free_symbols != set()
+
+    def rewritten(e: sp.Add) -> sp.Expr:
+        one = next(a for a in e.args if a in (sp.S.One, sp.S.NegativeOne))
+        other = e.args[0] if e.args[1] is one else e.args[1]
+        sign = 1 if one == -1 else -1
+        return sign * Expm1OfLog(log_of_positive(sign * other))
+
+    def top(e: sp.Expr) -> sp.Expr:
+        if isinstance(e, sp.Piecewise):
+            return sp.Piecewise(*[(top(v), c) for v, c in e.args])
+        if applies(e):
+            return rewritten(e)
+        if isinstance(e, sp.Mul):  # (1 - B)/(q - 1): the Tsallis entropy
+            return sp.Mul(*[rewritten(f) if applies(f) else f for f in e.args])
+        return e
+
+    return top(expr)
+
+
+def _positive_where_real(b: sp.Expr) -> bool:
+    """Whether b > 0 wherever it is real: known positive, or a product of positive factors,
+    exponentials and square roots (the χ² integral e^c σ_2² √(1/(2σ_2² - σ_1²)) / σ_1)."""
+    if b.is_positive is True:
+        return True
+    return all(f.is_positive is True or isinstance(f, sp.exp) or
+               isinstance(f, sp.Pow) and f.exp in (sp.S.Half, -sp.S.Half)
+               for f in sp.Mul.make_args(b))
+
+
+def log_of_positive(b: sp.Expr) -> sp.Expr:
+    """log b for a positive product b: the exponents of its exp factors plus the log of the
+    rest, kept as one log (a ratio near 1 stays accurate)."""
+    factors = sp.Mul.make_args(sp.powsimp(b, combine="exp"))
+    exponents = [f.args[0] for f in factors if isinstance(f, sp.exp)]
+    rest = sp.Mul(*[f for f in factors if not isinstance(f, sp.exp)])
+    return sp.Add(*exponents, sp.log(rest) if rest != 1 else 0)
 
 
 def _shared_arguments(expr: sp.Expr) -> list[sp.Expr]:
@@ -218,10 +299,20 @@ def same_family_pairs(derivation) -> dict[sp.Symbol, sp.Symbol]:
     return pairs if len(pairs) == len(set(pairs.values())) else {}
 
 
+#: The divergences that vanish at P = Q with a zero gradient there (O(δ²) between members of one
+#: family), so their near-equality series starts at δ²: the KL and Jeffreys, the Rényi
+#: divergence, Bhattacharyya, squared Hellinger, χ², Jensen-Shannon, an f-divergence with
+#: f(1) = 0 (c_0 = c_1 = 0 is checked; the total variation, O(|δ|) with a kink, is not one).
+NEAR_EQUALITY_QUANTITIES = frozenset({"kl", "jeffreys", "renyi_divergence", "bhattacharyya",
+                                      "hellinger", "chi_square", "jensen_shannon",
+                                      "f_divergence"})
+
+
 def _partner(derivation) -> dict[sp.Symbol, sp.Symbol]:
     """θ_Q -> θ_P for a divergence between members of one family."""
-    # the KL and the symmetrised KL are O(δ²) between members of one family
-    return same_family_pairs(derivation) if derivation.quantity in ("kl", "jeffreys") else {}
+    if derivation.quantity not in NEAR_EQUALITY_QUANTITIES:
+        return {}
+    return same_family_pairs(derivation)
 
 
 def near_equality(derivation, order: int = ORDER) -> NearEquality | None:
