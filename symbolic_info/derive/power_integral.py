@@ -209,7 +209,7 @@ def powers(e: sp.Expr) -> sp.Expr:
     """exp(c log y + r) -> y**c exp(r): the powers a solution writes through exp and log."""
     def rewrite(t: sp.exp) -> sp.Expr:
         out, rest = sp.S.One, []
-        for term in sp.Add.make_args(sp.expand(t.args[0])):
+        for term in sp.Add.make_args(expand_outside(t.args[0], tuple(t.free_symbols))):
             coeff, body = term.as_independent(sp.log, as_Add=False)
             if isinstance(body, sp.log):
                 out *= body.args[0] ** coeff
@@ -321,7 +321,8 @@ def positive_where(e: sp.Expr) -> sp.Basic:
 def _direct(log_integrand, x, support, first: Family):
     """e^c ∫ e^{k(x)} with log-integrand c + k(x) expanded (the form sympy integrates best),
     finite where the tails decay: :func:`tail_condition` at each infinite end."""
-    expanded = sp.expand(sp.expand_log(log_integrand, force=True))
+    expanded = expand_outside(sp.expand_log(log_integrand, force=True),
+                              x if isinstance(x, tuple) else (x,))
     if isinstance(support, Region):
         value = integrate_region(sp.exp(expanded), support)
         condition = sp.true
@@ -351,6 +352,13 @@ def _direct(log_integrand, x, support, first: Family):
     step = Step(StepKind.EXPECTATION, sp.Eq(sp.Symbol("I"), value, evaluate=False),
                 "integrated directly" if not first.discrete else "summed directly")
     return value, sp.log(value), condition, [step]
+
+
+def expand_outside(expr: sp.Expr, xs: tuple) -> sp.Expr:
+    """expr expanded, but not inside the functions of x: log((x - m)**2 + g**2) stays whole
+    (sympy integrates (x**2 - 2 m x + ...)**(-a) far worse)."""
+    protected = {f: sp.Dummy() for f in expr.atoms(sp.Function) if f.has(*xs)}
+    return sp.expand(expr.xreplace(protected)).xreplace({v: k for k, v in protected.items()})
 
 
 def generic(value: sp.Expr) -> sp.Expr:

@@ -54,6 +54,13 @@ class PowerQuantity:
     order_name: str = ""  # "alpha" or "q"; "" for a fixed order
     fixed_order: sp.Expr | None = None
     limit: str = ""  # the quantity at order 1: "kl" or "entropy"
+    # the value where I diverges: +oo for divergences; for entropies the sign of 1 - order
+    divergent: Callable[[sp.Expr], sp.Expr] = lambda order: sp.oo
+
+
+def _entropy_divergent(order: sp.Expr) -> sp.Expr:
+    """log(oo) / (1 - α) and (1 - oo) / (α - 1): -oo above order 1, +oo below."""
+    return sp.Piecewise((-sp.oo, order > 1), (sp.oo, True))
 
 
 HALF = sp.Rational(1, 2)
@@ -70,13 +77,13 @@ QUANTITIES: dict[str, PowerQuantity] = {
             lambda i, log_i, a: log_i / (1 - a),
             lambda i, a: sp.log(i) / (1 - a),
             "definition of the Rényi entropy of order {order}", True,
-            lambda a: sp.false, "alpha", limit="entropy"),
+            lambda a: sp.false, "alpha", limit="entropy", divergent=_entropy_divergent),
         PowerQuantity(
             "tsallis_entropy", 1, lambda q: (q,),
             lambda i, log_i, q: (1 - i) / (q - 1),
             lambda i, q: (1 - i) / (q - 1),
             "definition of the Tsallis entropy of index {order}", False,
-            lambda q: sp.false, "q", limit="entropy"),
+            lambda q: sp.false, "q", limit="entropy", divergent=_entropy_divergent),
         PowerQuantity(
             "bhattacharyya", 2, lambda _: (HALF, HALF),
             lambda i, log_i, _: -log_i, lambda i, _: -sp.log(i),
@@ -266,16 +273,16 @@ class _Builder:
         if contained == sp.true:
             if finite == sp.true:
                 return value
-            cases = [(value, finite), (sp.oo, True)]
+            cases = [(value, finite), (self.spec.divergent(self.order), True)]
         else:
             main = sp.And(finite, overlap, sp.Or(contained, sp.Not(must_contain)))
             empty = self.empty_value()
             cases = [(value, main), (empty, sp.And(sp.Not(overlap), sp.Not(must_contain))),
-                     (sp.oo, True)]
+                     (self.spec.divergent(self.order), True)]
         value = sp.Piecewise(*cases)
         self.steps.append(Step(StepKind.SUPPORT, value, "the integral diverges where the "
                                "mixed parameter is not admissible, or where supp P is not in "
-                               "supp Q for an order above 1: the quantity is +oo there"))
+                               "supp Q for an order above 1: the quantity is infinite there"))
         return value
 
     def empty_value(self) -> sp.Expr:
