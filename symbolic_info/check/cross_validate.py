@@ -44,22 +44,26 @@ def sample_points(d, n: int, rng: np.random.Generator, tries: int = 400) -> list
     """``n`` random valid points (Symbol -> float/int) for the parameters of ``d``.
 
     Each member's parameters are drawn from their constraints
-    (:func:`symbolic_info.families.spec.sample_parameters`), P's first; a point is kept only
+    (:func:`symbolic_info.families.spec.sample_parameters`), P's first; a symbolic order of a
+    Rényi or Tsallis quantity is drawn from (0.1, 0.95) ∪ (1.05, 2.9); a point is kept only
     when the derivation's ``conditions`` hold there.
     """
     from ..families.spec import constraint_from_assumptions, sample_parameters
+    from .definitions import draw_order, order_symbol
 
     members = [m for m in (d.p, d.q) if m is not None]
     if not d.parameters:
         return [{}]
+    order = order_symbol(d)
     points: list[dict] = []
     for _ in range(tries):
         point: dict = {}
         for m in members:
             for s, v in sample_parameters(m, rng).items():
                 point.setdefault(s, v)
-        for s in set(d.parameters) - set(point):
-            point[s] = constraint_from_assumptions(s).sample(rng)
+        for s in [s for s in d.parameters if s not in point]:
+            point[s] = draw_order(rng) if s == order else \
+                constraint_from_assumptions(s).sample(rng)
         if conditions_hold(d.conditions, point):
             points.append(point)
             if len(points) == n:
@@ -138,6 +142,9 @@ class Numeric:
 
 def defining_value(d, point: dict, method: str = "auto") -> Numeric:
     """The quantity of ``d`` at ``point`` from its defining integral or sum."""
+    from . import definitions
+    if d.quantity in definitions.QUANTITIES:
+        return definitions.defining_value(d, point, method)
     parts = Integrand.of(d)
     ex = exact(point)
     if d.p.multivariate:
@@ -538,6 +545,8 @@ def cross_validate(d, *, n: int = 10, seed: int = 0, method: str = "auto",
                if d.p.dimension <= QUADRATURE_DIMENSION
                else "Monte Carlo (standard error in the notes)")
     points = sample_points(d, n, rng)
+    if d.quantity == "fisher_information":
+        return _fisher_report(d, points, how, method, rtol)
     derived, numeric, errors, notes, tolerances = [], [], [], [], []
     for point in points:
         a = math.inf if d.status == "infinite" else derived_value(d, point)
@@ -556,6 +565,17 @@ def cross_validate(d, *, n: int = 10, seed: int = 0, method: str = "auto",
                      "(lambdify) is compared with independent integration")
     return Report(d.name, d.status, how, tuple(named(p) for p in points), tuple(derived),
                   tuple(numeric), tuple(errors), tuple(notes), rtol, tuple(tolerances))
+
+
+def _fisher_report(d, points: list[dict], how: str, method: str, rtol: float) -> Report:
+    """One row per point and entry (i, j), i <= j, of the Fisher information matrix against
+    E_P[s_i s_j] (the score differentiated here); an entry smaller than the matrix's largest
+    is compared relative to 1e-6 of that one."""
+    from .definitions import fisher_rows
+    rows = [row for point in points for row in fisher_rows(d, point, method)]
+    note = "entries (i, j) of the matrix against E_P[s_i s_j], s = the score"
+    return Report(d.name, d.status, how, tuple(r[0] for r in rows), tuple(r[1] for r in rows),
+                  tuple(r[2] for r in rows), tuple(r[3] for r in rows), (note,), rtol)
 
 
 def _symbolic_dimension_report(d, n: int, rng: np.random.Generator, rtol: float) -> Report:

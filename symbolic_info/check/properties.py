@@ -53,16 +53,18 @@ class Properties:
     kl_nonnegative: PropertyCheck
     asymmetry: PropertyCheck
     decomposition: PropertyCheck
+    divergences: tuple[PropertyCheck, ...] = ()  # with divergences=True (issue 12)
 
     @property
     def checks(self) -> tuple[PropertyCheck, ...]:
-        return (self.kl_self_zero, self.kl_nonnegative, self.asymmetry, self.decomposition)
+        return (self.kl_self_zero, self.kl_nonnegative, self.asymmetry, self.decomposition,
+                *self.divergences)
 
     @property
     def ok(self) -> bool:
-        """The identities and the inequality hold (asymmetry is informative only)."""
+        """The identities and the inequalities hold (asymmetry is informative only)."""
         return all(c.holds for c in (self.kl_self_zero, self.kl_nonnegative,
-                                     self.decomposition))
+                                     self.decomposition, *self.divergences))
 
     def __str__(self) -> str:
         head = f"properties of P = {self.p}, Q = {self.q}: {'OK' if self.ok else 'FAILED'}"
@@ -137,8 +139,11 @@ def _decomposition(ce, h, kl_pq, points, timeout) -> PropertyCheck:
     return PropertyCheck(name, True, "numeric", f"equal at {len(points)} random points")
 
 
-def check_properties(P, Q, *, n: int = 20, seed: int = 0, timeout: float = 30) -> Properties:
-    """Check KL(P‖P) = 0, KL(P‖Q) ≥ 0, asymmetry and H(P, Q) = H(P) + KL(P‖Q)."""
+def check_properties(P, Q, *, n: int = 20, seed: int = 0, timeout: float = 30,
+                     divergences: bool = False) -> Properties:
+    """Check KL(P‖P) = 0, KL(P‖Q) ≥ 0, asymmetry and H(P, Q) = H(P) + KL(P‖Q); with
+    ``divergences=True`` also the Rényi, Hellinger, Bhattacharyya, χ², TV and JS relations
+    and the Rényi / Tsallis entropies of P (:mod:`.inequalities`)."""
     from ..derive import cross_entropy, entropy, kl
     if not (isinstance(n, int) and n > 0):
         raise InvalidParameter(f"n must be a positive integer, got {n!r}")
@@ -153,7 +158,14 @@ def check_properties(P, Q, *, n: int = 20, seed: int = 0, timeout: float = 30) -
         kl_nonnegative=_nonnegative(kl_pq, points),
         asymmetry=_asymmetry(kl_pq, kl_qp, [pt for pt in points
                                             if _conditions_ok(kl_qp, pt)]),
-        decomposition=_decomposition(ce, h, kl_pq, points, timeout))
+        decomposition=_decomposition(ce, h, kl_pq, points, timeout),
+        divergences=_divergences(P, Q, n, seed, timeout) if divergences else ())
+
+
+def _divergences(P, Q, n: int, seed: int, timeout: float) -> tuple[PropertyCheck, ...]:
+    from .inequalities import member_checks, pair_checks
+    return (pair_checks(P, Q, n=n, seed=seed, timeout=timeout)
+            + member_checks(P, n=n, seed=seed, timeout=timeout))
 
 
 def _conditions_ok(d, point: dict) -> bool:

@@ -217,7 +217,39 @@ def _bind(expr: sp.Basic, params: dict, d, latex: bool, what: str = "claim",
 
 
 # -- the verdict -----------------------------------------------------------------------------
-QUANTITY_WORDS = {"kl": "KL", "cross_entropy": "cross-entropy", "entropy": "entropy"}
+QUANTITY_WORDS = {"kl": "KL", "cross_entropy": "cross-entropy", "entropy": "entropy",
+                  "renyi_divergence": "Rényi divergence", "renyi_entropy": "Rényi entropy",
+                  "tsallis_entropy": "Tsallis entropy", "bhattacharyya": "Bhattacharyya distance",
+                  "hellinger": "squared Hellinger distance", "chi_square": "chi-square divergence",
+                  "total_variation": "total variation", "jensen_shannon": "Jensen-Shannon",
+                  "jeffreys": "Jeffreys divergence", "f_divergence": "f-divergence",
+                  "fisher_information": "Fisher information"}
+#: quantity name -> (number of members, the keyword of its order or generator, or "")
+BUILDERS = {"entropy": (1, ""), "cross_entropy": (2, ""), "kl": (2, ""), "jeffreys": (2, ""),
+            "renyi_divergence": (2, "alpha"), "renyi_entropy": (1, "alpha"),
+            "tsallis_entropy": (1, "q"), "bhattacharyya": (2, ""), "hellinger": (2, ""),
+            "chi_square": (2, ""), "total_variation": (2, ""), "jensen_shannon": (2, ""),
+            "f_divergence": (2, "f"), "fisher_information": (1, "")}
+
+
+def build(quantity: str, members, *, base=None, timeout: float = 30, **extra):
+    """The derivation named ``quantity`` (``"renyi_divergence"``, ``"kl"``, ...) of the members,
+    with its order (``alpha=`` / ``q=``) or generator (``f=``)."""
+    from .. import derive
+    key = quantity.lower().replace("-", "_").replace(" ", "_")
+    if key not in BUILDERS:
+        raise InvalidParameter(f"unknown quantity {quantity!r}; known: {', '.join(BUILDERS)}")
+    arity, keyword = BUILDERS[key]
+    if len(members) != arity:
+        raise InvalidParameter(f"{key} takes {arity} member(s), got {len(members)}")
+    given = {k: v for k, v in extra.items() if v is not None}
+    if set(given) - {keyword}:
+        raise InvalidParameter(f"{key} takes no {', '.join(sorted(set(given) - {keyword}))}=")
+    if keyword and keyword not in given:
+        raise InvalidParameter(f"{key} needs {keyword}=")
+    args = (*members, given[keyword]) if keyword else tuple(members)
+    kwargs = {"timeout": timeout} | ({"base": base} if base is not None else {})
+    return getattr(derive, key)(*args, **kwargs)
 
 
 def region_text(condition: sp.Basic) -> str:
@@ -485,11 +517,20 @@ def _symbolic_zero(expr: sp.Expr, target: sp.Expr, timeout: float) -> tuple[bool
         return False, sp.sympify(expr - target)
 
 
-def verify(claim, d, *, assuming=None, n: int = 25, seed: int = 0,
-           timeout: float = 10.0) -> Verdict:
+def verify(claim, d, *members, assuming=None, n: int = 25, seed: int = 0,
+           timeout: float = 10.0, alpha=None, q=None, f=None, base=None) -> Verdict:
     """Decide whether ``claim`` equals ``d.result``, unconditionally or where ``d.result`` is
-    finite, at parameter points inside ``assuming`` (see the module docstring)."""
+    finite, at parameter points inside ``assuming`` (see the module docstring).
+
+    ``d`` is a derivation, or a quantity's name followed by its members:
+    ``verify(claim, "renyi_divergence", P, Q, alpha="a")`` (``q=`` for the Tsallis entropy,
+    ``f=`` for an f-divergence, ``base=`` for a logarithm base)."""
     from ..derive.derivation import Derivation
+    if isinstance(d, str):
+        d = build(d, members, base=base, timeout=max(timeout, 30.0), alpha=alpha, q=q, f=f)
+    elif members or any(v is not None for v in (alpha, q, f, base)):
+        raise InvalidParameter("members, alpha=, q=, f= and base= go with a quantity's name, "
+                               "not with a Derivation")
     if not isinstance(d, Derivation):
         raise InvalidParameter(f"verify needs a Derivation (from symbolic_info.kl, ...), "
                                f"got {type(d).__name__}")
@@ -497,6 +538,8 @@ def verify(claim, d, *, assuming=None, n: int = 25, seed: int = 0,
         raise InvalidParameter(f"n must be a positive integer, got {n!r}")
     if d.result.has(sp.MatrixSymbol):
         return _verify_matrix(claim, d, seed)
+    if isinstance(d.result, sp.MatrixBase):
+        return _verify_entries(claim, d, n, seed)
     expr = parse_claim(claim, d)
     region = parse_assumption(assuming, d)
     if region == sp.false:
@@ -534,3 +577,34 @@ def _verify_matrix(claim, d, seed: int) -> Verdict:
     return Verdict(holds=witness is None, method=method, counterexample=witness,
                    difference=sp.S.Zero if witness is None else expr - d.result, claim=expr,
                    result=d.result, name=d.name, points=count, quantity=d.quantity)
+
+
+def _verify_entries(claim, d, n: int, seed: int) -> Verdict:
+    """A claimed explicit matrix (a Fisher information): entry by entry at random points."""
+    params = {s.name: s for s in d.parameters}
+    text = claim if not isinstance(claim, str) else _parse_sympy(claim, params)
+    try:
+        expr = sp.Matrix(sp.sympify(text))
+    except (TypeError, ValueError, sp.SympifyError):
+        raise ClaimError(f"the claim must be a {d.result.shape[0]}x{d.result.shape[1]} matrix, "
+                         f"got {claim!r}") from None
+    if expr.shape != d.result.shape:
+        raise ClaimError(f"the claim is {expr.shape[0]}x{expr.shape[1]}, the derivation "
+                         f"{d.result.shape[0]}x{d.result.shape[1]}")
+    expr = expr.applyfunc(lambda e: _bind(sp.sympify(e), params, d, False))
+    result = sp.Matrix(d.result)
+    zero = all(simplify_difference(e)[0] for e in (expr - result))
+    points = sample_points(d, CONFIRM_POINTS if zero else n, np.random.default_rng(seed))
+    witness = None
+    for point in points:
+        for c_e, r_e in zip(expr, result):
+            c, r = _value(c_e, point), _value(r_e, point)
+            if not _agree(c, r, RTOL):
+                witness = _witness(point, c, r)
+                break
+        if witness is not None:
+            break
+    method = "symbolic" if zero and witness is None else "numeric"
+    return Verdict(witness is None, method, witness,
+                   sp.zeros(*result.shape) if witness is None else expr - result, expr, result,
+                   d.name, len(points), quantity=d.quantity)
