@@ -146,6 +146,9 @@ class _Numpy:
     def eigvalsh(self, a):
         return np.linalg.eigvalsh(a)
 
+    def where(self, condition, a, b):
+        return np.where(condition, a, b)
+
     def broadcast_to(self, x, shape):
         return np.broadcast_to(x, shape)
 
@@ -198,6 +201,11 @@ class _Torch(_Numpy):
 
     def eigvalsh(self, a):
         return self.torch.linalg.eigvalsh(a)
+
+    def where(self, condition, a, b):
+        t = self.torch
+        return t.where(t.as_tensor(condition), t.as_tensor(a, dtype=t.float64),
+                       t.as_tensor(b, dtype=t.float64))
 
     def det(self, a):
         return self.torch.linalg.det(a)
@@ -261,6 +269,9 @@ class _Jax(_Numpy):
     def eigvalsh(self, a):
         return self.jnp.linalg.eigvalsh(a)
 
+    def where(self, condition, a, b):
+        return self.jnp.where(condition, a, b)
+
     def det(self, a):
         return self.jnp.linalg.det(a)
 
@@ -291,6 +302,9 @@ class _Env:
         self.ops, self.values, self.dims, self.like = ops, values, dims, like
         self.memo: dict = {}
         self.factors: dict = {}
+        # inside a case of a Piecewise: a matrix that is not positive definite where that case
+        # does not apply is factored as the identity (the case's value there is discarded)
+        self.lenient = False
 
     def size(self, expr: sp.Expr) -> int:
         return int(expr.xreplace(self.dims)) if not isinstance(expr, int) else expr
@@ -487,6 +501,7 @@ class _Compiler:
             sp.Pow: self._pow, MatrixElement: self._element, sp.Trace: self._trace,
             sp.Determinant: self._determinant, sp.log: self._log,
             LogDetDivergence: self._log_det_divergence, sp.Function: self._function,
+            sp.Piecewise: self._piecewise,
         }
         self.matrix_handlers = {
             sp.MatrixSymbol: self._matrix_symbol, sp.Identity: self._identity,
@@ -670,6 +685,52 @@ class _Compiler:
     def function_of(self, name: str) -> Callable:
         return _attribute(_FUNCTIONS[name][self.ops.column])
 
+    def _piecewise(self, node):
+        """The first case whose condition holds, elementwise over the batch."""
+        cases = [(self.scalar(e), self.condition(c)) for e, c in node.args]
+        ops = self.ops
+
+        def run(env):
+            value, _ = cases[-1]
+            out = value(env)
+            for value, condition in reversed(cases[:-1]):
+                env.lenient, memo = True, env.memo
+                env.memo = {}  # values computed leniently are not shared outside the case
+                try:
+                    with np.errstate(all="ignore"):
+                        out = ops.where(condition(env), value(env), out)
+                finally:
+                    env.lenient, env.memo = False, memo
+            return out
+        return run
+
+    def condition(self, node) -> Callable:
+        """A boolean of the batch: true/false, relations of scalars, And/Or/Not, and
+        positive definiteness (smallest eigenvalue > 0)."""
+        if node in (sp.true, True):
+            return lambda env: True
+        if node in (sp.false, False):
+            return lambda env: False
+        if isinstance(node, sp.core.relational.Relational):
+            lhs, rhs = self.scalar(node.lhs), self.scalar(node.rhs)
+            compare = {sp.StrictGreaterThan: operator.gt, sp.StrictLessThan: operator.lt,
+                       sp.GreaterThan: operator.ge, sp.LessThan: operator.le,
+                       sp.Eq: operator.eq, sp.Ne: operator.ne}[type(node)]
+            return lambda env: compare(lhs(env), rhs(env))
+        if isinstance(node, (sp.And, sp.Or)):
+            parts = [self.condition(a) for a in node.args]
+            join = operator.and_ if isinstance(node, sp.And) else operator.or_
+            return lambda env: functools.reduce(join, (p(env) for p in parts))
+        if isinstance(node, sp.Not):
+            inner = self.condition(node.args[0])
+            return lambda env: ~np.asarray(inner(env)) if self.ops.name == "numpy" \
+                else ~inner(env)
+        if type(node).__name__ == "PositiveDefinite":
+            matrix = self.matrix(node.args[0])
+            return lambda env: self.ops.eigvalsh(matrix(env)).min(-1) > 0 \
+                if self.ops.name != "torch" else self.ops.eigvalsh(matrix(env)).min(-1).values > 0
+        raise NotImplementedError(f"matrix_function cannot evaluate the condition {node}")
+
     def _function(self, node):
         name = type(node).__name__
         args = [self.scalar(a) for a in node.args]
@@ -718,10 +779,17 @@ class _Compiler:
         matrix, name, ops = self.matrix(a), str(a), self.ops
 
         def lower(env):
+            key = (a, env.lenient)
             try:
-                return env.factors[a]
+                return env.factors[key]
             except KeyError:
-                value = env.factors[a] = ops.cholesky(matrix(env), name)
+                m = matrix(env)
+                if env.lenient:
+                    eye = ops.asarray(np.eye(m.shape[-1]))
+                    good = ops.eigvalsh((m + ops.swap(m)) / 2).min(-1)
+                    good = (good.values if ops.name == "torch" else good) > 0
+                    m = ops.where(good[..., None, None], m, eye)
+                value = env.factors[key] = ops.cholesky(m, name)
                 return value
         return lower
 
