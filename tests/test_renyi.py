@@ -72,7 +72,8 @@ def test_gil_alajaji_linder_families_have_closed_renyi_divergences(name, shared)
     p, q = pair(name, **shared)
     d = si.renyi_divergence(p, q, "alpha")
     assert d.status == "closed_form", d
-    assert d.checked
+    exact = any(s.kind is si.derive.derivation.StepKind.FINITE_SUM for s in d.steps)
+    assert d.checked or exact  # a finite sum is exact: nothing to check numerically
 
 
 def test_renyi_of_a_number_order_and_its_relations():

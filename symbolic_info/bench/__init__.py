@@ -11,9 +11,9 @@ Subcommands live in their own modules and register themselves in :data:`COMMANDS
 
 from __future__ import annotations
 
-from . import accuracy, derive, load, multivariate, numeric, outcomes
+from . import accuracy, derive, load, multivariate, numeric, outcomes, quantities
 
 COMMANDS = {"derive": derive, "numeric": numeric, "accuracy": accuracy, "load": load,
-            "outcomes": outcomes, "multivariate": multivariate}
+            "outcomes": outcomes, "multivariate": multivariate, "quantities": quantities}
 
 __all__ = ["COMMANDS"]

@@ -100,6 +100,8 @@ def power_integral(members: Sequence[Family], weights: Sequence[sp.Expr], x,
         value, log_value, condition, more = found
         result = PowerIntegral(value, log_value, condition, tuple(steps + more),
                                "closed_form", definition)
+        if how == "finite sum":
+            return result  # exact: nothing to check numerically
         checked = _checked(result, members, weights, x, budget, order, support)
         if checked is not None:  # None: numerical integration disagrees, try the next way
             return checked
@@ -171,8 +173,6 @@ def _match(spec, members, target, x, order, over):
             d = sp.Dummy(param.name, **param.constraint.assumption_dict)
             fresh.append((d, param))
             values.append(d)
-    if not fresh:
-        return None
     star = Family(spec, tuple(values))
     support = star.support_at(x)
     if any(support.has(d) for d, _ in fresh) or support != over:
@@ -186,7 +186,10 @@ def _match(spec, members, target, x, order, over):
     unknowns = [d for d, _ in fresh]
     if any(param.constraint.assumption_dict.get("integer") for _, param in fresh):
         return None  # a count is not a natural parameter
-    solutions = sp.solve(equations, unknowns, dict=True) if equations else []
+    if not unknowns:  # the members coincide: the integrand is the density itself, times e^c
+        solutions = [{}] if not equations else []
+    else:
+        solutions = sp.solve(equations, unknowns, dict=True) if equations else []
     solutions = [s for s in solutions
                  if set(s) == set(unknowns) and not any(v.has(*unknowns) for v in s.values())]
     for solution in _admissible_branch(solutions, fresh, members, order):
@@ -194,7 +197,7 @@ def _match(spec, members, target, x, order, over):
         condition = sp.And(*[admissible(solution[d], param) for d, param in fresh],
                            *[r.xreplace(solution) for r in star.relations()])
         shown = sp.Tuple(*[sp.Eq(sp.Symbol(f"{param.name}^*"), solution[d])
-                           for d, param in fresh])
+                           for d, param in fresh]) if fresh else sp.Tuple(*values)
         log_value = sp.expand_log(real_form(log_value, condition), force=False)
         value = real_form(powers(sp.exp(log_value)), condition)
         note = (f"the integrand is e^c times the {spec.name} density at the parameters "

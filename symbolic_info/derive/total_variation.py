@@ -417,12 +417,53 @@ class _TotalVariation:
                 r = self.expanded(r)
                 if r not in roots:
                     roots.append(r)
+        roots = self.complete(roots, d, t)
+        if roots is None:
+            return None
         how = ("solved for x" if not absolute else
                f"solved for x on each of the {2 ** len(absolute)} sign patterns of the |.| "
                "terms (a root of another pattern only refines the partition)")
         self.steps.append(Step(StepKind.CROSSING_POINTS, sp.FiniteSet(*roots),
                                f"p = q where log p - log q = {d} vanishes, {how}"))
         return roots
+
+    def complete(self, roots: list[sp.Expr], d: sp.Expr, t: sp.Symbol) -> list | None:
+        """The roots, if at 6 random parameter points every sign change of log p - log q
+        found on a fine grid of the support lies next to one of them; None otherwise (sympy's solve
+        gives one branch of a Lambert W where p and q of two gammas cross twice)."""
+        if all(self.sign_changes_match(roots, d, t) for _ in range(6)):
+            return roots
+        self.steps.append(Step(StepKind.CROSSING_POINTS, sp.FiniteSet(*roots),
+                               "these roots miss sign changes of log p - log q found "
+                               "numerically: the crossing points are incomplete"))
+        return None
+
+    def sign_changes_match(self, roots: list[sp.Expr], d: sp.Expr, t: sp.Symbol) -> bool:
+        point = draw_point(self.p, self.q, self.rng)
+        lo = max(float(sp.N(self.p.support.inf.xreplace(point))),
+                 float(sp.N(self.q.support.inf.xreplace(point))), -1e3)
+        hi = min(float(sp.N(self.p.support.sup.xreplace(point))),
+                 float(sp.N(self.q.support.sup.xreplace(point))), 1e3)
+        if self.p.discrete or not lo < hi:
+            return True  # pmfs: the floors of the roots split the support; nothing to count
+        f = sp.lambdify(t, d.xreplace(point), "numpy")
+        grid = np.unique(np.concatenate([np.linspace(lo, hi, 20001)[1:-1],
+                                         lo + np.geomspace(1e-9, 1, 400) * (hi - lo)]))
+        with np.errstate(all="ignore"):
+            values = np.asarray(f(grid), dtype=float) * np.ones_like(grid)
+        keep = np.isfinite(values)
+        grid, values = grid[keep], values[keep]
+        where = np.nonzero(np.sign(values[1:]) * np.sign(values[:-1]) < 0)[0]
+        found = []
+        for r in roots:
+            v = complex(sp.N(r.xreplace(point)))
+            if abs(v.imag) < 1e-9 * max(1.0, abs(v)):
+                found.append(v.real)
+        found = np.array(found)
+        # every sign change lies next to a root (a root of another |.| pattern only refines)
+        return all(found.size and np.any((found >= grid[i] - 1e-6 * (1 + abs(grid[i])))
+                                         & (found <= grid[i + 1] + 1e-6 * (1 + abs(grid[i + 1]))))
+                   for i in where)
 
     def expanded(self, r: sp.Expr) -> sp.Expr:
         """``r`` with its logarithms expanded (log(a**c*b**d) -> c log a + d log b), kept if
@@ -532,7 +573,10 @@ class _TotalVariation:
     def floats(roots: list[sp.Expr]) -> list[float]:
         out = []
         for r in roots:
-            v = complex(sp.N(r))
+            try:
+                v = complex(sp.N(r))
+            except TypeError:  # a root with parameters in it: no number to mark
+                continue
             if abs(v.imag) < 1e-12 and np.isfinite(v.real):
                 out.append(v.real)
         return out
