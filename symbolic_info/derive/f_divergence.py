@@ -17,7 +17,7 @@ import sympy as sp
 from ..budget import Budget
 from ..errors import BudgetExceeded, InvalidParameter
 from ..expectation import numeric_expectation
-from ..families.spec import Family, sample_parameters
+from ..families.spec import Family, sample_members
 from ..integration import integrate_split
 from ..measure import Measure, acceptable
 from .derivation import Derivation, Step, StepKind
@@ -278,8 +278,7 @@ def _numeric_check(value, p: Family, q: Family, generator, x) -> Step:
     statistic = ratio * generator.xreplace({T: 1 / ratio})
     for _ in range(10):
         try:
-            point = sample_parameters(p, rng)
-            point.update({s: v for s, v in sample_parameters(q, rng).items() if s not in point})
+            point = sample_members((p, q), rng)
         except InvalidParameter:
             break
         claimed = sp.N(value.xreplace({k: sp.Float(v, 20) for k, v in point.items()}), 20)

@@ -32,6 +32,7 @@ from ..errors import BudgetExceeded, InvalidParameter
 from ..families.spec import Family
 from .derivation import Derivation, Step, StepKind
 from .memo import remembered
+from .quantities import in_base
 from .simplify import textbook
 from .total_variation import (
     CDF,
@@ -118,10 +119,7 @@ class _JensenShannon:
         return op(self.body(), (self.x, *union_limits(self.p, self.q)))
 
     def finish(self, result: sp.Expr, status: str) -> Derivation:
-        if self.base is not None:
-            result = result / sp.log(self.base)
-            self.steps.append(Step(StepKind.CHANGE_OF_BASE, result,
-                                   f"divide by log({self.base}) to express in base {self.base}"))
+        result = in_base(result, status, self.base, self.steps)
         return Derivation(name=self.name, quantity="jensen_shannon", result=result,
                           status=status, conditions=self.conditions, steps=tuple(self.steps),
                           parameters=parameters_of(self.p, self.q), p=self.p, q=self.q,

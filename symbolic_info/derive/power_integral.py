@@ -30,7 +30,7 @@ from ..budget import Budget
 from ..errors import BudgetExceeded, InvalidParameter
 from ..expectation import numeric_expectation, region_expectation
 from ..families.region import Region
-from ..families.spec import Family, sample_parameters
+from ..families.spec import Family, sample_members
 from ..integration import integrate_split
 from ..measure import Measure, acceptable, linear_terms
 from ..multiple import integrate_region
@@ -252,10 +252,7 @@ def _admissible_branch(solutions: list[dict], fresh, members, order) -> list[dic
     rng = np.random.default_rng(11)
     for _ in range(20):
         try:
-            point = {}
-            for m in members:
-                point.update({s: v for s, v in sample_parameters(m, rng).items()
-                              if s not in point})
+            point = sample_members(members, rng)
         except InvalidParameter:
             return solutions
         for symbol in order or {}:
@@ -414,10 +411,7 @@ def _numeric_check(found: PowerIntegral, members, weights, x, order, support) ->
                    - sp.log(first.density_at(x)))
     for _ in range(20):
         try:
-            point = {}
-            for m in members:
-                point.update({s: v for s, v in sample_parameters(m, rng).items()
-                              if s not in point})
+            point = sample_members(members, rng)
         except InvalidParameter:
             return Step(StepKind.NO_NUMERIC_CHECK, sp.nan,
                         "no valid parameter point could be drawn")

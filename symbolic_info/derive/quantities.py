@@ -167,16 +167,8 @@ class _Builder:
         return op(body, (self.x, lo, hi))
 
     def finish(self, result: sp.Expr, status: str) -> Derivation:
-        if self.base is not None and status != "infinite":
-            result = result / sp.log(self.base)
-            self.steps.append(Step(StepKind.CHANGE_OF_BASE, result,
-                                   f"divide by log({self.base}) to express in base {self.base}"))
-        conditions = self.conditions
-        for member in (self.p, self.given_q):  # e.g. positive definite: s11*s22 - s12**2 > 0
-            if member is not None and member.spec.relations_are_conditions:
-                stated = [r for r in member.relations() if r not in (sp.true, True)]
-                if stated:
-                    conditions = sp.And(conditions, *stated)
+        result = in_base(result, status, self.base, self.steps)
+        conditions = with_stated_relations(self.conditions, (self.p, self.given_q))
         return Derivation(
             name=self.name, quantity=self.quantity, result=result, status=status,
             conditions=conditions, steps=tuple(self.steps), parameters=self.parameters,
@@ -374,6 +366,27 @@ class _Builder:
             return
         self.steps.append(Step(StepKind.NO_NUMERIC_CHECK, sp.nan,
                                "numerical integration gave no value at 20 random points"))
+
+
+def in_base(result: sp.Expr, status: str, base, steps: list[Step]) -> sp.Expr:
+    """``result`` / log(base) with its step (nats when ``base`` is None; +oo stays +oo)."""
+    if base is None or status == "infinite":
+        return result
+    result = result / sp.log(base)
+    steps.append(Step(StepKind.CHANGE_OF_BASE, result,
+                      f"divide by log({base}) to express in base {base}"))
+    return result
+
+
+def with_stated_relations(conditions: sp.Basic, members) -> sp.Basic:
+    """``conditions`` and the relations of members whose relations are stated as conditions
+    (a covariance's positive definiteness in its entries: s11*s22 - s12**2 > 0)."""
+    for member in members:
+        if member is not None and member.spec.relations_are_conditions:
+            stated = [r for r in member.relations() if r not in (sp.true, True)]
+            if stated:
+                conditions = sp.And(conditions, *stated)
+    return conditions
 
 
 def _simplest(condition: sp.Basic) -> sp.Basic:

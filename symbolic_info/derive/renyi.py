@@ -27,11 +27,18 @@ import sympy as sp
 
 from ..budget import Budget
 from ..errors import BudgetExceeded, InvalidParameter, NoRule
-from ..families.spec import Family, sample_parameters
+from ..families.spec import Family, sample_members
 from .derivation import Derivation, Step, StepKind
 from .memo import remembered
 from .power_integral import PowerIntegral, power_integral
-from .quantities import check_inputs, entropy, integration_variable, kl
+from .quantities import (
+    check_inputs,
+    entropy,
+    in_base,
+    integration_variable,
+    kl,
+    with_stated_relations,
+)
 from .renyi_matrix import multivariate_power
 from .rules import RULES
 from .simplify import textbook
@@ -208,11 +215,8 @@ class _Builder:
         rng, out = np.random.default_rng(1), []
         draws = self.order_draws()
         for _ in range(n):
-            point = {}
             try:
-                for m in self.members:
-                    point.update({s: v for s, v in sample_parameters(m, rng).items()
-                                  if s not in point})
+                point = sample_members(self.members, rng)
             except InvalidParameter:
                 break
             point.update({s: draw(rng) for s, draw in draws.items()})
@@ -305,10 +309,7 @@ class _Builder:
             limit = None
         rng = np.random.default_rng(3)
         try:
-            point = {}
-            for m in self.members:
-                point.update({s: v for s, v in sample_parameters(m, rng).items()
-                              if s not in point})
+            point = sample_members(self.members, rng)
         except InvalidParameter:
             return
         exact = {k: sp.Rational(v) if isinstance(v, float) else v for k, v in point.items()}
@@ -335,16 +336,8 @@ class _Builder:
         return "D" if self.q is not None else "H"
 
     def finish(self, result: sp.Expr, status: str) -> Derivation:
-        if self.base is not None and status != "infinite":
-            result = result / sp.log(self.base)
-            self.steps.append(Step(StepKind.CHANGE_OF_BASE, result,
-                                   f"divide by log({self.base}) to express in base {self.base}"))
-        conditions = self.conditions
-        for member in self.members:
-            if member.spec.relations_are_conditions:
-                stated = [r for r in member.relations() if r not in (sp.true, True)]
-                if stated:
-                    conditions = sp.And(conditions, *stated)
+        result = in_base(result, status, self.base, self.steps)
+        conditions = with_stated_relations(self.conditions, self.members)
         return Derivation(name=self.name, quantity=self.spec.name, result=result,
                           status=status, conditions=conditions, steps=tuple(self.steps),
                           parameters=self.parameters, p=self.p, q=self.q, base=self.base)

@@ -39,7 +39,7 @@ from scipy import integrate
 from ..budget import Budget
 from ..errors import BudgetExceeded, InvalidParameter, NoRule, SymbolicInfoError
 from ..families.relations import pin
-from ..families.spec import Family, sample_parameters
+from ..families.spec import Family, sample_members
 from ..integration import integrate_split
 from .derivation import Derivation, Step, StepKind
 from .memo import remembered
@@ -71,8 +71,7 @@ def parameters_of(p: Family, q: Family) -> tuple[sp.Symbol, ...]:
 
 def draw_point(p: Family, q: Family, rng: np.random.Generator) -> dict:
     """Random valid values (sympy numbers) of the parameters of P and Q."""
-    point = sample_parameters(p, rng)
-    point.update({s: v for s, v in sample_parameters(q, rng).items() if s not in point})
+    point = sample_members((p, q), rng)
     return {k: sp.Float(v, 20) if isinstance(v, float) else sp.sympify(v)
             for k, v in point.items()}
 

@@ -374,6 +374,16 @@ def sample_parameters(family: Family, rng: np.random.Generator, tries: int = 200
     raise InvalidParameter(f"could not draw valid parameters for {family.label()}")
 
 
+def sample_members(members, rng: np.random.Generator) -> dict:
+    """Random valid values for the free symbols of several members at once (a symbol shared
+    by two members gets the value drawn for the first); :class:`InvalidParameter` if none."""
+    point: dict = {}
+    for member in members:
+        point.update({s: v for s, v in sample_parameters(member, rng).items()
+                      if s not in point})
+    return point
+
+
 def _nonempty(support: sp.Set | Region) -> bool:
     if isinstance(support, (Region, Space)):
         return True
