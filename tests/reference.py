@@ -51,6 +51,11 @@ SCIPY: dict[str, Callable[[dict], object]] = {
     "half_normal": lambda p: stats.halfnorm(scale=p["sigma"]),
     "half_cauchy": lambda p: stats.halfcauchy(scale=p["gamma"]),
     "inverse_gamma": lambda p: stats.invgamma(a=p["alpha"], scale=p["beta"]),
+    "chi": lambda p: stats.chi(df=p["k"]),
+    "maxwell": lambda p: stats.maxwell(scale=p["a"]),
+    "levy": lambda p: stats.levy(loc=p["mu"], scale=p["c"]),
+    "inverse_gaussian": lambda p: stats.invgauss(p["mu"] / p["lam"], scale=p["lam"]),
+    "generalized_normal": lambda p: stats.gennorm(p["beta"], loc=p["mu"], scale=p["alpha"]),
     "bernoulli": lambda p: stats.bernoulli(p["p"]),
     "binomial": lambda p: stats.binom(int(p["n"]), p["p"]),
     "geometric": lambda p: stats.geom(p["p"]),
@@ -198,7 +203,11 @@ def defining_value(quantity: str, p: si.Family, q: si.Family | None,
 
         def f_p(t):
             # exp of the log-density, 0 far in a tail: exp(-exp(huge)) would never finish
-            value = f_logp(t)
+            try:
+                value = f_logp(t)
+            except ZeroDivisionError:
+                # a node rounded onto an end where log p has a pole (Lévy's -c/(2(x - mu)))
+                return 0
             return 0 if mpmath.re(value) < -1e40 else mpmath.exp(value)
         return _integral(f_p, f_g, support, _kinks(density * g, x),
                          _quantile_points(p, point, float(support.inf), float(support.sup)),

@@ -67,7 +67,8 @@ def test_normal_renyi_divergence_has_its_factor_and_condition():
     ("exponential", {}), ("gamma", {}), ("beta", {}), ("poisson", {}), ("bernoulli", {}),
     ("weibull", {"k": "k"}), ("gumbel", {"beta": "b"}), ("laplace", {}), ("pareto", {}),
     ("rayleigh", {}), ("lognormal", {}), ("half_normal", {}), ("chi_squared", {}),
-    ("uniform", {})])
+    ("uniform", {}), ("chi", {}), ("maxwell", {}), ("levy", {"mu": "m"}),
+    ("inverse_gaussian", {}), ("generalized_normal", {"mu": "m", "beta": "b"})])
 def test_gil_alajaji_linder_families_have_closed_renyi_divergences(name, shared):
     p, q = pair(name, **shared)
     d = si.renyi_divergence(p, q, "alpha")

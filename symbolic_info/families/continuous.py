@@ -76,3 +76,26 @@ _continuous("inverse_gamma", [("alpha", POSITIVE), ("beta", POSITIVE)],
 _continuous("kumaraswamy", [("a", POSITIVE), ("b", POSITIVE)],
             lambda x, a, b: a * b * x ** (a - 1) * (1 - x**a) ** (b - 1), lambda **_: UNIT,
             title="Kumaraswamy")
+# The remaining Gil-Alajaji-Linder (2013) families. Parameters and their scipy.stats names:
+# chi(k) is scipy's chi(df=k); maxwell(a) is maxwell(scale=a); levy(mu, c) is
+# levy(loc=mu, scale=c); inverse_gaussian(mu, lam) (mean mu, shape lam) is
+# invgauss(mu/lam, scale=lam); generalized_normal(mu, alpha, beta) is
+# gennorm(beta, loc=mu, scale=alpha).
+_continuous("chi", [("k", POSITIVE)],
+            lambda x, k: x ** (k - 1) * exp(-(x**2) / 2) / (2 ** (k / 2 - 1) * sp.gamma(k / 2)),
+            lambda **_: HALF_LINE, title="Chi")
+_continuous("maxwell", [("a", POSITIVE)],
+            lambda x, a: sqrt(2 / pi) * x**2 * exp(-(x**2) / (2 * a**2)) / a**3,
+            lambda **_: HALF_LINE, title="Maxwell-Boltzmann")
+_continuous("levy", [("mu", REAL), ("c", POSITIVE)],
+            lambda x, mu, c: sqrt(c / (2 * pi)) * exp(-c / (2 * (x - mu)))
+            / (x - mu) ** sp.Rational(3, 2),
+            lambda mu, c: Interval(mu, oo), title="Lévy")
+_continuous("inverse_gaussian", [("mu", POSITIVE), ("lam", POSITIVE)],
+            lambda x, mu, lam: sqrt(lam / (2 * pi)) * x ** sp.Rational(-3, 2)
+            * exp(-lam * (x - mu) ** 2 / (2 * mu**2 * x)),
+            lambda **_: HALF_LINE, title="Inverse Gaussian")
+_continuous("generalized_normal", [("mu", REAL), ("alpha", POSITIVE), ("beta", POSITIVE)],
+            lambda x, mu, alpha, beta: beta / (2 * alpha * sp.gamma(1 / beta))
+            * exp(-((Abs(x - mu) / alpha) ** beta)),
+            lambda **_: REAL_LINE, title="Generalized normal")
