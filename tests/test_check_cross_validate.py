@@ -25,7 +25,8 @@ from symbolic_info.families.registry import default_values
 N = 5
 # derivations taking 10 s or more each (the expectation engine's second pass)
 SLOW = {("kl", "logistic"), ("cross_entropy", "logistic"), ("kl", "student_t"),
-        ("cross_entropy", "student_t"), ("kl", "kumaraswamy"), ("cross_entropy", "kumaraswamy")}
+        ("cross_entropy", "student_t"), ("kl", "kumaraswamy"), ("cross_entropy", "kumaraswamy"),
+        ("kl", "levy"), ("cross_entropy", "levy")}
 # the engine's numeric route (Derivation.lambdify of an unevaluated integral) returns nan here
 
 
