@@ -41,6 +41,10 @@ def _cases():
 def test_entropy_status(derive, name):
     d = derive("entropy", name)
     assert d.quantity == "entropy"
+    if name == "inverse_gaussian":
+        # E[log x] = log mu + e^{2 lam/mu} E1(2 lam/mu) is not reached within the caps
+        assert d.status == "timed_out" and d.result.has(sp.Integral), d.status
+        return
     if name in STAYS_A_SUM:
         assert d.status == STAYS_A_SUM[name], (d.status, d.result)
         assert d.result.has(sp.Sum)
