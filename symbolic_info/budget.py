@@ -35,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from . import sympy_state
 from .errors import BudgetExceeded
 
 T = TypeVar("T")
@@ -262,9 +263,11 @@ def run_limited(fn: Callable[..., T], seconds: float, *args, **kwargs) -> T:
 
     Prefer this to ``with time_limit(...)``: an alarm can arrive at any bytecode, including the
     first one of a context manager's ``__exit__``, where no code of the limit can catch it;
-    here every such point lies inside this function's own ``try``.
+    here every such point lies inside this function's own ``try``.  A call that ends by an
+    exception leaves sympy's module state as it found it (:mod:`symbolic_info.sympy_state`).
     """
     limit = time_limit(seconds)
+    state = sympy_state.mark()
     try:
         limit.__enter__()
         try:
@@ -274,9 +277,13 @@ def run_limited(fn: Callable[..., T], seconds: float, *args, **kwargs) -> T:
         return result
     except _Alarm:
         limit._leave()
+        sympy_state.rollback(state)  # what the interrupted call left half done
         if limit.expired:
             raise BudgetExceeded(f"ran out of its {limit.seconds:.3g} s CPU budget") from None
         raise  # an outer limit's alarm
+    except BaseException:
+        sympy_state.rollback(state)
+        raise
 
 
 @dataclass
@@ -287,6 +294,7 @@ class Budget:
     seconds: float
     started: float = 0.0
     clock: int | None = field(default=None, repr=False)
+    charged: float = 0.0  # CPU seconds of remembered work, counted as if redone
 
     def __post_init__(self) -> None:
         self.clock = _thread_clock(threading.get_ident())
@@ -294,7 +302,12 @@ class Budget:
 
     @property
     def used(self) -> float:
-        return _read(self.clock) - self.started
+        return _read(self.clock) - self.started + self.charged
+
+    def charge(self, seconds: float) -> None:
+        """Count ``seconds`` as used: what a remembered result cost when it was derived, so
+        that a derivation has the same budget left whether or not it was remembered."""
+        self.charged += max(0.0, seconds)
 
     @property
     def remaining(self) -> float:

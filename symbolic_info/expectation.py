@@ -9,12 +9,14 @@ parameter points.  The strategies are in :mod:`symbolic_info.strategies`.
 Caps and budgets are CPU seconds of the calling thread (:mod:`symbolic_info.budget`), so the
 outcome does not depend on the machine's load.  Results are cached per (density, support,
 statistic); a failure is cached only when every strategy finished (``timed_out`` is False).
+A remembered result is charged to the budget at what it cost, so that what is left for the rest
+of a derivation does not depend on what was derived before.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import mpmath
 import numpy as np
@@ -48,6 +50,7 @@ class Expectation:
     checked: bool = False
     condition: sp.Basic = sp.true
     timed_out: bool = False  # not closed because a cap or the budget ran out, not by the math
+    cpu: float = 0.0  # CPU seconds it took to derive (charged again when it is remembered)
 
 
 _CACHE: dict[tuple, Expectation] = {}
@@ -69,7 +72,14 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
     statistic = sp.sympify(statistic)
     key = (measure.density, measure.support, measure.relations, statistic)
     if key in _CACHE:
+        budget.charge(_CACHE[key].cpu)
         return _CACHE[key]
+    begun = budget.used
+
+    def keep(result: Expectation) -> Expectation:
+        _CACHE[key] = replace(result, cpu=budget.used - begun)
+        return _CACHE[key]
+
     if not set(measure.variables) & statistic.free_symbols:
         return Expectation(statistic, statistic, "constant", True, True)
     rng = rng or np.random.default_rng(20261129)
@@ -111,8 +121,7 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
             if value in (sp.oo, -sp.oo) and method == "integration":
                 result = Expectation(statistic, value, "integration: the integral diverges",
                                      True, False, condition)
-                _CACHE[key] = result
-                return result
+                return keep(result)
             if value is None or not acceptable(value):
                 continue
             try:
@@ -130,11 +139,9 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
             if value.has(*UNTIDY):
                 fallback = fallback or result
                 continue
-            _CACHE[key] = result
-            return result
+            return keep(result)
         if fallback is not None:
-            _CACHE[key] = fallback
-            return fallback
+            return keep(fallback)
     if budget.expired:
         failure = f"the derivation's budget of {budget.seconds:g} CPU seconds ran out"
     elif ran_out:
@@ -147,9 +154,7 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
     out_of_time = budget.expired or ran_out
     result = Expectation(statistic, measure.unevaluated(statistic), failure, False,
                          timed_out=out_of_time)
-    if not out_of_time:
-        _CACHE[key] = result
-    return result
+    return result if out_of_time else keep(result)
 
 
 def tidy(expr: sp.Expr) -> sp.Expr:
@@ -160,6 +165,10 @@ def tidy(expr: sp.Expr) -> sp.Expr:
     expr = sp.expand_log(sp.expand(expr), force=False)
     expr = expr.replace(lambda e: isinstance(e, sp.polygamma), lambda e: sp.expand_func(e))
     expr = sp.expand(expr)
+    if expr.has(sp.sinh, sp.cosh):  # e^z (cosh z - sinh z) = 1, as sympy's Bessel forms give
+        exponential = sp.powsimp(sp.expand(expr.rewrite(sp.exp)))
+        if sp.count_ops(exponential) < sp.count_ops(expr):
+            expr = exponential
     return sp.collect(expr, [sp.EulerGamma], evaluate=True)
 
 

@@ -20,6 +20,7 @@ import sympy as sp
 from .integration import integrate_split
 from .measure import Measure, acceptable, linear_terms
 from .multiple import gaussian_moment, integrate_region
+from .order_derivatives import evaluate_order_derivatives
 
 
 def strategies(m: Measure, s: sp.Expr) -> Iterator[tuple[str, Callable[[], sp.Expr]]]:
@@ -126,7 +127,7 @@ def _tilt(m: Measure, w: sp.Expr) -> sp.Expr:
     if z.has(sp.hyper, sp.meijerg):
         z = sp.hyperexpand(z)
     derivative = sp.diff(sp.log(z), t)
-    value = derivative.subs(t, 0)
+    value = evaluate_order_derivatives(derivative.subs(t, 0))
     if value.has(sp.nan) or not acceptable(value):
         value = sp.limit(derivative, t, 0, "+")
     return value

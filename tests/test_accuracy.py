@@ -71,10 +71,6 @@ def test_fast_accuracy_subset(quantity, name, backend):
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
 @pytest.mark.parametrize("quantity,name", list(_all_closed_forms()))
 def test_full_accuracy_sweep(quantity, name, backend):
-    if (quantity, name) == ("kl", "inverse_gaussian"):
-        # known defect (stop 18): the KL keeps exp(l/m)*(cosh(l/m) - sinh(l/m)) (= 1), which
-        # overflows at the sweep's wide points
-        pytest.xfail("inverse Gaussian KL keeps an unsimplified exp*(cosh - sinh)")
     _check(quantity, name, backend)
 
 

@@ -39,11 +39,8 @@ OPEN = {
     ("cross_entropy", "multinomial"): _SERIES,
     # E|x - mu_2|^beta_2 under a generalized normal of other location and shape
     ("kl", "generalized_normal"): _CAPS, ("cross_entropy", "generalized_normal"): _CAPS,
-    # E[log x] under an inverse Gaussian (log mu + e^{2 lam/mu} E1(2 lam/mu)): not found
-    ("cross_entropy", "inverse_gaussian"): _CAPS,
-    # E[log(x - mu_2)] and E[1/(x - mu_2)] under a Lévy of location mu_1 > mu_2; the cross
-    # entropy, derived after the KL in a session, reuses its finished expectations
-    ("kl", "levy"): _CAPS, ("cross_entropy", "levy"): _SERIES,
+    # E[log(x - mu_2)] and E[1/(x - mu_2)] under a Lévy of location mu_1 > mu_2
+    ("kl", "levy"): _CAPS, ("cross_entropy", "levy"): _CAPS,
 }
 # Cross-family pairs without a closed form, likewise (the value is checked all the same).
 OPEN_CROSS = {
@@ -97,9 +94,7 @@ def _check_at_points(d, quantity, p, q, rng):
 @pytest.mark.parametrize(("quantity", "name"), _same_cases())
 def test_same_family_status(derive, quantity, name):
     d = derive(quantity, name, name)
-    if name == "levy":  # known defect (stop 18): the status depends on cached expectations
-        assert d.status in (_CAPS, _SERIES), (d.status, d.result)
-    elif (quantity, name) in OPEN:
+    if (quantity, name) in OPEN:
         assert d.status == OPEN[quantity, name], (d.status, d.result)
     else:
         assert d.status == "closed_form", (

@@ -143,17 +143,10 @@ def test_renamed_parameters_give_the_canonical_result(family, quantity):
     _check(family, quantity)
 
 
-# Known defect (issue 12 note, stop 18): the Lévy KL is timed_out or no_closed_form depending
-# on which expectations an earlier derivation in the process left finished.
-KNOWN = {("levy", "kl"): "Lévy KL status depends on expectations cached by earlier work"}
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("quantity", QUANTITIES)
 @pytest.mark.parametrize("family", [f for f in R.point_families() if f not in FAST])
 def test_renamed_parameters_every_family(family, quantity):
-    if (family, quantity) in KNOWN:
-        pytest.xfail(KNOWN[(family, quantity)])
     _check(family, quantity)
 
 

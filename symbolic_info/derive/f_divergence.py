@@ -20,6 +20,7 @@ from ..expectation import numeric_expectation
 from ..families.spec import Family, sample_members
 from ..integration import integrate_split
 from ..measure import Measure, acceptable
+from ..scope import derivation_budget
 from .derivation import Derivation, Step, StepKind
 from .jensen_shannon import jensen_shannon
 from .power_integral import power_integral
@@ -135,7 +136,11 @@ def f_divergence(p: Family, q: Family, f, *, base=None, timeout: float = 30) -> 
                                f"{sorted(map(str, generator.free_symbols - {T}))}")
     check_convex(generator)
     base = sp.sympify(base) if base is not None else None
-    budget = Budget(float(timeout))
+    with derivation_budget(timeout) as budget:
+        return _derive(p, q, generator, base, budget)
+
+
+def _derive(p: Family, q: Family, generator: sp.Expr, base, budget: Budget) -> Derivation:
     x = integration_variable(p)
     dp, dq = p.density_at(x), q.density_at(x)
     lo, hi = p.support.inf, p.support.sup

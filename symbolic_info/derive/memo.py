@@ -15,6 +15,7 @@ import sympy as sp
 
 from ..budget import Budget
 from ..families.spec import Family
+from ..scope import derivation_budget
 from . import store
 from .canonical import Canonical
 from .derivation import Derivation
@@ -39,7 +40,8 @@ def remembered(quantity: str, p: Family, q: Family | None, base, timeout: float,
                                       **named)
     derivation = store.load(stored_key, canonical.p, canonical.q)
     if derivation is None:
-        derivation = build(canonical, Budget(float(timeout)))
+        with derivation_budget(timeout) as budget:
+            derivation = build(canonical, budget)
         if derivation.status != "timed_out":
             store.save(stored_key, derivation)
     derivation = canonical.restore(derivation, p, q, base)

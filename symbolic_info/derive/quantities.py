@@ -20,6 +20,7 @@ from ..expectation import Expectation, expect, numeric_expectation
 from ..families.product import mixed
 from ..families.spec import Family, sample_parameters
 from ..measure import Measure, linear_terms
+from ..scope import derivation_budget
 from . import store
 from .additivity import by_additivity, matching
 from .canonical import Canonical
@@ -87,7 +88,8 @@ def _canonical_derivation(quantity: str, c: Canonical, timeout: float) -> Deriva
     stored_key = store.derivation_key(quantity, c.p, c.q, c.base)
     derivation = store.load(stored_key, c.p, c.q)
     if derivation is None:
-        derivation = _Builder(quantity, c.p, c.q, c.base, Budget(float(timeout))).run()
+        with derivation_budget(timeout) as budget:
+            derivation = _Builder(quantity, c.p, c.q, c.base, budget).run()
         if derivation.status != "timed_out":
             store.save(stored_key, derivation)
     _remember(_CANONICAL_CACHE, key, timeout, derivation)

@@ -23,6 +23,7 @@ import sympy as sp
 from ..budget import Budget
 from ..derive.derivation import Derivation, Step
 from ..errors import BudgetExceeded, InvalidParameter
+from ..scope import derivation_budget
 from .feasibility import joint_feasibility
 
 _ALLOWED_HEADS = (sp.Add, sp.Mul, sp.Pow, sp.Abs, sp.log, sp.exp)
@@ -367,7 +368,11 @@ def max_entropy(variable, support, constraints: Mapping | None = None, *,
         raise InvalidParameter("constraints must map statistics to values, e.g. {x: mu}")
     if not (isinstance(timeout, (int, float)) and timeout > 0):
         raise InvalidParameter(f"timeout must be a positive number of seconds, got {timeout}")
-    budget = Budget(float(timeout))
+    with derivation_budget(timeout) as budget:
+        return _max_entropy(variable, support, constraints, budget)
+
+
+def _max_entropy(variable, support, constraints: Mapping, budget: Budget) -> MaxEntropy:
     x = _real_variable(variable, support)
     pairs = []
     for stat, value in constraints.items():

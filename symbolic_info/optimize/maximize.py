@@ -40,6 +40,7 @@ from ..families.spec import (
     Constraint,
     constraint_from_assumptions,
 )
+from ..scope import derivation_budget
 from .domain import apply_inequalities
 from .onedim import one_variable_argument
 from .problem import CAP, OPTIMUM_STATUSES, Optimum, Problem, finish
@@ -88,14 +89,15 @@ def _dispatch(d, over, sense: str, timeout: float) -> Optimum:
 def _optimize(d, over, sense: str, timeout: float) -> Optimum:
     if not (isinstance(timeout, (int, float)) and timeout > 0):
         raise InvalidParameter(f"timeout must be a positive number of seconds, got {timeout}")
-    problem = _problem(d, over, sense, Budget(float(timeout)))
-    try:
-        return _solve(problem)
-    except BudgetExceeded as exc:
-        what = (f"ran out of the {timeout:g} s budget" if problem.budget.expired else
-                f"a sympy call ran out of its cap: {exc}")
-        problem.steps.append(Step("time budget", problem.f, what))
-        return finish(problem, "no_closed_form", problem.f, {})
+    with derivation_budget(timeout) as budget:
+        problem = _problem(d, over, sense, budget)
+        try:
+            return _solve(problem)
+        except BudgetExceeded as exc:
+            what = (f"ran out of the {timeout:g} s budget" if problem.budget.expired else
+                    f"a sympy call ran out of its cap: {exc}")
+            problem.steps.append(Step("time budget", problem.f, what))
+            return finish(problem, "no_closed_form", problem.f, {})
 
 
 def _problem(d, over, sense: str, budget: Budget) -> Problem:

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..budget import Budget
 from ..derive.derivation import Step
 from ..errors import BudgetExceeded, InvalidParameter
+from ..scope import derivation_budget
 from .problem import Optimum, Problem, finish
 
 __all__ = ["match_symmetric_sum", "maximize_symmetric_entropy", "optimize_symmetric_sum"]
@@ -78,15 +78,16 @@ def optimize_symmetric_sum(objective: sp.Expr, sense: str, *, timeout: float = 6
                                f"positive integer symbol")
     c, g, p, i, k = found
     y = g.variables[0]
-    problem = Problem(objective, (), (k,), {y: sp.Interval.open(0, 1)}, (), sense,
-                      Budget(float(timeout)), f"symmetric_sum({k})", objective,
-                      objective=objective, original_over=(p,))
-    try:
-        return _derive(problem, c, g.expr, y, p, i, k)
-    except BudgetExceeded:
-        problem.steps.append(Step("time budget", objective, f"ran out of the {timeout:g} s "
-                                                            f"budget"))
-        return finish(problem, "no_closed_form", objective, {})
+    with derivation_budget(timeout) as budget:
+        problem = Problem(objective, (), (k,), {y: sp.Interval.open(0, 1)}, (), sense,
+                          budget, f"symmetric_sum({k})", objective,
+                          objective=objective, original_over=(p,))
+        try:
+            return _derive(problem, c, g.expr, y, p, i, k)
+        except BudgetExceeded:
+            problem.steps.append(Step("time budget", objective,
+                                      f"ran out of the {timeout:g} s budget"))
+            return finish(problem, "no_closed_form", objective, {})
 
 
 def _derive(problem: Problem, c, g, y, p, i, k) -> Optimum:
