@@ -31,7 +31,7 @@ from ..measure import Measure, linear_terms
 from .canonical import Canonical
 from .derivation import Derivation, Step, StepKind
 from .memo import clear_memory, remembered
-from .quantities import integration_variable
+from .quantities import check_points, integration_variable
 from .simplify import textbook
 
 QUANTITY = "fisher_information"
@@ -335,17 +335,7 @@ class _Fisher:
     def numeric_check(self, result: sp.ImmutableMatrix, score: list[sp.Expr]) -> None:
         """Compare every entry with quadrature (summation) of s_i s_j p at a random point."""
         plain = Measure(self.measure.density, self.x, self.measure.support)
-        for _ in range(20):
-            try:
-                point = sample_parameters(self.p, self.rng)
-            except InvalidParameter:
-                self.steps.append(Step(StepKind.NO_NUMERIC_CHECK, sp.nan,
-                                       "no valid parameter point could be drawn"))
-                return
-            point = {k: sp.Float(v, 20) if isinstance(v, float) else sp.sympify(v)
-                     for k, v in point.items()}
-            if self.conditions != sp.true and self.conditions.xreplace(point) != sp.true:
-                continue
+        for point in check_points([self.p], self.conditions, self.rng, self.steps):
             claimed = {ij: complex(sp.N(result[ij].xreplace(point), 20)) for ij in self.pairs}
             scale = max([1.0] + [abs(claimed[(i, i)]) for i in range(len(self.theta))])
             worst = 0.0
@@ -365,8 +355,6 @@ class _Fisher:
                                        "largest relative difference of an entry from numerical "
                                        f"integration of s_i s_j p at {shown}"))
                 return
-        self.steps.append(Step(StepKind.NO_NUMERIC_CHECK, sp.nan,
-                               "numerical integration gave no value at 20 random points"))
 
 
 def _at_zero(f: sp.Expr, t: sp.Symbol, order: int) -> sp.Expr | None:

@@ -41,9 +41,9 @@ from .total_variation import (
     check_pair,
     derive_cdf,
     ends,
-    finite_size,
     numeric_steps,
     parameters_of,
+    run_pairwise,
     tidy,
     under,
     union_limits,
@@ -126,25 +126,11 @@ class _JensenShannon:
                           base=self.base)
 
     def run(self) -> Derivation:
-        p, q = self.p, self.q
-        if p.discrete != q.discrete:
-            self.steps.append(Step(StepKind.DEFINITION, sp.Symbol("JS(P, Q)"),
-                                   "definition of the Jensen-Shannon divergence"))
-            self.steps.append(Step(StepKind.SUPPORT, sp.log(2),
-                                   "a pmf and a density are mutually singular: each has its "
-                                   "mass where the other has none, so JS = log 2"))
-            return self.finish(sp.log(2), "closed_form")
-        self.steps.append(Step(StepKind.DEFINITION, self.definition(),
-                               "definition of the Jensen-Shannon divergence, "
-                               "(1/2)KL(P || M) + (1/2)KL(Q || M), M = (P + Q)/2"))
-        try:
-            if finite_size(p) and finite_size(q):
-                return self.finite_sum()
-            return self.by_pieces()
-        except BudgetExceeded as exc:
-            self.steps.append(Step(StepKind.TIME_BUDGET, self.definition(),
-                                   f"the {self.budget.seconds:g} s CPU budget ran out ({exc})"))
-            return self.finish(self.definition(), "timed_out")
+        return run_pairwise(self, "Jensen-Shannon divergence",
+                            "(1/2)KL(P || M) + (1/2)KL(Q || M), M = (P + Q)/2",
+                            (sp.Symbol("JS(P, Q)"), sp.log(2),
+                             "each has its mass where the other has none, so JS = log 2"),
+                            self.by_pieces)
 
     # -- finite supports ---------------------------------------------------------------------
     def finite_sum(self) -> Derivation:

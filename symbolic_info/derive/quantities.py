@@ -11,6 +11,8 @@ the expectation engine. Pmfs on a finite support of known size are summed point 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import sympy as sp
 
@@ -18,7 +20,7 @@ from ..budget import Budget
 from ..errors import BudgetExceeded, InvalidParameter, NoRule, SymbolicInfoError
 from ..expectation import Expectation, expect, numeric_expectation
 from ..families.product import mixed
-from ..families.spec import Family, sample_parameters
+from ..families.spec import Family, sample_members, sample_parameters
 from ..measure import Measure, linear_terms
 from ..scope import derivation_budget
 from . import store
@@ -336,20 +338,8 @@ class _Builder:
     def numeric_check(self, result: sp.Expr) -> None:
         """Compare the result with numerical integration of the definition at a random point."""
         measure = Measure(self.p.density_at(self.x), self.x, self.p.support_at(self.x))
-        for _ in range(20):
-            try:
-                point = sample_parameters(self.p, self.rng)
-                if self.q is not None:
-                    point.update({s: v for s, v in sample_parameters(self.q, self.rng).items()
-                                  if s not in point})
-            except InvalidParameter:  # e.g. probabilities given as expressions
-                self.steps.append(Step(StepKind.NO_NUMERIC_CHECK, sp.nan,
-                                       "no valid parameter point could be drawn"))
-                return
-            point = {k: sp.Float(v, 20) if isinstance(v, float) else sp.sympify(v)
-                     for k, v in point.items()}
-            if self.conditions != sp.true and self.conditions.xreplace(point) != sp.true:
-                continue
+        members = [self.p] if self.q is None else [self.p, self.q]
+        for point in check_points(members, self.conditions, self.rng, self.steps):
             claimed = sp.N(result.xreplace(point), 20)
             if claimed in (sp.oo, sp.zoo) or not claimed.is_finite:
                 continue
@@ -366,8 +356,27 @@ class _Builder:
             self.steps.append(Step(StepKind.NUMERIC_CHECK, sp.Float(err, 3),
                                    f"relative difference from numerical integration at {shown}"))
             return
-        self.steps.append(Step(StepKind.NO_NUMERIC_CHECK, sp.nan,
-                               "numerical integration gave no value at 20 random points"))
+
+
+def check_points(members: list[Family], conditions: sp.Basic, rng: np.random.Generator,
+                 steps: list[Step], tries: int = 20) -> Iterator[dict]:
+    """Up to ``tries`` random valid points of the members' parameters (20-digit Floats) at
+    which ``conditions`` hold, for numeric checks; where no point can be drawn (probabilities
+    given as expressions, say) or a caller takes them all without returning, a step says
+    so."""
+    for _ in range(tries):
+        try:
+            point = sample_members(members, rng)
+        except InvalidParameter:
+            steps.append(Step(StepKind.NO_NUMERIC_CHECK, sp.nan,
+                              "no valid parameter point could be drawn"))
+            return
+        point = {k: sp.Float(v, 20) if isinstance(v, float) else sp.sympify(v)
+                 for k, v in point.items()}
+        if conditions == sp.true or conditions.xreplace(point) == sp.true:
+            yield point
+    steps.append(Step(StepKind.NO_NUMERIC_CHECK, sp.nan,
+                      f"numerical integration gave no value at {tries} random points"))
 
 
 def in_base(result: sp.Expr, status: str, base, steps: list[Step]) -> sp.Expr:

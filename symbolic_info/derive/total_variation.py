@@ -321,6 +321,33 @@ def total_variation(p: Family, q: Family, *, base=None, timeout: float = 30) -> 
                       lambda c, budget: _TotalVariation(c.p, c.q, budget).run())
 
 
+def run_pairwise(builder, quantity: str, formula: str,
+                 singular: tuple[sp.Expr, sp.Expr, str],
+                 general: Callable[[], Derivation]) -> Derivation:
+    """The frame of a divergence computed over the members' supports: the value for a pmf
+    against a density (mutually singular; ``singular`` is the symbol, value and reason), the
+    definition, a finite sum where both supports are finite, else ``general()``; a budget that
+    runs out is ``timed_out`` with the definition as the result.  ``builder`` has ``p``,
+    ``q``, ``steps``, ``budget``, ``definition()``, ``finite_sum()`` and ``finish()``."""
+    if builder.p.discrete != builder.q.discrete:
+        symbol, value, reason = singular
+        builder.steps.append(Step(StepKind.DEFINITION, symbol, f"definition of the {quantity}"))
+        builder.steps.append(Step(StepKind.SUPPORT, value, "a pmf and a density are mutually "
+                                                           f"singular: {reason}"))
+        return builder.finish(value, "closed_form")
+    builder.steps.append(Step(StepKind.DEFINITION, builder.definition(),
+                              f"definition of the {quantity}, {formula}"))
+    try:
+        if finite_size(builder.p) and finite_size(builder.q):
+            return builder.finite_sum()
+        return general()
+    except BudgetExceeded as exc:
+        builder.steps.append(Step(StepKind.TIME_BUDGET, builder.definition(),
+                                  f"the {builder.budget.seconds:g} s CPU budget ran out "
+                                  f"({exc})"))
+        return builder.finish(builder.definition(), "timed_out")
+
+
 class _TotalVariation:
     """Carries one total variation derivation through its steps."""
 
@@ -345,25 +372,11 @@ class _TotalVariation:
                           parameters=parameters_of(self.p, self.q), p=self.p, q=self.q)
 
     def run(self) -> Derivation:
-        p, q = self.p, self.q
-        if p.discrete != q.discrete:
-            self.steps.append(Step(StepKind.DEFINITION, sp.Symbol("delta(P, Q)"),
-                                   "definition of the total variation distance"))
-            self.steps.append(Step(StepKind.SUPPORT, sp.S.One,
-                                   "a pmf and a density are mutually singular: the countable "
-                                   "support of the pmf has mass 1 under it and 0 under the "
-                                   "density, so the distance is 1"))
-            return self.finish(sp.S.One, "closed_form")
-        self.steps.append(Step(StepKind.DEFINITION, self.definition(),
-                               "definition of the total variation distance, (1/2)∫|p - q|"))
-        try:
-            if finite_size(p) and finite_size(q):
-                return self.finite_sum()
-            return self.by_crossings()
-        except BudgetExceeded as exc:
-            self.steps.append(Step(StepKind.TIME_BUDGET, self.definition(),
-                                   f"the {self.budget.seconds:g} s CPU budget ran out ({exc})"))
-            return self.finish(self.definition(), "timed_out")
+        return run_pairwise(self, "total variation distance", "(1/2)∫|p - q|",
+                            (sp.Symbol("delta(P, Q)"), sp.S.One,
+                             "the countable support of the pmf has mass 1 under it and 0 "
+                             "under the density, so the distance is 1"),
+                            self.by_crossings)
 
     # -- finite supports ---------------------------------------------------------------------
     def finite_sum(self) -> Derivation:

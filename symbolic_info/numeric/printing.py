@@ -11,12 +11,14 @@ import sympy as sp
 from sympy.printing.numpy import SciPyPrinter
 from sympy.printing.pycode import PythonCodePrinter
 
+from .functions import E1_SWITCH, exp_e1_series
+
 # Functions the scalar (numba) printer writes; anything else is refused by name.
 SCALAR_FUNCTIONS = {
     "log", "exp", "sqrt", "Abs", "gamma", "loggamma", "polygamma", "xlogy", "xlog1py", "sin",
     "cos", "tan", "atan", "asin", "acos", "sinh", "cosh", "tanh", "erf", "erfc", "floor",
     "ceiling", "Max", "Min", "sign", "log1p", "expm1", "Piecewise", "stirling_remainder",
-    "digamma_remainder",
+    "digamma_remainder", "exp_e1",
 }
 
 
@@ -52,6 +54,7 @@ _Remainders = calls_by_name({"stirling_remainder": "stirling_remainder",
 _ScipyCalls = calls_by_name({"xlogy": "scipy.special.xlogy",
                              "xlog1py": "scipy.special.xlog1py"}, module_format=True)
 _ScalarCalls = calls_by_name({"digamma": "digamma", "xlogy": "xlogy", "xlog1py": "xlog1py",
+                              "exp_e1": "exp_e1",
                               "log1p": "math.log1p", "expm1": "math.expm1",
                               "loggamma": "math.lgamma", "gamma": "math.gamma"})
 
@@ -66,6 +69,22 @@ class ArrayPrinter(_Remainders, _ScipyCalls, SciPyPrinter):
         if expr.args[0] == 0:
             return f"{self._module_format('scipy.special.digamma')}({self._print(expr.args[1])})"
         return super()._print_polygamma(expr)
+
+    def _print_expint(self, expr):
+        if expr.args[0] != 1:
+            return self._print_not_supported(expr)
+        return f"{self._module_format('scipy.special.exp1')}({self._print(expr.args[1])})"
+
+    def _print_exp_e1(self, expr):
+        """e^z E1(z): scipy's exp1 below the switch, the asymptotic series above."""
+        z = self._print(expr.args[0])
+        where, exp = self._module_format("numpy.where"), self._module_format("numpy.exp")
+        lower, upper = (self._module_format(f"numpy.{f}") for f in ("minimum", "maximum"))
+        small, large = f"{lower}({z}, {E1_SWITCH})", f"{upper}({z}, {E1_SWITCH})"
+        w = sp.Dummy("w")
+        series = self._print(exp_e1_series(1 / w)).replace(self._print(w), f"(1/{large})")
+        exp1 = self._module_format("scipy.special.exp1")
+        return f"{where}({z} < {E1_SWITCH}, {exp}({small})*{exp1}({small}), {series})"
 
 
 class ScalarPrinter(_Remainders, _ScalarCalls, PythonCodePrinter):

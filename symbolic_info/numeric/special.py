@@ -27,6 +27,10 @@ negative or non-integer n give nan.
 
 xlogy(x, y) = x log y and xlog1py(x, y) = x log1p(y), 0 where x = 0 (unless y is nan), with
 the conventions of ``scipy.special``: +-inf at y = 0 (y = -1), nan below.
+
+exp_e1(z) = e^z E1(z), z >= 0: the series -gamma - log z - sum_k (-z)^k/(k k!) below 1, the
+continued fraction of E1 (modified Lentz) below 50, the asymptotic series
+sum_k (-1)^k k!/z^(k+1) to 30 terms above.
 """
 
 from __future__ import annotations
@@ -178,10 +182,49 @@ def xlog1py(x, y):
     if y < -1.0:
         return math.nan
     return x * math.log1p(y)
+
+
+@numba.njit(cache=False)
+def exp_e1(z):
+    if math.isnan(z) or z < 0.0:
+        return math.nan
+    if z == 0.0:
+        return math.inf
+    if z < 1.0:
+        total = 0.0
+        term = 1.0
+        for k in range(1, 40):
+            term *= -z / k
+            total += term / k
+        return math.exp(z) * (-0.57721566490153286 - math.log(z) - total)
+    if z < 50.0:
+        b = z + 1.0
+        c = 1e300
+        d = 1.0 / b
+        h = d
+        for i in range(1, 1000):
+            a = -float(i * i)
+            b += 2.0
+            d = 1.0 / (a * d + b)
+            c = b + a / c
+            step = c * d
+            h *= step
+            if abs(step - 1.0) < 1e-16:
+                break
+        return h
+    w = 1.0 / z
+    total = 0.0
+    coefficient = 1.0
+    for k in range(1, 30):
+        coefficient *= k
+    for k in range(29, -1, -1):
+        total = total * w + (coefficient if k % 2 == 0 else -coefficient)
+        coefficient /= max(k, 1)
+    return total * w
 '''
 
 SOURCE += _remainders.SCALAR_SOURCE  # Stirling remainders (after digamma, which they call)
-NAMES = ("digamma", "polygamma", "xlogy", "xlog1py", *_remainders.NAMES)
+NAMES = ("digamma", "polygamma", "xlogy", "xlog1py", "exp_e1", *_remainders.NAMES)
 _compiled: dict | None = None
 
 
@@ -215,3 +258,7 @@ def polygamma(n: int, x: float) -> float:
 
 def xlog1py(x: float, y: float) -> float:
     return compiled()["xlog1py"](x, y)
+
+
+def exp_e1(z: float) -> float:
+    return compiled()["exp_e1"](z)

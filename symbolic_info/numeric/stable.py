@@ -36,7 +36,13 @@ from sympy.codegen.cfunctions import expm1
 from sympy.codegen.rewriting import expm1_opt, optimize
 
 from ..budget import BudgetExceeded, run_limited
-from .functions import digamma_remainder, stirling_remainder, xlog1py, xlogy
+from .functions import (
+    digamma_remainder,
+    scaled_exponential_integrals,
+    stirling_remainder,
+    xlog1py,
+    xlogy,
+)
 from .names import lambdify_safely
 from .taylor import Unsupported, taylor_coefficients
 
@@ -117,7 +123,7 @@ def positive_parameters(derivation) -> dict[sp.Symbol, sp.Dummy]:
 def rewrite(expr: sp.Expr, stirling: bool = False) -> sp.Expr:
     """The stable rewriting of ``expr`` described in the module docstring (with
     ``stirling=True``, also the Stirling form of :func:`_stirling`)."""
-    expr = loggamma_form(expr)
+    expr = scaled_exponential_integrals(loggamma_form(expr))
     if expr.has(sp.Integral, sp.Sum):
         return expr
     if stirling:
