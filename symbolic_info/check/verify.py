@@ -20,11 +20,14 @@ counterexample inside :math:`F`.  ``assuming=`` (a sympy boolean, or a string re
 claim) restricts every point to a region the user states (rejection sampling).
 
 Claims are sympy expressions, strings in sympy syntax, or LaTeX (recognised by a backslash and
-read with ``sympy.parsing.latex.parse_latex``).  Symbols are matched to parameters by name:
-``\sigma_1``, ``\sigma_{1}`` and ``sigma_1`` all name ``sigma_1``; ``\log`` and ``\ln`` are
-natural logarithms unless a base is written (``\log_2``).  In LaTeX, ``e``, ``\pi`` and
-``\gamma`` (when they are not parameters) are Euler's number, π and the Euler-Mascheroni
-constant; ``\Gamma``, ``\psi`` and ``\mathrm{B}`` are the gamma, digamma and beta functions.
+read with ``sympy.parsing.latex.parse_latex`` after the textbook rewrites of
+:mod:`.latex_claims`).  Symbols are matched to parameters by name: ``\sigma_1``, ``\sigma_{1}``
+and ``sigma_1`` all name ``sigma_1``; ``\log`` and ``\ln`` are natural logarithms unless a base
+is written (``\log_2``, ``\log_b``).  In LaTeX, ``e`` (``\mathrm{e}``), ``\pi`` and ``\gamma``
+(when they are not parameters, and ``\gamma`` when not applied) are Euler's number, π and the
+Euler-Mascheroni constant; ``\Gamma`` and ``\gamma`` applied, ``\psi``, ``\psi_1`` (``\psi'``)
+and ``\mathrm{B}`` are the gamma, digamma, trigamma and beta functions; a ``cases`` environment
+is a ``Piecewise`` with its conditions.  ``H(X) = ...`` is read as its right-hand side.
 """
 
 from __future__ import annotations
@@ -42,6 +45,20 @@ from sympy.parsing.sympy_parser import convert_xor, parse_expr, standard_transfo
 from ..budget import run_limited
 from ..errors import BudgetExceeded, InvalidParameter
 from .cross_validate import defining_value, exact, named, sample_points
+from .latex_claims import (
+    CONSTANTS,
+    FUNCTIONS,
+    ClaimError,
+    canonical,
+    cases_marker,
+    chain,
+    condition_parts,
+    equation_sides,
+    function_for,
+    group_applications,
+    normalise,
+    split_cases,
+)
 
 CONFIRM_POINTS = 3     # points that confirm a symbolic zero
 RTOL = 1e-15           # agreement at 30 digits: |c - r| <= RTOL * max(1, |c|, |r|)
@@ -49,15 +66,6 @@ RTOL_NUMERIC = 1e-8    # when the result keeps an Integral/Sum (evaluated by qua
 TRIES_PER_POINT = 100  # rejection sampling: at most this many draws per requested point
 OUTSIDE_POINTS = 10    # points where the derivation is infinite, to tell the claim's value there
 QUANTITY_NAMES = {"kl": "KL divergence", "cross_entropy": "cross-entropy", "entropy": "entropy"}
-FUNCTIONS = {"Gamma": sp.gamma, "psi": sp.digamma, "Psi": sp.digamma, "digamma": sp.digamma,
-             "B": sp.beta, "Beta": sp.beta, "ln": sp.log, "lgamma": sp.loggamma,
-             "loggamma": sp.loggamma}
-CONSTANTS = {"e": sp.E, "pi": sp.pi, "gamma": sp.EulerGamma}
-_TEXT_COMMAND = re.compile(r"\\(?:mathrm|text|textrm|operatorname|mathit)\s*\{\s*([A-Za-z]+)\s*\}")
-
-
-class ClaimError(InvalidParameter):
-    """A claimed formula cannot be read, or uses a symbol that is not a parameter."""
 
 
 class AssumptionError(ClaimError):
@@ -141,38 +149,103 @@ def _placeholder(i: int) -> str:
 
 
 def _parse_latex(original: str, params: dict, what: str = "claim",
-                 error: type = ClaimError) -> sp.Expr:
-    from sympy.parsing.latex import parse_latex
-    from sympy.parsing.latex.errors import LaTeXParsingError
-
-    text, places = original, {}
-    for i, name in enumerate(sorted(params, key=len, reverse=True)):
-        if len(name) > 1:  # bare `rate_1`, `sigma_1`, `s1`: the whole name
-            pattern = rf"(?<![\\A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9_])"
-            text, count = re.subn(pattern, lambda _m, i=i: "\\" + _placeholder(i) + " ", text)
-            if count:
-                places[_placeholder(i)] = name
-    text = _TEXT_COMMAND.sub(lambda m: "\\" + m.group(1) + " ", text)
-    bases = {n.split("_")[0] for n in params if "_" in n}
-    for base in sorted(bases, key=len, reverse=True):
-        if len(base) > 1 and base.isalpha():  # bare `sigma_{1}`, `rate_{1}`
-            text = re.sub(rf"(?<![\\A-Za-z]){base}(?![A-Za-z])", lambda _m: "\\" + base + " ",
-                          text)
-    try:
-        expr = parse_latex(text)
-    except ImportError as exc:
-        raise error(f"reading LaTeX needs the antlr4 runtime: {exc}") from None
-    except (LaTeXParsingError, Exception) as exc:  # noqa: BLE001 - the parser raises many kinds
-        message = " ".join(str(exc).split())
-        raise error(f"cannot parse the LaTeX {what} {original!r}: {message}; "
-                         f"parameters: {', '.join(params) or 'none'}") from None
-    return expr.xreplace({s: sp.Symbol(places[s.name]) for s in expr.free_symbols
-                          if s.name in places})
+                 error: type = ClaimError) -> sp.Basic:
+    """A LaTeX claim (or assumption) as sympy, names not yet bound: cases blocks become
+    ``Piecewise``, ``H(X) = ...`` its right-hand side (see :mod:`.latex_claims`)."""
+    text, blocks = split_cases(original)
+    read = _LatexReader(original, params, what, error)
+    unmatched = re.search(r"\\(?:begin|end)\s*\{\s*[A-Za-z*]+\s*\}", text)
+    if unmatched:
+        read.fail(original, f"{unmatched.group(0)} has no matching "
+                            f"{'end' if 'begin' in unmatched.group(0) else 'begin'}")
+    if what == "assumption":
+        expr = read.condition(text)
+    else:
+        lhs, text = equation_sides(text)
+        if lhs.strip():
+            read.left_side(lhs)
+        expr = read.expression(text)
+    pieces = {}
+    for i, rows in enumerate(blocks):
+        args = [(read.expression(v).xreplace(pieces), read.condition(c).xreplace(pieces))
+                for v, c in rows]
+        if not args:
+            raise error(f"the {what} {original!r} has an empty cases block")
+        pieces[sp.Symbol(cases_marker(i))] = sp.Piecewise(*args)
+    return expr.xreplace(pieces)
 
 
-def canonical(name: str) -> str:
-    """``sigma_{1}`` -> ``sigma_1``; ``\\lambda`` -> ``lambda``."""
-    return name.replace("{", "").replace("}", "").replace("\\", "").replace(" ", "")
+class _LatexReader:
+    """Reads the pieces of one LaTeX claim, naming the claim as written in every error."""
+
+    def __init__(self, original: str, params: dict, what: str, error: type):
+        self.original, self.params, self.what, self.error = original, params, what, error
+        bases = {n.split("_")[0] for n in params}
+        self.names = set(params) | bases | ({"lambda"} if "lam" in bases else set())
+
+    def fail(self, piece: str, reason: str):
+        where = "" if piece.strip() == self.original.strip() else f" (at {piece.strip()!r})"
+        raise self.error(f"cannot parse the LaTeX {self.what} {self.original!r}{where}: "
+                         f"{reason}; parameters: {', '.join(self.params) or 'none'}") from None
+
+    def expression(self, piece: str) -> sp.Basic:
+        from sympy.parsing.latex import parse_latex
+        text, places = piece, {}
+        for i, name in enumerate(sorted(self.params, key=len, reverse=True)):
+            if len(name) > 1:  # bare `rate_1`, `sigma_1`, `s1`: the whole name
+                pattern = rf"(?<![\\A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9_])"
+                text, count = re.subn(pattern, lambda _m, i=i: "\\" + _placeholder(i) + " ",
+                                      text)
+                if count:
+                    places[_placeholder(i)] = name
+        bases = {n.split("_")[0] for n in self.params if "_" in n}
+        for base in sorted(bases, key=len, reverse=True):
+            if len(base) > 1 and base.isalpha():  # bare `sigma_{1}`, `rate_{1}`
+                text = re.sub(rf"(?<![\\A-Za-z]){base}(?![A-Za-z])",
+                              lambda _m, base=base: "\\" + base + " ", text)
+        text = group_applications(normalise(text), self.names | set(places))
+        if not text.strip():
+            self.fail(piece, "an empty formula")
+        try:
+            expr = parse_latex(text, strict=True)
+        except ImportError as exc:
+            raise self.error(f"reading LaTeX needs the antlr4 runtime: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - the parser raises many kinds
+            lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+            self.fail(piece, lines[0] if lines else type(exc).__name__)
+        if not isinstance(expr, sp.Basic):
+            self.fail(piece, f"not a formula ({type(expr).__name__})")
+        renamed = {f: sp.Function(places[type(f).__name__])(*f.args)
+                   for f in expr.atoms(AppliedUndef) if type(f).__name__ in places}
+        return expr.xreplace(renamed).xreplace(
+            {s: sp.Symbol(places[s.name]) for s in expr.free_symbols if s.name in places})
+
+    def condition(self, piece: str) -> sp.Basic:
+        """``\\text{if } 0 < x \\le 1, y > 0`` as a sympy boolean; ``otherwise`` is true."""
+        kind, disjuncts = condition_parts(piece)
+        if kind == "true":
+            return sp.true
+        try:
+            return sp.Or(*(sp.And(*(chain(c, self.expression) for c in conj))
+                           for conj in disjuncts))
+        except ClaimError as exc:
+            if isinstance(exc, self.error) and str(exc).startswith("cannot parse"):
+                raise
+            self.fail(piece, str(exc))
+        except TypeError as exc:  # a relation between things that cannot be ordered
+            self.fail(piece, f"not a condition ({exc})")
+
+    def left_side(self, piece: str) -> None:
+        """The left side of ``H(X) = ...``: it must not name a parameter."""
+        try:
+            lhs = self.expression(piece)
+        except ClaimError:
+            return  # D_{KL}(P \| Q), h(X): notation, not a formula in the parameters
+        used = {canonical(s.name) for s in lhs.free_symbols} | \
+            {canonical(type(f).__name__) for f in lhs.atoms(AppliedUndef)}
+        if used & set(self.params):
+            raise self.error(f"the {self.what} {self.original!r} is an equation in the "
+                             f"parameters; give the formula alone")
 
 
 def _bind(expr: sp.Basic, params: dict, d, latex: bool, what: str = "claim",
@@ -180,16 +253,23 @@ def _bind(expr: sp.Basic, params: dict, d, latex: bool, what: str = "claim",
     loose = {}
     for n in params:
         loose.setdefault(n.replace("_", ""), []).append(n)
+
+    def parameter(name: str):
+        alias = name.replace("lambda", "lam", 1) if name.startswith("lambda") else name
+        if name in params:
+            return params[name]
+        if alias in params:
+            return params[alias]
+        if len(loose.get(name.replace("_", ""), [])) == 1:
+            return params[loose[name.replace("_", "")][0]]
+        return None
+
     mapping, unknown, unknown_functions = {}, [], []
     for s in expr.free_symbols:
         name = canonical(s.name)
-        alias = name.replace("lambda", "lam", 1) if name.startswith("lambda") else name
-        if name in params:
-            mapping[s] = params[name]
-        elif alias in params:
-            mapping[s] = params[alias]
-        elif len(loose.get(name.replace("_", ""), [])) == 1:
-            mapping[s] = params[loose[name.replace("_", "")][0]]
+        found = parameter(name)
+        if found is not None:
+            mapping[s] = found
         elif name in CONSTANTS and (latex or name == "e"):
             mapping[s] = CONSTANTS[name]
         else:
@@ -197,22 +277,33 @@ def _bind(expr: sp.Basic, params: dict, d, latex: bool, what: str = "claim",
     functions = {}
     for f in expr.atoms(AppliedUndef):
         fname = canonical(type(f).__name__)
-        if fname in FUNCTIONS:
-            functions[f] = FUNCTIONS[fname]
+        found = parameter(fname)
+        constant = CONSTANTS.get(fname) if fname != "gamma" and (latex or fname == "e") else None
+        fn = function_for(fname)
+        if len(f.args) == 1 and (found is not None or constant is not None):
+            functions[f] = (found if found is not None else constant) * f.args[0]  # x(1 + y)
+        elif fn is not None:
+            functions[f] = fn(*f.args)
         else:
             unknown_functions.append(fname)
     listing = ", ".join(params) or "none"
     if unknown_functions:
         raise error(f"the {what} uses the unknown function(s) "
-                         f"{', '.join(sorted(set(unknown_functions)))}; known: sympy's functions "
-                         f"and {', '.join(FUNCTIONS)}; the parameters of {d.name} are {listing}")
+                    f"{', '.join(sorted(set(unknown_functions)))}; known: sympy's functions "
+                    f"and {', '.join(FUNCTIONS)}, psi_m, E_n; the parameters of {d.name} are "
+                    f"{listing}")
     if unknown:
         kind, names = what, ", ".join(sorted(unknown))
         verb = "is not a parameter" if len(unknown) == 1 else "are not parameters"
         raise error(f"the {kind} uses {names}, which {verb} of {d.name}; its parameters are "
                     f"{listing}")
-    for f, fn in functions.items():
-        expr = expr.xreplace({f: fn(*f.args)})
+    while functions:  # innermost first: an argument may hold another application
+        inner = {f: v for f, v in functions.items()
+                 if not any(g in functions for g in f.args for g in g.atoms(AppliedUndef))}
+        inner = inner or functions
+        expr = expr.xreplace(inner)
+        functions = {f.xreplace(inner): v.xreplace(inner) for f, v in functions.items()
+                     if f not in inner}
     return expr.xreplace(mapping)
 
 
