@@ -298,7 +298,45 @@ def derive(quantity: str, members: Sequence[str], base: str | None, as_json: boo
         click.echo(str(d))
 
 
-@cli.command(context_settings={"ignore_unknown_options": True})
+class ClaimCommand(click.Command):
+    """A command whose first argument is a formula.  A token is an option only when it is one
+    of the command's own options (``--json``, ``--base 2``, ``--seed=3``, ``-n 5``); every other
+    token is an argument, so a claim that starts with ``-`` (``-p\\log p``) stays whole and the
+    options may stand anywhere.  An unknown ``--name`` is an error, never a family member."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        flags, valued = set(), set()
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                names = (*param.opts, *param.secondary_opts)
+                (flags if param.is_flag or param.count else valued).update(names)
+        options: list[str] = []
+        positional: list[str] = []
+        i = 0
+        while i < len(args):
+            token = args[i]
+            name = token.split("=", 1)[0] if token.startswith("--") else token
+            if token == "--":
+                positional += args[i + 1:]
+                break
+            if name in flags:
+                options.append(token)
+            elif name in valued:
+                options.append(token)
+                if "=" not in token and i + 1 < len(args):  # its value is the next token
+                    options.append(args[i + 1])
+                    i += 1
+            elif token[:2] in valued and re.fullmatch(r"-[A-Za-z]\d+", token):  # -n5
+                options.append(token)
+            elif re.fullmatch(r"--[A-Za-z][A-Za-z0-9_-]*(=.*)?", token):
+                raise click.NoSuchOption(name, possibilities=sorted(flags | valued), ctx=ctx)
+            else:
+                positional.append(token)
+            i += 1
+        return super().parse_args(ctx, [*options, "--", *positional])
+
+
+@cli.command(cls=ClaimCommand)
 @click.argument("claim", metavar="CLAIM")
 @click.argument("quantity", metavar="QUANTITY",
                 type=click.Choice(VERIFIABLE, case_sensitive=False))
@@ -321,9 +359,10 @@ def verify(claim: str, quantity: str, members: Sequence[str], base: str | None,
            f: str | None = None) -> int:
     """Check that CLAIM is the QUANTITY of P (and Q); exit status 0 if it holds, 1 if not.
 
-    CLAIM is a formula in sympy syntax or LaTeX, in the parameters' symbols.  It also holds
-    (conditionally) when it differs only where the QUANTITY is infinite; the verdict then names
-    the region where it holds.
+    CLAIM is a formula in sympy syntax or textbook LaTeX (\\ln, \\log_2, \\Gamma, \\psi,
+    \\mathrm{B}, \\gamma for Euler's constant, \\begin{cases}...\\end{cases}), in the
+    parameters' symbols.  It also holds (conditionally) when it differs only where the QUANTITY
+    is infinite; the verdict then names the region where it holds.  Options may stand anywhere.
 
     \b
     Examples:
