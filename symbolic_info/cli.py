@@ -18,6 +18,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from tokenize import TokenError
 
@@ -293,9 +294,94 @@ def derive(quantity: str, members: Sequence[str], base: str | None, as_json: boo
             click.echo(tex)
     elif as_json:
         from symbolic_info.render.json import render_json
-        click.echo(render_json(d))
+        text = render_json(d)
+        value = numeric_value(d)
+        if value is not None:
+            import json
+            data = json.loads(text)
+            data.update(value.to_json())
+            text = json.dumps(data, indent=2, ensure_ascii=False)
+        click.echo(text)
     else:
-        click.echo(str(d))
+        lines = str(d).splitlines()
+        value = numeric_value(d)
+        if value is not None:  # after the exact form (the "result" line)
+            at = next((i + 1 for i, line in enumerate(lines)
+                       if line.lstrip().startswith("result")), len(lines))
+            lines.insert(at, f"  value      = {value.text()}")
+        click.echo("\n".join(lines))
+
+
+#: Quantities measured in logarithmic units (nats, bits, ...): their value has a base.
+LOGARITHMIC = frozenset({"entropy", "cross_entropy", "kl", "jeffreys", "renyi_divergence",
+                         "renyi_entropy", "bhattacharyya", "jensen_shannon"})
+#: Names of the usual logarithm bases.
+UNITS = {2: "bits", sp.E: "nats", 10: "hartleys"}
+NUMERIC_BUDGET = 5.0
+
+
+@dataclass(frozen=True)
+class NumericValue:
+    """The value of a result without free symbols: a float (or rows of floats for a matrix),
+    with the logarithm base it is in (None for a quantity without units)."""
+
+    value: float | list
+    base: sp.Expr | None
+
+    def unit(self) -> str | None:
+        if self.base is None:
+            return None
+        name = UNITS.get(self.base)
+        return f"{name} (base {self.base_text()})" if name else f"base {self.base_text()}"
+
+    def base_text(self) -> str | None:
+        return None if self.base is None else "e" if self.base == sp.E else sp.sstr(self.base)
+
+    def text(self) -> str:
+        shown = self.value if isinstance(self.value, list) else f"{self.value:.17g}"
+        unit = self.unit()
+        return f"{shown} {unit}" if unit else f"{shown}"
+
+    def to_json(self) -> dict:
+        """``value`` (a number, rows of numbers, or null when not finite, then ``value_text``)
+        and ``value_base`` / ``value_unit`` (null for a quantity without units)."""
+        finite = isinstance(self.value, list) or self.value == self.value and abs(
+            self.value) != float("inf")
+        data = {"value": self.value if finite else None,
+                "value_base": self.base_text(),
+                "value_unit": self.unit()}
+        if not finite:
+            data["value_text"] = str(self.value)
+        return data
+
+
+def numeric_value(d) -> NumericValue | None:
+    """The float value of ``d.result`` when it has no free symbols (every parameter a number),
+    evaluated by ``sympy.N`` under a time budget; None otherwise or when it cannot be
+    evaluated."""
+    from symbolic_info.budget import BudgetExceeded, run_limited
+    result = d.result
+    if not isinstance(result, (sp.Basic, sp.MatrixBase)) or result.free_symbols:
+        return None
+
+    def evaluate(e: sp.Expr) -> float:
+        v = complex(sp.N(e, 17))
+        if v.imag != 0:
+            raise ValueError("not real")
+        return v.real
+
+    try:
+        if isinstance(result, sp.MatrixBase):
+            value = [[run_limited(evaluate, NUMERIC_BUDGET, result[i, j])
+                      for j in range(result.cols)] for i in range(result.rows)]
+        else:
+            value = run_limited(evaluate, NUMERIC_BUDGET, result)
+    except (BudgetExceeded, TypeError, ValueError, ArithmeticError):
+        return None
+    base = None
+    if d.quantity in LOGARITHMIC:
+        base = sp.E if d.base is None else sp.sympify(d.base)
+    return NumericValue(value, base)
 
 
 class ClaimCommand(click.Command):
