@@ -55,3 +55,41 @@ def test_inverse_gaussian_entropy_everywhere(backend):
     for m, lam in [(1.3, 0.7), (0.01, 100.0), (1.0, 1e-6), (1e-3, 1e3), (1.0, 24.9)]:
         want = st.invgauss(mu=m / lam, scale=lam).entropy()
         assert float(f(m, lam)) == pytest.approx(want, rel=1e-12, abs=1e-13)
+
+
+@pytest.mark.parametrize("library", ["torch", "jax"])
+def test_array_library_exp_e1_against_mpmath(library):
+    from symbolic_info.numeric.array_special import exp_e1 as array_exp_e1
+    if library == "torch":
+        import torch
+        values = array_exp_e1("torch")(torch.tensor(POINTS[:-1], dtype=torch.float64)).numpy()
+    else:
+        import jax
+        jax.config.update("jax_enable_x64", True)
+        import jax.numpy as jnp
+        values = np.asarray(array_exp_e1("jax")(jnp.array(POINTS[:-1], dtype=jnp.float64)))
+    exact = np.array([_exact(v) for v in POINTS[:-1]])
+    assert np.max(np.abs(values / exact - 1)) < 1e-14
+
+
+def test_torch_exp_e1_gradient_is_finite_across_the_switches():
+    """d/dz e^z E1(z) = e^z E1(z) - 1/z on both sides of z = 1 and z = 50."""
+    import torch
+
+    from symbolic_info.numeric.array_special import exp_e1 as array_exp_e1
+    points = [0.5, 0.999999, 1.000001, 20.0, 49.999, 50.001, 80.0]
+    z = torch.tensor(points, dtype=torch.float64, requires_grad=True)
+    array_exp_e1("torch")(z).sum().backward()
+    want = np.array([_exact(v) - 1 / v for v in points])
+    assert np.all(np.isfinite(z.grad.numpy()))
+    assert np.max(np.abs(z.grad.numpy() / want - 1)) < 1e-9
+
+
+def test_inverse_gaussian_entropy_in_torch():
+    import torch
+    d = si.entropy(si.family("inverse_gaussian", mu="m", lam="l"))
+    f = d.lambdify("torch")
+    for m, lam in [(1.3, 0.7), (1e-3, 1e3)]:
+        got = f(torch.tensor(m, dtype=torch.float64), torch.tensor(lam, dtype=torch.float64))
+        want = st.invgauss(mu=m / lam, scale=lam).entropy()
+        assert float(got) == pytest.approx(want, rel=1e-12)

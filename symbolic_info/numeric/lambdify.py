@@ -239,6 +239,7 @@ def _array_library_function(derivation, parameters, backend: str) -> Callable:
         library = importlib.import_module(backend)
     except ImportError as exc:
         raise ImportError(f"backend {backend!r} needs {backend} installed") from exc
+    from .array_special import exp_e1
     from .functions import without_remainders
     from .stable import stable_form
     expr = without_remainders(stable_form(derivation).direct)
@@ -254,18 +255,21 @@ def _array_library_function(derivation, parameters, backend: str) -> Callable:
         functions = {"xlogy": special.xlogy, "xlog1py": special.xlog1py,
                      "log1p": jnp.log1p, "expm1": jnp.expm1,
                      "gammaln": special.gammaln, "digamma": special.digamma,
-                     "polygamma": lambda n, x: special.polygamma(int(n), x)}
+                     "polygamma": lambda n, x: special.polygamma(int(n), x),
+                     "exp_e1": exp_e1("jax")}
     else:
         from sympy.printing.pytorch import TorchPrinter as Base
         functions = {"xlogy": library.xlogy, "xlog1py": library.special.xlog1py,
                      "log1p": library.log1p, "expm1": library.expm1,
                      "gammaln": library.lgamma, "digamma": library.special.digamma,
-                     "polygamma": lambda n, x: library.special.polygamma(int(n), x)}
+                     "polygamma": lambda n, x: library.special.polygamma(int(n), x),
+                     "exp_e1": exp_e1("torch")}
 
     from .printing import calls_by_name
 
     class Printer(calls_by_name({"xlogy": "xlogy", "xlog1py": "xlog1py", "log1p": "log1p",
-                                 "expm1": "expm1", "loggamma": "gammaln"}), Base):
+                                 "expm1": "expm1", "loggamma": "gammaln",
+                                 "exp_e1": "exp_e1"}), Base):
         """The library's printer; special functions by the names bound in ``functions``."""
 
         def _print_polygamma(self, e):
