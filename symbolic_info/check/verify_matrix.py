@@ -16,6 +16,8 @@ import numpy as np
 import sympy as sp
 from sympy.parsing.sympy_parser import convert_xor, parse_expr, standard_transformations
 
+from .latex_claims import normalise
+
 DIMENSIONS = (1, 2, 3)
 POINTS_PER_DIMENSION = 4
 RTOL = 1e-9
@@ -33,27 +35,27 @@ def matrix_symbols(d) -> dict:
     return out
 
 
-_LATEX = [
-    (r"\\left|\\right|", ""),
-    (r"\\left\s*([(\[])", r"\1"), (r"\\right\s*([)\]])", r"\1"),
-    (r"\\operatorname\{tr\}|\\mathrm\{tr\}|\\text\{tr\}|\\tr\b", " trace "),
+_LATEX = [  # after the textbook rewrites of latex_claims.normalise
+    (r"\\ln(?![A-Za-z])", r"\\log"), (r"\|([^|]*)\|", r"\\det(\1)"),  # |Sigma| = det Sigma
+    (r"\\(?:tr|Tr|trace|Trace)(?![A-Za-z])", " trace "),
     (r"\\log\s*\\det", " logdet "), (r"\\det", " det "), (r"\\log", " log "),
-    (r"\\ln", " log "),
     (r"\^\{\s*-\s*1\s*\}|\^-1", ".inv()"),
-    (r"\^\{\s*\\top\s*\}|\^\\top|\^\{\s*T\s*\}|\^T\b|\^\{\s*\\intercal\s*\}", ".T"),
-    (r"\\cdot|\\,|\\;|\\!", " "),
+    (r"\^\s*\{\s*(?:\\top|T|\\intercal|\\prime)\s*\}|\^\s*(?:\\top|\\intercal|T)(?![A-Za-z])|'",
+     ".T"),
+    (r"\\cdot|\\times", " "), (r"\[", "("), (r"\]", ")"),
 ]
 
 
 def _latex_to_sympy(text: str) -> str:
+    text = normalise(text)
+    text = re.sub(r"_\{([^{}]*)\}", r"_\1", text)  # Sigma_{1} -> Sigma_1
     # \frac{a}{b} -> ((a)/(b)), innermost first
     frac = re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}")
     while frac.search(text):
         text = frac.sub(r"((\1)/(\2))", text)
     for pattern, repl in _LATEX:
         text = re.sub(pattern, repl, text)
-    text = re.sub(r"\\([A-Za-z]+)", r"\1", text)  # \Sigma -> Sigma, \mu -> mu
-    text = re.sub(r"_\{([^{}]*)\}", r"_\1", text)  # Sigma_{1} -> Sigma_1
+    text = re.sub(r"\\([A-Za-z]+)", r" \1", text)  # \Sigma -> Sigma, \mu -> mu
     text = text.replace("{", "(").replace("}", ")")
     text = re.sub(r"([A-Za-z_][A-Za-z0-9_]*)\s*\.inv\(\)", r"inv(\1)", text)
     # log det X, det X, trace X applied to a bare symbol: add the parentheses
@@ -119,8 +121,9 @@ def parse_matrix_claim(claim, d) -> sp.Expr:
                           transformations=transformations)
     except Exception as exc:  # noqa: BLE001 - parse_expr raises many kinds
         shown = ", ".join(n for n, v in names.items() if isinstance(v, sp.MatrixSymbol))
-        raise ClaimError(f"cannot parse the claim {claim!r} ({text!r}): "
-                         f"{type(exc).__name__}: {exc}; matrix symbols: {shown}") from None
+        raise ClaimError(f"cannot parse the claim {claim!r}: {type(exc).__name__}: "
+                         f"{str(exc).splitlines()[0] if str(exc) else ''}; matrix symbols: "
+                         f"{shown}") from None
     # a 1 x 1 matrix product (a quadratic form) is its trace; then evaluate
     expr = expr.replace(lambda e: isinstance(e, sp.MatrixExpr) and e.shape == (1, 1)
                         and not isinstance(e, sp.MatrixSymbol),
