@@ -14,7 +14,7 @@ import numpy as np
 import sympy as sp
 from scipy import integrate
 
-from ..families.region import Simplex
+from ..families.region import OneHot, Simplex
 
 
 def _bases(d) -> list:
@@ -29,6 +29,10 @@ def _dimension(d):
 def random_point(d, rng: np.random.Generator, k: int) -> dict:
     """Explicit values for every parameter of ``d`` at dimension k."""
     point = {_dimension(d): k}
+    # values whose parameter's constraint is nonnegative (a categorical's p), whatever the
+    # assumptions of the IndexedBase given
+    signed = {v for m in (d.p, d.q) if m is not None for v, c in zip(m.values, m.spec.params)
+              if {"positive", "nonnegative"} & set(c.constraint.assumption_dict)}
     for v in _bases(d):
         if isinstance(v, sp.MatrixSymbol):
             if v.shape[1] == 1:
@@ -37,9 +41,23 @@ def random_point(d, rng: np.random.Generator, k: int) -> dict:
                 a = rng.normal(size=(k, k))
                 point[v] = sp.ImmutableMatrix(a @ a.T / k + 0.5 * np.eye(k))
         elif isinstance(v, sp.IndexedBase):
-            low = 0.4 if v.is_positive or v.label.is_positive else -1.5
+            low = 0.4 if v.is_positive or v.label.is_positive or v in signed else -1.5
             for i in range(1, k + 1):
                 point[v[i]] = sp.Float(rng.uniform(low, 3.0), 20)
+    return _on_relations(d, point, k)
+
+
+def _on_relations(d, point: dict, k: int) -> dict:
+    """The point scaled onto the members' stated relations Σ_j v[j] = c (a categorical's
+    probabilities sum to 1)."""
+    for m in (d.p, d.q):
+        for relation in m.relations() if m is not None else ():
+            total = relation.lhs if isinstance(relation, sp.Eq) else None
+            if isinstance(total, sp.Sum) and isinstance(total.function, sp.Indexed):
+                v = total.function.base
+                s = sum(point[v[i]] for i in range(1, k + 1))
+                for i in range(1, k + 1):
+                    point[v[i]] = point[v[i]] * relation.rhs / s
     return point
 
 
@@ -71,6 +89,10 @@ def defining_value(d, point: dict) -> float:
     log_q = None if d.q is None else sp.log(d.q.density_at(x))
     g = {"entropy": -log_p, "cross_entropy": -log_q if d.q is not None else None,
          "kl": log_p - log_q if d.q is not None else None}[d.quantity]
+    if isinstance(d.p.spec.support, OneHot):  # a finite sum over the k one-hot outcomes
+        body = concrete(d.p.density_at(x) * g, point, _dimension(d))
+        return sum(float(sp.N(body.xreplace({x[j]: int(j == i) for j in range(1, k + 1)}), 30))
+                   for i in range(1, k + 1))
     simplex = isinstance(d.p.spec.support, Simplex)
     free = k - 1 if simplex else k
     u = sp.symbols(f"u_1:{free + 1}", real=True)

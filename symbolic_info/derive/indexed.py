@@ -13,6 +13,7 @@ by linearity through the sums.
 from __future__ import annotations
 
 import sympy as sp
+from sympy.simplify.simplify import factor_sum
 
 from ..errors import NoRule, SymbolicInfoError
 from . import explicit
@@ -69,8 +70,42 @@ def moments(p, x):
         value = sp.diff(-normaliser, theta) / slope
         value = value.doit().replace(
             lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[0][0])  # i in 1..k
-        out[stat] = (j, sp.simplify(value).xreplace({i: j}))
+        value = _bound_apart(sp.simplify(value), j)
+        out[stat] = (j, value.xreplace({i: j}))
     return out
+
+
+def _bound_apart(expr, j):
+    """The sums inside ``expr`` over an index other than ``j`` (a normaliser's Σ_i e^{l_i}
+    beside the summand's l_j), so that they read as free of j."""
+    other = sp.Symbol("i" if j.name != "i" else "m", integer=True, positive=True)
+    return expr.replace(lambda e: isinstance(e, sp.Sum) and len(e.limits) == 1
+                        and e.limits[0][0] == j,
+                        lambda e: e.xreplace({j: other}))
+
+
+def stated_relations(expr, members):
+    """``expr`` with each stated relation Σ_j v_j = c of the members substituted (a
+    categorical's probabilities sum to 1), whatever the summation index."""
+    for m in members:
+        for relation in m.relations() if m is not None else ():
+            if not (isinstance(relation, sp.Eq) and isinstance(relation.lhs, sp.Sum)
+                    and len(relation.lhs.limits) == 1):
+                continue
+            (j, lo, hi), = relation.lhs.limits
+
+            def matches(e, body=relation.lhs.function, j=j, lo=lo, hi=hi):
+                return isinstance(e, sp.Sum) and len(e.limits) == 1 and \
+                    e.limits[0][1:] == (lo, hi) and e.function.xreplace({e.limits[0][0]: j}) == body
+            expr = expr.replace(matches, lambda e, c=relation.rhs: c)
+    return expr
+
+
+def constants_out_of_sums(expr):
+    """Each Sum's factors free of its index taken out (Σ_j a_j / Σ_i e^{l_i} =
+    (Σ_j a_j) / Σ_i e^{l_i})."""
+    return expr.replace(lambda e: isinstance(e, sp.Sum) and len(e.limits) == 1,
+                        lambda e: factor_sum(e))
 
 
 def merge_sums(expr):
@@ -121,6 +156,11 @@ def derive_indexed(quantity, p, q, name, parameters, rng) -> Derivation:
         total += sp.Sum(coeff * value.xreplace({jj: j}), (j, lo, hi))
     result = merge_sums(sp.expand(total))
     steps.append(Step(StepKind.SUBSTITUTED, result, "linearity of expectation through the sums"))
+    related = constants_out_of_sums(merge_sums(stated_relations(result, (p, q))))
+    if related != result:
+        result = related
+        steps.append(Step(StepKind.SUBSTITUTED, result, "the stated relations of the "
+                          "parameters (the probabilities sum to 1)"))
     d = Derivation(name=name, quantity=quantity, result=result, status="closed_form",
                    conditions=sp.true, steps=tuple(steps), parameters=parameters, p=p, q=q)
     return Derivation(name=name, quantity=quantity, result=result, status="closed_form",

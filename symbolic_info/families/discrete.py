@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 import sympy as sp
 from sympy import Range, exp, factorial, oo
 
 from ..errors import InvalidParameter
+from .region import OneHot
 from .registry import make_spec, register, register_factory
-from .spec import POSITIVE, POSITIVE_INTEGER, PROBABILITY, UNIT_INTERVAL, Family, Param
+from .spec import (
+    POSITIVE,
+    POSITIVE_INTEGER,
+    PROBABILITY,
+    UNIT_INTERVAL,
+    Constraint,
+    Family,
+    FamilySpec,
+    Param,
+)
 
 K = sp.Symbol("x", integer=True, nonnegative=True)
 
@@ -51,8 +62,60 @@ def _categorical_spec(k: int):
 _CATEGORICAL: dict[int, object] = {}
 
 
-def categorical(p: Sequence | None = None, **named) -> Family:
-    """``categorical(p=[p_1, ..., p_k])``: P(X = i - 1) = p_i on {0, ..., k - 1}."""
+#: an IndexedBase of k class probabilities p[1], ..., p[k] (summing to 1)
+PROBABILITY_VECTOR = Constraint("an IndexedBase of k probabilities summing to 1",
+                                (("nonnegative", True),), lambda v: None, lambda rng: 0.5)
+#: an IndexedBase of k real logits; softmax(l) = softmax(l - c): defined up to an additive
+#: constant, which evaluators may choose (the row maximum) to avoid overflow
+LOGITS = Constraint("an IndexedBase of k real logits", (("real", True),), lambda v: None,
+                    lambda rng: float(rng.normal()))
+INDEX = sp.Symbol("j", integer=True, positive=True)
+ONE_HOT = sp.IndexedBase("x", integer=True, nonnegative=True)
+
+
+@cache
+def categorical_vector_spec(k: sp.Symbol, logits: bool = False) -> FamilySpec:
+    r"""The categorical of symbolic k on the one-hot vectors x (x_j = [X = j]):
+    :math:`\prod_j p_j^{x_j} / \sum_j p_j` (the relation :math:`\sum_j p_j = 1` stated), or
+    with logits :math:`e^{\sum_j x_j l_j} / \sum_j e^{l_j}` (softmax; the log-normaliser is
+    log-sum-exp)."""
+    j, x = INDEX, ONE_HOT
+    if logits:
+        theta = sp.IndexedBase("l", real=True)
+        density = sp.exp(sp.Sum(x[j] * theta[j], (j, 1, k))) / sp.Sum(sp.exp(theta[j]),
+                                                                    (j, 1, k))
+        param, relations = Param("logits", LOGITS), ()
+    else:
+        theta = sp.IndexedBase("p", positive=True)
+        density = sp.Product(theta[j] ** x[j], (j, 1, k)) / sp.Sum(theta[j], (j, 1, k))
+        param, relations = Param("p", PROBABILITY_VECTOR), (sp.Eq(sp.Sum(theta[j], (j, 1, k)),
+                                                               1),)
+    name = param.name
+    return FamilySpec(name="categorical", params=(param,), symbols=(theta,), variable=x,
+                      density=density, support=OneHot(k), relations=relations,
+                      title="Categorical",
+                      label=lambda values: f"categorical({name}={values[0]}[j], j = 1..{k})")
+
+
+def _vector_categorical(p, logits, k) -> Family:
+    value = p if logits is None else logits
+    k = sp.sympify(k) if k is not None else None
+    if not isinstance(value, sp.IndexedBase) or not (
+            isinstance(k, sp.Symbol) and k.is_integer and k.is_positive):
+        raise InvalidParameter(f"a categorical of symbolic size needs "
+                               f"{'p' if logits is None else 'logits'}=IndexedBase(...) and "
+                               f"k= a positive integer Symbol, got {value!r} and k={k!r}")
+    return Family(categorical_vector_spec(k, logits is not None), (value,))
+
+
+def categorical(p: Sequence | None = None, logits=None, k=None, **named) -> Family:
+    """``categorical(p=[p_1, ..., p_k])``: P(X = i - 1) = p_i on {0, ..., k - 1}; or of
+    symbolic size ``categorical(p=IndexedBase("p"), k=k)`` / ``categorical(
+    logits=IndexedBase("l"), k=k)`` (classes 1..k, results as sums over them)."""
+    if logits is not None and (p is not None or named):
+        raise InvalidParameter("categorical takes p= or logits=, not both")
+    if logits is not None or k is not None or isinstance(p, sp.IndexedBase):
+        return _vector_categorical(p, logits, k)
     if p is None and not named:
         raise InvalidParameter("categorical needs p=[p_1, ..., p_k]")
     if p is not None and named:
@@ -80,4 +143,4 @@ register_factory(
     "categorical", categorical,
     lambda suffix: {"p": [f"p_{i}_{suffix}" if suffix else f"p_{i}"
                           for i in range(1, CATEGORICAL_DEFAULT_SIZE + 1)]},
-    "p=[p_1, ..., p_k]")
+    "p=[p_1, ..., p_k] | p=IndexedBase, k=k | logits=IndexedBase, k=k")

@@ -111,6 +111,19 @@ class Space(sp.Basic):
         return r"\mathbb{R}^{" + printer._print(self.dimension) + "}"
 
 
+class OneHot(Space):
+    r"""The k one-hot vectors :math:`e_1, \dots, e_k` (a categorical's outcomes, x_j = 1 for
+    the class drawn, 0 for the others) of symbolic k."""
+
+    discrete = True
+
+    def _sympystr(self, printer) -> str:
+        return f"one-hot^{printer.doprint(self.dimension)}"
+
+    def _latex(self, printer) -> str:
+        return r"\{e_1, \dots, e_{" + printer._print(self.dimension) + r"}\}"
+
+
 class Simplex(Space):
     r"""The probability simplex :math:`\{x \in (0,1)^k: \sum_i x_i = 1\}` of symbolic k."""
 

@@ -16,6 +16,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import InvalidParameter
+from .stable import zero_safe_logs
 
 
 def symbolic_dimension_function(d, backend: str = "numpy") -> Callable:
@@ -80,11 +81,13 @@ def _indexed_function(d, members, backend: str) -> Callable:
         raise InvalidParameter(f"backend {backend!r} for sums over an index; known: "
                                f"{', '.join(MODULES)}")
     bases = list(dict.fromkeys(v for m in members for v in m.values))
+    centred = _shift_invariant(members)
     k = members[0].spec.support.dimension
     scale = sp.S.One if d.base is None else 1 / sp.log(d.base)
     expr = (d.result * scale).replace(  # log Γ as loggamma: no overflow, and torch has lgamma
         lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.gamma),
         lambda e: sp.loggamma(e.args[0].args[0]))
+    modules = _modules(backend)
     sums = sorted(expr.atoms(sp.Sum), key=lambda s: sp.count_ops(s))
     marker = {}
     pieces = []
@@ -95,11 +98,12 @@ def _indexed_function(d, members, backend: str) -> Callable:
         body = body.replace(lambda e: isinstance(e, sp.Indexed) and e.base in scalars,
                             lambda e: scalars[e.base])
         inner = [m for m in marker.values() if body.has(m)]
-        f = sp.lambdify([*scalars.values(), *inner], body, modules=MODULES[backend])
+        body = zero_safe_logs(body)  # 0 log 0 = 0: a class of probability 0
+        f = sp.lambdify([*scalars.values(), *inner], body, modules=modules)
         marker[s] = sp.Dummy("sum")
         pieces.append((marker[s], inner, f))
     outside = expr.xreplace(marker)
-    g = sp.lambdify([k, *marker.values()], outside, modules=MODULES[backend])
+    g = sp.lambdify([k, *marker.values()], outside, modules=modules)
     names = [str(b.label) for b in bases]
 
     def evaluate(**arrays):
@@ -108,6 +112,9 @@ def _indexed_function(d, members, backend: str) -> Callable:
             raise TypeError(f"missing arrays for {', '.join(missing)}")
         values = [arrays[n] if backend != "numpy" else np.asarray(arrays[n], dtype=float)
                   for n in names]
+        # logits are defined up to an additive constant: the row maximum is taken off, so
+        # e^{l_j} <= 1 and log Σ e^{l_j} in [0, log k] (the log-softmax of torch)
+        values = [_centred(v, backend) if b in centred else v for b, v in zip(bases, values)]
         size = values[0].shape[-1]
         done = {}
         for name, inner, f in pieces:
@@ -118,3 +125,35 @@ def _indexed_function(d, members, backend: str) -> Callable:
 
     evaluate.parameters = tuple(names)
     return evaluate
+
+
+def _shift_invariant(members) -> set:
+    """The IndexedBase values whose parameter is logits (defined up to a constant)."""
+    from ..families.discrete import LOGITS
+    return {v for m in members for v, p in zip(m.values, m.spec.params)
+            if p.constraint is LOGITS}
+
+
+def _centred(v, backend: str):
+    if backend == "numpy":
+        return v - np.max(v, axis=-1, keepdims=True)
+    if backend == "torch":
+        return v - v.amax(-1, keepdim=True).detach()
+    return v - _jax_stop(v.max(-1, keepdims=True))
+
+
+def _jax_stop(v):
+    import jax
+    return jax.lax.stop_gradient(v)
+
+
+def _modules(backend: str) -> list:
+    """lambdify modules with the zero-safe x log y of the backend."""
+    if backend == "numpy":
+        from scipy import special
+        return [{"xlogy": special.xlogy, "xlog1py": special.xlog1py}, *MODULES[backend]]
+    if backend == "torch":
+        import torch
+        return [{"xlogy": torch.xlogy, "xlog1py": torch.special.xlog1py}, "torch"]
+    import jax.scipy.special as special
+    return [{"xlogy": special.xlogy, "xlog1py": special.xlog1py}, "jax"]
