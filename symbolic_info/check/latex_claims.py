@@ -99,6 +99,12 @@ CONSTANTS = {"e": sp.E, "pi": sp.pi, "gamma": sp.EulerGamma, "infty": sp.oo}
 _ORDERED = re.compile(r"([A-Za-z]+)_(\d+)")
 
 
+def quoted(text: str) -> str:
+    """LaTeX as the user wrote it, in quotes (``repr`` would double every backslash)."""
+    text = " ".join(text.split())
+    return f'"{text}"' if "'" in text else f"'{text}'"
+
+
 def canonical(name: str) -> str:
     """``sigma_{1}`` -> ``sigma_1``; ``\\lambda`` -> ``lambda``."""
     return name.replace("{", "").replace("}", "").replace("\\", "").replace(" ", "")
@@ -228,6 +234,20 @@ def split_cases(text: str) -> tuple[str, list[list[tuple[str, str]]]]:
     return text, blocks
 
 
+_MATRIX = re.compile(r"\\begin\{(?P<env>[pbB]?matrix)\}(?P<body>.*)\\end\{(?P=env)\}", re.S)
+
+
+def matrix_rows(text: str) -> list[list[str]] | None:
+    """The entries of ``\\begin{pmatrix} a & b \\\\ c & d \\end{pmatrix}`` (also ``bmatrix``,
+    ``matrix``, inside ``\\left( \\right)``) as written, row by row; None when it is not one."""
+    m = _MATRIX.search(text)
+    if m is None or text[:m.start()].strip(" ({[") .replace("\\left", "").strip() \
+            or text[m.end():].strip(" )}]").replace("\\right", "").strip():
+        return None
+    rows = [r for r in re.split(r"\\\\(?:\[[^\]]*\])?", m.group("body")) if r.strip()]
+    return [[e.strip() for e in r.split("&")] for r in rows]
+
+
 def cases_marker(i: int) -> str:
     return "symbolicinfocases" + "".join(chr(ord("a") + int(c)) for c in str(i))
 
@@ -240,7 +260,7 @@ def condition_parts(text: str) -> tuple[str, list[list[str]]]:
 
     def words(m: re.Match) -> str:
         inner = m.group(1).strip().lower()
-        if inner in ("and", ""):
+        if inner in ("and", ",", ""):
             return r" \land " if inner else " "
         if inner == "or":
             return r" \lor "
@@ -266,11 +286,14 @@ RELATIONS = {r"\le": sp.Le, r"\leq": sp.Le, "<=": sp.Le, r"\ge": sp.Ge, r"\geq":
 
 def chain(text: str, read: Callable[[str], sp.Basic]) -> sp.Basic:
     """``a < x \\le b`` -> ``(a < x) & (x <= b)``, each side read by ``read``."""
+    for macro in MACROS:  # \lt, \gt, \leqslant, ... before the relations are found
+        if macro.note.startswith(("\\lt", "\\gt", "\\leqslant")):
+            text = re.sub(macro.pattern, macro.replacement, text)
     pieces = _RELATION.split(text)
     if len(pieces) < 3:
-        raise ClaimError(f"the condition {text.strip()!r} is not a relation such as 'x > 0'")
+        raise ClaimError(f"the condition {quoted(text)} is not a relation such as 'x > 0'")
     if any(not p.strip() for p in pieces[0::2]):
-        raise ClaimError(f"the relation {text.strip()!r} has an empty side")
+        raise ClaimError(f"the relation {quoted(text)} has an empty side")
     sides = [read(p) for p in pieces[0::2]]
     ops = pieces[1::2]
     return sp.And(*(RELATIONS[op](a, b) for a, op, b in zip(sides, ops, sides[1:])))

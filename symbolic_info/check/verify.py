@@ -56,7 +56,9 @@ from .latex_claims import (
     equation_sides,
     function_for,
     group_applications,
+    matrix_rows,
     normalise,
+    quoted,
     split_cases,
 )
 
@@ -73,8 +75,13 @@ class AssumptionError(ClaimError):
 
 
 # -- reading a claim -------------------------------------------------------------------------
-def parse_claim(claim, d) -> sp.Expr:
-    """The claim as a sympy expression in the parameters of ``d``."""
+def parse_claim(claim, d, *, applied_gamma: str = "function") -> sp.Expr:
+    """The claim as a sympy expression in the parameters of ``d``.
+
+    ``applied_gamma``: how LaTeX ``\\gamma(x)`` reads when gamma is not a parameter, as the
+    gamma function :math:`\\Gamma(x)` (``"function"``) or as Euler's constant times x
+    (``"product"``, as in the Weibull entropy :math:`\\gamma(1 - 1/k) + \\ln(\\lambda/k) + 1`).
+    """
     params = {s.name: s for s in d.parameters}
     listing = ", ".join(params) or "none"
     expr, latex = _read(claim, params, d, "claim")
@@ -86,7 +93,17 @@ def parse_claim(claim, d) -> sp.Expr:
     if not isinstance(expr, sp.Expr) or isinstance(expr, sp.Tuple):
         raise ClaimError(f"the claim must be a formula for the {d.quantity.replace('_', '-')}"
                          f" in the parameters {listing}, got {expr!r} (not an expression)")
-    return _bind(expr, params, d, latex)
+    return _bind(expr, params, d, latex, applied_gamma=applied_gamma)
+
+
+def claim_readings(claim, d) -> list[sp.Expr]:
+    """The readings of a claim: one, or two when LaTeX ``\\gamma(x)`` may be :math:`\\Gamma(x)`
+    or Euler's constant times x (the gamma function first)."""
+    first = parse_claim(claim, d)
+    if not (isinstance(claim, str) and "\\" in claim and "gamma" in claim):
+        return [first]
+    second = parse_claim(claim, d, applied_gamma="product")
+    return [first] if second == first else [first, second]
 
 
 def parse_assumption(assuming, d) -> sp.Basic:
@@ -101,7 +118,7 @@ def parse_assumption(assuming, d) -> sp.Basic:
     params = {s.name: s for s in d.parameters}
     if isinstance(assuming, (list, tuple)):
         return sp.And(*(parse_assumption(a, d) for a in assuming))
-    if isinstance(assuming, str):
+    if isinstance(assuming, str) and "\\" not in assuming:  # LaTeX reads its own 'and'
         assuming = re.sub(r"\band\b", ",", assuming)
     expr, latex = _read(assuming, params, d, "assumption", AssumptionError)
     if isinstance(expr, (tuple, sp.Tuple)):  # "a >= 0, b <= 1"
@@ -170,7 +187,7 @@ def _parse_latex(original: str, params: dict, what: str = "claim",
         args = [(read.expression(v).xreplace(pieces), read.condition(c).xreplace(pieces))
                 for v, c in rows]
         if not args:
-            raise error(f"the {what} {original!r} has an empty cases block")
+            raise error(f"the {what} {quoted(original)} has an empty cases block")
         pieces[sp.Symbol(cases_marker(i))] = sp.Piecewise(*args)
     return expr.xreplace(pieces)
 
@@ -184,8 +201,8 @@ class _LatexReader:
         self.names = set(params) | bases | ({"lambda"} if "lam" in bases else set())
 
     def fail(self, piece: str, reason: str):
-        where = "" if piece.strip() == self.original.strip() else f" (at {piece.strip()!r})"
-        raise self.error(f"cannot parse the LaTeX {self.what} {self.original!r}{where}: "
+        where = "" if piece.strip() == self.original.strip() else f" (at {quoted(piece)})"
+        raise self.error(f"cannot parse the LaTeX {self.what} {quoted(self.original)}{where}: "
                          f"{reason}; parameters: {', '.join(self.params) or 'none'}") from None
 
     def expression(self, piece: str) -> sp.Basic:
@@ -244,12 +261,13 @@ class _LatexReader:
         used = {canonical(s.name) for s in lhs.free_symbols} | \
             {canonical(type(f).__name__) for f in lhs.atoms(AppliedUndef)}
         if used & set(self.params):
-            raise self.error(f"the {self.what} {self.original!r} is an equation in the "
-                             f"parameters; give the formula alone")
+            raise self.error(f"the {self.what} {quoted(self.original)} is an equation in the "
+                             f"parameters; give the formula alone; parameters: "
+                             f"{', '.join(self.params)}")
 
 
 def _bind(expr: sp.Basic, params: dict, d, latex: bool, what: str = "claim",
-          error: type = ClaimError) -> sp.Basic:
+          error: type = ClaimError, applied_gamma: str = "function") -> sp.Basic:
     loose = {}
     for n in params:
         loose.setdefault(n.replace("_", ""), []).append(n)
@@ -280,6 +298,9 @@ def _bind(expr: sp.Basic, params: dict, d, latex: bool, what: str = "claim",
         found = parameter(fname)
         constant = CONSTANTS.get(fname) if fname != "gamma" and (latex or fname == "e") else None
         fn = function_for(fname)
+        if len(f.args) == 1 and found is None and fname == "gamma" and latex \
+                and applied_gamma == "product":
+            constant = CONSTANTS["gamma"]
         if len(f.args) == 1 and (found is not None or constant is not None):
             functions[f] = (found if found is not None else constant) * f.args[0]  # x(1 + y)
         elif fn is not None:
@@ -426,7 +447,8 @@ class Verdict:
             else:
                 lines.append(f"HOLDS{assumed}: {how}")
         else:
-            pt = ", ".join(f"{k}={v:.6g}" for k, v in (self.point or {}).items())
+            pt = ", ".join(f"{k}={v:.6g}" if isinstance(v, (int, float, complex)) else f"{k}={v}"
+                           for k, v in (self.point or {}).items())
             c, r = self.counterexample["claim"], self.counterexample["derivation"]
             lines.append(f"DOES NOT HOLD ({self.method}): at {pt or 'every point'} the claim is "
                          f"{c:.12g} but the derivation gives {r:.12g}{assumed}")
@@ -631,11 +653,21 @@ def verify(claim, d, *members, assuming=None, n: int = 25, seed: int = 0,
         return _verify_matrix(claim, d, seed)
     if isinstance(d.result, sp.MatrixBase):
         return _verify_entries(claim, d, n, seed)
-    expr = parse_claim(claim, d)
+    readings = claim_readings(claim, d)
     region = parse_assumption(assuming, d)
     if region == sp.false:
         raise AssumptionError(f"assuming= contradicts the parameters' constraints of {d.name}: "
                               f"{assuming!r} is false for every valid point")
+    verdicts = []
+    for expr in readings:  # the first reading that holds, else the first one's verdict
+        verdicts.append(_decide(expr, d, region, n, seed, timeout))
+        if verdicts[-1].holds:
+            return verdicts[-1]
+    return verdicts[0]
+
+
+def _decide(expr: sp.Expr, d, region: sp.Basic, n: int, seed: int, timeout: float) -> Verdict:
+    """The verdict on one reading of a claim (see :func:`verify`)."""
     result = sp.oo if d.status == "infinite" else d.result
     finite = finite_region(result)
     inside, outside = _draw(d, n, np.random.default_rng(seed), region, finite.region)
@@ -673,7 +705,16 @@ def _verify_matrix(claim, d, seed: int) -> Verdict:
 def _verify_entries(claim, d, n: int, seed: int) -> Verdict:
     """A claimed explicit matrix (a Fisher information): entry by entry at random points."""
     params = {s.name: s for s in d.parameters}
-    text = claim if not isinstance(claim, str) else _parse_sympy(claim, params)
+    latex = isinstance(claim, str) and "\\" in claim
+    if latex:  # \begin{pmatrix} a & b \\ c & d \end{pmatrix}
+        rows = matrix_rows(claim)
+        if rows is None:
+            raise ClaimError(f"the claim must be a {d.result.shape[0]}x{d.result.shape[1]} "
+                             f"matrix (pmatrix, bmatrix or matrix), got {claim!r}")
+        read = _LatexReader(claim, params, "claim", ClaimError)
+        text = [[read.expression(entry) for entry in row] for row in rows]
+    else:
+        text = claim if not isinstance(claim, str) else _parse_sympy(claim, params)
     try:
         expr = sp.Matrix(sp.sympify(text))
     except (TypeError, ValueError, sp.SympifyError):
@@ -682,7 +723,7 @@ def _verify_entries(claim, d, n: int, seed: int) -> Verdict:
     if expr.shape != d.result.shape:
         raise ClaimError(f"the claim is {expr.shape[0]}x{expr.shape[1]}, the derivation "
                          f"{d.result.shape[0]}x{d.result.shape[1]}")
-    expr = expr.applyfunc(lambda e: _bind(sp.sympify(e), params, d, False))
+    expr = expr.applyfunc(lambda e: _bind(sp.sympify(e), params, d, latex))
     result = sp.Matrix(d.result)
     zero = all(simplify_difference(e)[0] for e in (expr - result))
     points = sample_points(d, CONFIRM_POINTS if zero else n, np.random.default_rng(seed))
