@@ -159,6 +159,16 @@ HOLDS = {
     "gamma Fisher bmatrix \\psi'": (
         gamma_fisher, r"\begin{bmatrix} \psi'(\alpha) & -1/\beta \\ -1/\beta & \alpha/\beta^{2}"
                       r" \end{bmatrix}"),
+    "bernoulli bits H_b(p) = ...": (
+        lambda: si.entropy(F("bernoulli", p="p"), base=2),
+        r"H_b(p) = -p\log_2 p - (1-p)\log_2(1-p)"),
+    "categorical \\sum_{i=1}^{3}": (
+        lambda: si.entropy(F("categorical", p=["p_1", "p_2", "p_3"])),
+        r"-\sum_{i=1}^{3} p_i \ln p_i"),
+    "categorical KL \\sum \\frac": (
+        lambda: si.kl(F("categorical", p=["p_1", "p_2", "p_3"]),
+                      F("categorical", p=["q_1", "q_2", "q_3"])),
+        r"\sum_{j=1}^3 p_{j}\ln\frac{p_{j}}{q_{j}}"),
     "laplace KL cases": (laplace_kl, LAPLACE_CASES),
     "uniform KL cases with +\\infty": (uniform_kl, UNIFORM_CASES),
 }
@@ -175,6 +185,9 @@ WRONG = {
                                           r" + \ln\left(\frac{\lambda}{k}\right) + 1"),
     "gamma KL swapped psi": (gamma_kl, GAMMA_KL.replace(r"\psi(\alpha_1)", r"\psi(\alpha_2)")),
     "MVN KL without 1/2": (mvn_kl, MVN_KL.replace(r"\frac{1}{2}", "")),
+    "categorical sum one term short": (
+        lambda: si.entropy(F("categorical", p=["p_1", "p_2", "p_3"])),
+        r"-\sum_{i=1}^{2} p_i \ln p_i"),
     "gamma Fisher sign": (gamma_fisher, r"\begin{pmatrix} \psi^{(1)}(\alpha) & \frac{1}{\beta}"
                                         r" \\ \frac1\beta & \frac{\alpha}{\beta^2}"
                                         r" \end{pmatrix}"),
@@ -253,6 +266,16 @@ def test_cases_become_piecewise_with_their_conditions():
     assert at(0, 3, -1, 2) == sp.oo
 
 
+def test_the_cases_claim_that_leaked_placeholders_now_holds():
+    # issue 13: this claim failed with an error showing \symbolicinfoparamd
+    d = si.kl(F("uniform", a="a1", b="b1"), F("uniform", a="a2", b="b2"))
+    claim = (r"\begin{cases} \ln\frac{b2-a2}{b1-a1} & a2 \le a1, b1 \le b2 \\ \infty &"
+             r" \text{otherwise}\end{cases}")
+    verdict = verify(claim, d)
+    assert verdict.holds and verdict.conditions == sp.true
+    assert "symbolicinfo" not in str(verdict)
+
+
 def test_a_chain_of_relations_and_the_array_form():
     d = uniform_kl()
     chained = (r"\left\{\begin{array}{ll} \ln\frac{b_2-a_2}{b_1-a_1} & \text{for }"
@@ -297,6 +320,7 @@ def test_latex_assumption_chains_and_words():
     (r"\frac{b2 - a2}{", ["cannot parse", r"\frac{b2 - a2}{"]),
     (r"\ln(b2 - a2) + \foo(a1)", ["unknown function", "foo"]),
     (r"b1 = \ln(b2 - a2)", ["equation"]),
+    (r"2 b1 = \ln(b2 - a2)", ["equation"]),
 ])
 def test_errors_quote_the_claim_never_internal_names(claim, words):
     d = si.kl(F("uniform", a="a1", b="b1"), F("uniform", a="a2", b="b2"))

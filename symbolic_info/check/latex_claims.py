@@ -200,6 +200,31 @@ def group_applications(text: str, parameters: set[str]) -> str:
     return "".join(out)
 
 
+_SUBSCRIPTED = re.compile(r"(.+?)_\{?([A-Za-z0-9]+)\}?")
+MAX_SUM_TERMS = 1000
+
+
+def expand_sums(expr: sp.Basic) -> sp.Basic:
+    r"""``\sum_{i=1}^{3} p_i \ln p_i`` -> :math:`p_1 \ln p_1 + p_2 \ln p_2 + p_3 \ln p_3`: a
+    sum with numeric bounds over names subscripted by its index, written out term by term."""
+    def written_out(s: sp.Sum) -> sp.Basic:
+        if len(s.limits) != 1:
+            return s
+        i, a, b = s.limits[0]
+        if not (a.is_Integer and b.is_Integer) or int(b) - int(a) >= MAX_SUM_TERMS:
+            return s
+
+        def term(j: int) -> sp.Basic:
+            renamed = {}
+            for sym in s.function.free_symbols:
+                m = _SUBSCRIPTED.fullmatch(sym.name)
+                if m and m.group(2) == i.name:
+                    renamed[sym] = sp.Symbol(f"{m.group(1)}_{j}")
+            return s.function.xreplace(renamed).xreplace({i: j})
+        return sp.Add(*(term(j) for j in range(int(a), int(b) + 1)))
+    return expr.replace(lambda e: isinstance(e, sp.Sum), written_out)
+
+
 # -- cases ---------------------------------------------------------------------------------------
 _CASES = re.compile(r"(?:\\left\s*\\\{\s*\\begin\{array\}\s*\{[^{}]*\}(?P<array>.*?)"
                     r"\\end\{array\}\s*\\right\s*\.)|(?:\\begin\{(?P<env>[dr]?cases\*?)\}"

@@ -54,6 +54,7 @@ from .latex_claims import (
     chain,
     condition_parts,
     equation_sides,
+    expand_sums,
     function_for,
     group_applications,
     matrix_rows,
@@ -234,8 +235,9 @@ class _LatexReader:
             self.fail(piece, f"not a formula ({type(expr).__name__})")
         renamed = {f: sp.Function(places[type(f).__name__])(*f.args)
                    for f in expr.atoms(AppliedUndef) if type(f).__name__ in places}
-        return expr.xreplace(renamed).xreplace(
+        expr = expr.xreplace(renamed).xreplace(
             {s: sp.Symbol(places[s.name]) for s in expr.free_symbols if s.name in places})
+        return expand_sums(expr)
 
     def condition(self, piece: str) -> sp.Basic:
         """``\\text{if } 0 < x \\le 1, y > 0`` as a sympy boolean; ``otherwise`` is true."""
@@ -253,11 +255,14 @@ class _LatexReader:
             self.fail(piece, f"not a condition ({exc})")
 
     def left_side(self, piece: str) -> None:
-        """The left side of ``H(X) = ...``: it must not name a parameter."""
+        """The left side of ``H(X) = ...``: notation such as ``h(X)``, ``H_b(p)``,
+        ``D_{KL}(P \\| Q)`` or ``H``, not a formula in the parameters."""
         try:
             lhs = self.expression(piece)
         except ClaimError:
-            return  # D_{KL}(P \| Q), h(X): notation, not a formula in the parameters
+            return  # D_{KL}(P \| Q): notation the parser does not read
+        if isinstance(lhs, AppliedUndef) and canonical(type(lhs).__name__) not in self.names:
+            return  # h(X), H_b(p), D(p, q)
         used = {canonical(s.name) for s in lhs.free_symbols} | \
             {canonical(type(f).__name__) for f in lhs.atoms(AppliedUndef)}
         if used & set(self.params):
