@@ -22,7 +22,7 @@ from .derive import (
 )
 from .derive.joint import conditional_entropy, joint_entropy, mutual_information
 from .errors import BudgetExceeded, InvalidParameter, NoRule, SymbolicInfoError, UnknownFamily
-from .families import families, family, from_density
+from .families import families, family, from_density, pair
 from .families.joint import JointTable, independent, joint
 from .numeric.export import export
 from .optimize import MaxEntropy, Optimum, max_entropy, maximize, minimize
@@ -33,7 +33,7 @@ __all__ = ["export", "MaxEntropy", "Optimum", "max_entropy", "maximize", "minimi
            "BudgetExceeded", "Derivation", "InvalidParameter", "JointTable", "NoRule", "RULES",
            "Step", "SymbolicInfoError", "UnknownFamily", "conditional_entropy",
            "cross_entropy", "document", "entropy", "families", "family", "from_density",
-           "independent", "jeffreys", "joint", "joint_entropy", "kl", "mutual_information",
+           "independent", "jeffreys", "joint", "joint_entropy", "kl", "mutual_information", "pair",
            "bhattacharyya", "chi_square", "f_divergence", "fisher_information", "hellinger",
            "jensen_shannon", "renyi_divergence", "renyi_entropy", "total_variation",
            "tsallis_entropy"]

@@ -27,8 +27,8 @@ import sympy as sp
 
 import symbolic_info as si
 from symbolic_info.errors import InvalidParameter, SymbolicInfoError
-from symbolic_info.families import get_spec
-from symbolic_info.families.registry import default_values, factory_families, usage
+from symbolic_info.families.registry import default_member as family_default_member
+from symbolic_info.families.registry import factory_families, usage
 
 PROG = "symbolic-info"
 QUANTITIES = {"entropy": ("entropy", 1), "cross-entropy": ("cross_entropy", 2),
@@ -46,7 +46,6 @@ EXTRA_OPTIONS = {"renyi-divergence": "alpha", "renyi-entropy": "alpha",
 VERIFIABLE = sorted(set(QUANTITIES) - {"fisher-information"})
 GENERATOR_VARIABLE = "t"
 CATEGORICAL = "categorical"
-CATEGORICAL_DEFAULT_SIZE = 3
 _INT = re.compile(r"[+-]?\d+")
 _FRACTION = re.compile(r"[+-]?\d+\s*/\s*\d+")
 
@@ -127,25 +126,12 @@ def parse_member(text: str, role: int = 1):
 
 
 def default_member(name: str, role: int = 1, params: dict | None = None):
-    """``si.family(name, **params)`` with default symbols (suffix ``role``) for the rest."""
-    params = dict(params or {})
-    if name == CATEGORICAL:
-        if not params:
-            letter = "p" if role == 1 else "q"
-            params = {"p": [f"{letter}_{i}" for i in range(1, CATEGORICAL_DEFAULT_SIZE + 1)]}
-        return si.family(name, **params)
-    if name in factory_families():
-        return si.family(name, **(default_values(name, str(role)) | params))
-    spec = get_spec(name)
-    for key, value in params.items():
-        if isinstance(value, list):
+    """``si.family(name, **params)`` with default symbols (suffix ``role``) for the rest
+    (:func:`symbolic_info.families.default_member`, as ``si.pair`` makes them)."""
+    for key, value in (params or {}).items():
+        if isinstance(value, list) and name != CATEGORICAL and name not in factory_families():
             raise SpecError(f"{name}: parameter {key} takes one value, not a list")
-    values = spec.default_values(str(role))
-    for alias in spec.aliases:
-        if alias.name in params:
-            values.pop(alias.target, None)
-    values.update(params)
-    return si.family(name, **values)
+    return family_default_member(name, role, params)
 
 
 def parse_order(text: str, option: str):

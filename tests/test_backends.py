@@ -28,7 +28,8 @@ needs_numba = needs("numba")
 # Ranges per parameter name (stem before the subscript), wide enough to reach the asymptotic
 # and small-argument branches of the special functions.
 RANGES = {"mu": (-5.0, 5.0), "sigma": (0.05, 20.0), "shape": (0.05, 50.0),
-          "rate": (0.05, 20.0), "a": (0.05, 50.0), "b": (0.05, 50.0), "p": (0.0, 1.0)}
+          "rate": (0.05, 20.0), "a": (0.05, 50.0), "b": (0.05, 50.0), "p": (0.0, 1.0),
+          "alpha": (0.05, 50.0), "beta": (0.05, 20.0)}  # gamma and beta: α, β
 
 
 def random_points(d, rng, n=40):

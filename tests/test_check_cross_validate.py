@@ -132,7 +132,7 @@ def test_report_is_frozen_and_prints_a_table():
     with pytest.raises(dataclasses.FrozenInstanceError):
         report.rtol = 1.0
     text = str(report)
-    assert "rate_1" in text and "derived" in text and "numeric" in text and "OK" in text
+    assert "lam_1" in text and "derived" in text and "numeric" in text and "OK" in text
     assert len(text.splitlines()) >= 3 + 3
     assert report.max_rel_error == max(report.rel_errors)
 

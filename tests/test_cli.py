@@ -66,10 +66,10 @@ def test_partial_parameters_get_defaults_and_numbers_are_exact(capsys):
                          "--json")
     assert code == 0, err
     data = json.loads(out)
-    assert data["q"] == "exponential(rate=rate_2)"
+    assert data["q"] == "exponential(rate=lam_2)"  # the rate's conventional symbol, λ
     result = sp.sympify(data["result"])
     # H(Exp(2), Exp(r)) = r/2 - log(r)
-    assert float(result.subs(sp.Symbol("rate_2"), 3.0)) == pytest.approx(1.5 - math.log(3.0))
+    assert float(result.subs(sp.Symbol("lam_2"), 3.0)) == pytest.approx(1.5 - math.log(3.0))
 
 
 def test_families_lists_names(capsys):
@@ -120,8 +120,8 @@ def test_parse_value():
 
 
 def test_parse_member_defaults():
-    assert parse_member("gamma", 2).label() == "gamma(shape=shape_2, rate=rate_2)"
-    assert "rate=1/2" in parse_member("gamma:scale=2").label()
+    assert parse_member("gamma", 2).label() == "gamma(shape=alpha_2, rate=beta_2)"
+    assert parse_member("gamma:scale=2").label() == "gamma(shape=k_1, rate=1/2)"  # (k, θ)
     assert parse_member("categorical", 2).label() == "categorical(p_1=q_1, p_2=q_2, p_3=q_3)"
 
 

@@ -207,7 +207,7 @@ def test_cli_base_where_it_applies(capsys):
 
 
 def test_cli_verify_a_new_quantity(capsys):
-    code, out, err = cli(capsys, "verify", "1 - 2*sqrt(rate_1*rate_2)/(rate_1 + rate_2)",
+    code, out, err = cli(capsys, "verify", "1 - 2*sqrt(lam_1*lam_2)/(lam_1 + lam_2)",
                          "hellinger", "exponential", "exponential")
     assert code == 0, err + out
     code, out, err = cli(capsys, "verify", "log(a)", "renyi-entropy", "exponential",

@@ -20,7 +20,12 @@ from ..budget import Budget
 from ..errors import BudgetExceeded, InvalidParameter, NoRule, SymbolicInfoError
 from ..expectation import Expectation, expect, numeric_expectation
 from ..families.product import mixed
-from ..families.spec import Family, sample_members, sample_parameters
+from ..families.spec import (
+    Family,
+    sample_members,
+    sample_parameters,
+    warn_if_same_by_default,
+)
 from ..measure import Measure, linear_terms
 from ..scope import derivation_budget
 from . import store
@@ -119,6 +124,7 @@ def check_inputs(quantity, p, q, base, timeout) -> None:
         if member is not None and not isinstance(member, Family):
             raise InvalidParameter(f"{role} must be a Family (from symbolic_info.family), "
                                    f"got {type(member).__name__}")
+    warn_if_same_by_default(p, q)
     if base is not None:
         b = sp.sympify(base)
         if not (b.is_positive and b != 1):

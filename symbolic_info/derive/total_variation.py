@@ -39,7 +39,7 @@ from scipy import integrate
 from ..budget import Budget
 from ..errors import BudgetExceeded, InvalidParameter, NoRule, SymbolicInfoError
 from ..families.relations import pin
-from ..families.spec import Family, sample_members
+from ..families.spec import Family, sample_members, warn_if_same_by_default
 from ..integration import integrate_split
 from .derivation import Derivation, Step, StepKind
 from .memo import remembered
@@ -60,6 +60,7 @@ def check_pair(quantity: str, p: Family, q: Family, timeout: float) -> None:
                                    f"got {type(m).__name__}")
         if m.multivariate or m.matrix:
             raise NoRule(f"{quantity} is derived for univariate families; {m.label()} is not")
+    warn_if_same_by_default(p, q)
     if not (isinstance(timeout, (int, float)) and timeout > 0):
         raise InvalidParameter(f"timeout must be a positive number of seconds, got {timeout}")
 

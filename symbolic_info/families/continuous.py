@@ -15,20 +15,22 @@ UNIT = Interval(0, 1)
 
 
 def _continuous(name, params, density, support, **kw):
-    register(make_spec(name, tuple(Param(n, c) for n, c in params), X, density, support, **kw))
+    """``params``: (keyword, constraint) or (keyword, constraint, conventional symbol)."""
+    register(make_spec(name, tuple(Param(*p) for p in params), X, density, support, **kw))
 
 
 _continuous("normal", [("mu", REAL), ("sigma", POSITIVE)],
             lambda x, mu, sigma: exp(-(x - mu) ** 2 / (2 * sigma**2)) / (sqrt(2 * pi) * sigma),
             lambda **_: REAL_LINE, title="Normal")
-_continuous("exponential", [("rate", POSITIVE)],
+_continuous("exponential", [("rate", POSITIVE, "lam")],
             lambda x, rate: rate * exp(-rate * x), lambda **_: HALF_LINE, title="Exponential")
-_continuous("gamma", [("shape", POSITIVE), ("rate", POSITIVE)],
+_continuous("gamma", [("shape", POSITIVE, "alpha"), ("rate", POSITIVE, "beta")],
             lambda x, shape, rate: rate**shape * x ** (shape - 1) * exp(-rate * x)
             / sp.gamma(shape),
-            lambda **_: HALF_LINE, aliases=(Alias("scale", "rate", lambda s: 1 / s),),
+            lambda **_: HALF_LINE,
+            aliases=(Alias("scale", "rate", lambda s: 1 / s, "theta", (("shape", "k"),)),),
             title="Gamma")
-_continuous("beta", [("a", POSITIVE), ("b", POSITIVE)],
+_continuous("beta", [("a", POSITIVE, "alpha"), ("b", POSITIVE, "beta")],
             lambda x, a, b: x ** (a - 1) * (1 - x) ** (b - 1) / sp.beta(a, b),
             lambda **_: UNIT, title="Beta")
 _continuous("laplace", [("mu", REAL), ("b", POSITIVE)],
@@ -55,7 +57,7 @@ _continuous("weibull", [("k", POSITIVE), ("lam", POSITIVE)],
 _continuous("rayleigh", [("sigma", POSITIVE)],
             lambda x, sigma: x / sigma**2 * exp(-(x**2) / (2 * sigma**2)),
             lambda **_: HALF_LINE, title="Rayleigh")
-_continuous("pareto", [("xm", POSITIVE), ("alpha", POSITIVE)],
+_continuous("pareto", [("xm", POSITIVE, "x_m"), ("alpha", POSITIVE)],
             lambda x, xm, alpha: alpha * xm**alpha / x ** (alpha + 1),
             lambda xm, alpha: Interval(xm, oo), title="Pareto")
 _continuous("chi_squared", [("k", POSITIVE)],

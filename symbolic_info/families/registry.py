@@ -50,6 +50,42 @@ def default_values(name: str, suffix: str = "") -> dict:
     return get_spec(name).default_values(suffix)
 
 
+CATEGORICAL_LETTERS = {1: "p", 2: "q"}  # a default categorical P has p_1.., Q has q_1..
+CATEGORICAL_DEFAULT_SIZE = 3
+
+
+def default_member(name: str, role: int = 1, params: dict | None = None) -> Family:
+    """``family(name, **params)`` with the family's conventional symbols, subscripted
+    ``role`` (1 for P, 2 for Q), for the parameters not in ``params``: ``default_member(
+    "gamma", 2)`` is gamma(shape=alpha_2, rate=beta_2). A categorical without ``p`` has
+    three outcomes, probabilities ``p_1, p_2, p_3`` (P) or ``q_1, q_2, q_3`` (Q)."""
+    params = dict(params or {})
+    if name == "categorical":
+        if not params:
+            letter = CATEGORICAL_LETTERS.get(role, f"p{role}")
+            params = {"p": [f"{letter}_{i}" for i in range(1, CATEGORICAL_DEFAULT_SIZE + 1)]}
+        return family(name, **params)
+    if name in _FACTORIES:
+        return family(name, **(default_values(name, str(role)) | params))
+    spec = get_spec(name)
+    for key, value in params.items():
+        if isinstance(value, list):
+            raise InvalidParameter(f"{name}: parameter {key} takes one value, not a list")
+    return spec.member(**(spec.default_values(str(role), given=params) | params))
+
+
+def pair(p_name: str, q_name: str | None = None, *, p_params: dict | None = None,
+         q_params: dict | None = None) -> tuple[Family, Family]:
+    """Two members P and Q with distinct symbols, as the command line makes them: each
+    parameter not given takes its family's conventional symbol subscripted 1 (P) or 2 (Q).
+
+    ``pair("normal")`` is (normal(mu_1, sigma_1), normal(mu_2, sigma_2)); ``q_name``
+    defaults to ``p_name``. Use it for divergences: ``kl(*pair("gamma"))``.
+    """
+    return (default_member(p_name, 1, p_params),
+            default_member(p_name if q_name is None else q_name, 2, q_params))
+
+
 def usage(name: str) -> str:
     """How ``name`` is called: its parameter names, or its factory's signature."""
     if name in _FACTORIES:

@@ -8,6 +8,9 @@ Built-in families and ``from_density`` families are the same kind of object.
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -91,22 +94,39 @@ def constraint_from_assumptions(symbol: sp.Symbol) -> Constraint:
 
 @dataclass(frozen=True)
 class Param:
-    """One parameter of a family: its keyword name and its constraint."""
+    """One parameter of a family: its keyword name, its constraint and its conventional
+    symbol (``notation``: the name of the symbol a member takes when the parameter is not
+    given, ``alpha`` for the gamma ``shape``, printed :math:`\\alpha`; the keyword name when
+    empty)."""
 
     name: str
     constraint: Constraint
+    notation: str = ""
 
     def symbol(self, name: str | None = None) -> sp.Symbol:
         return sp.Symbol(name or self.name, **self.constraint.assumption_dict)
 
+    @property
+    def default_symbol(self) -> str:
+        """The name of the symbol standing for this parameter when it is not given."""
+        return self.notation or self.name
+
 
 @dataclass(frozen=True)
 class Alias:
-    """An alternative keyword for a parameter: ``target = transform(value)`` (gamma ``scale``)."""
+    """An alternative keyword for a parameter: ``target = transform(value)`` (gamma ``scale``).
+
+    ``notation`` is the alias's conventional symbol (``theta`` for a scale) and ``defaults``
+    the conventional symbols of the other parameters in that parameterisation (the gamma
+    shape is ``k`` next to a scale ``theta``, ``alpha`` next to a rate ``beta``): parameters
+    not given take these when the alias is given.
+    """
 
     name: str
     target: str
     transform: Callable[[sp.Expr], sp.Expr]
+    notation: str = ""
+    defaults: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -168,9 +188,18 @@ class FamilySpec:
     def param_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.params)
 
-    def default_values(self, suffix: str = "") -> dict[str, str]:
-        """Default symbol names, e.g. ``{'mu': 'mu_1', 'sigma': 'sigma_1'}`` for suffix '1'."""
-        return {p.name: f"{p.name}_{suffix}" if suffix else p.name for p in self.params}
+    def default_values(self, suffix: str = "", given=()) -> dict[str, str]:
+        """The conventional symbol names of the parameters not in ``given`` (keyword names),
+        subscripted ``suffix``: ``{'shape': 'alpha_1', 'rate': 'beta_1'}`` for gamma and
+        suffix '1'. An alias in ``given`` (gamma ``scale``) stands for its target and brings
+        its parameterisation's symbols (shape ``k``)."""
+        names = {p.name: p.default_symbol for p in self.params}
+        for alias in self.aliases:
+            if alias.name in given:
+                names.pop(alias.target, None)
+                names.update((k, v) for k, v in alias.defaults if k in names)
+        return {k: f"{v}_{suffix}" if suffix else v for k, v in names.items()
+                if k not in given}
 
     def member(self, **values) -> Family:
         """The member with the given parameter values (see :func:`symbolic_info.family`)."""
@@ -180,6 +209,7 @@ class FamilySpec:
             raise InvalidParameter(
                 f"{self.name} has no parameter {', '.join(map(repr, unknown))}; "
                 f"its parameters are {', '.join(known)}")
+        given_aliases = {a.name for a in self.aliases if a.name in values}
         for alias in self.aliases:
             if alias.name in values:
                 if alias.target in values:
@@ -188,11 +218,10 @@ class FamilySpec:
                 param = self.params[self.param_names.index(alias.target)]
                 raw = _as_value(Param(alias.name, param.constraint), values.pop(alias.name))
                 values[alias.target] = alias.transform(raw)
-        missing = [p for p in self.param_names if p not in values]
-        if missing:
-            values.update({p: p for p in missing})
+        defaults = self.default_values(given=set(values) | given_aliases)
+        values.update(defaults)
         converted = tuple(_as_value(p, values[p.name]) for p in self.params)
-        member = Family(self, converted)
+        member = Family(self, converted, defaulted=frozenset(defaults))
         member.check_relations()
         return member
 
@@ -228,6 +257,8 @@ class Family:
     spec: FamilySpec
     values: tuple[sp.Expr, ...]
     _cache: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    # the parameters that took their default symbols (not given by the user)
+    defaulted: frozenset = field(default=frozenset(), compare=False, hash=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -332,6 +363,38 @@ class Family:
 
     def __str__(self) -> str:
         return self.label()
+
+
+def warn_if_same_by_default(p, q) -> None:
+    """Warn (``UserWarning``) when P and Q are one distribution only because both took the
+    same default symbols (``si.kl(si.family("normal"), si.family("normal"))`` is 0): the
+    warning says how to get distinct members. Passing one member twice is not warned about."""
+    if p is q or not isinstance(p, Family) or not isinstance(q, Family):
+        return
+    if p.spec != q.spec or p.values != q.values:
+        return
+    shared = [n for n in p.spec.param_names if n in p.defaulted and n in q.defaulted]
+    if not shared:
+        return
+    name, values = p.spec.name, p.params
+    took = ", ".join(f"{n}={values[n]}" for n in shared)
+    subscripted = p.spec.default_values("2")
+    example = ", ".join(f"{n}={subscripted[n]!r}" for n in shared if n in subscripted)
+    warnings.warn(
+        f"P and Q are the same member {p.label()} only because both took the default "
+        f"symbols ({took}); for two distinct members use symbolic_info.pair({name!r}, "
+        f"{name!r}) (symbols subscripted 1 and 2) or name the parameters, e.g. "
+        f"symbolic_info.family({name!r}, {example})",
+        UserWarning, stacklevel=_caller_stacklevel())
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` of the first frame outside this package (the user's call)."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def symbols_in_order(values) -> tuple[sp.Symbol, ...]:
