@@ -445,10 +445,12 @@ class GaussianPower:
         order = next(iter(b.order.free_symbols))
         main = value.args[0][0] if isinstance(value, sp.Piecewise) else value
         if values:
-            point = {s: sp.Rational(v) if isinstance(v, float) else v for m in b.members
+            # 40-digit floats: exact rationals would make sympy extract roots of huge integers
+            point = {s: sp.Float(v, 40) if isinstance(v, float) else v for m in b.members
                      for s, v in sample_parameters(m, np.random.default_rng(5)).items()}
-            near = [complex(sp.N(main.xreplace({**point, order: 1 + e}), 30)).real
-                    for e in (sp.Rational(1, 10 ** 12), -sp.Rational(1, 10 ** 12))]
+            near = [complex(sp.N(main.xreplace({**point, order: sp.Float(1, 40) + e}),
+                                 30)).real
+                    for e in (sp.Float("1e-12", 40), -sp.Float("1e-12", 40))]
             at_one = complex(sp.N(reference.result.xreplace(point), 30)).real
         else:
             point = self.random_values(self.gaussians, 2)
