@@ -266,6 +266,14 @@ def test_cases_become_piecewise_with_their_conditions():
     assert at(0, 3, -1, 2) == sp.oo
 
 
+@pytest.mark.parametrize("make, claim", [HOLDS["laplace KL cases"], HOLDS["uniform KL cases"
+                                                                         " with +\\infty"]])
+def test_cases_claims_are_proved_branch_by_branch(make, claim):
+    verdict = verify(claim, make())
+    assert verdict.holds and verdict.method == "symbolic", str(verdict)
+    assert verdict.conditions == sp.true
+
+
 def test_the_cases_claim_that_leaked_placeholders_now_holds():
     # issue 13: this claim failed with an error showing \symbolicinfoparamd
     d = si.kl(F("uniform", a="a1", b="b1"), F("uniform", a="a2", b="b2"))

@@ -20,8 +20,12 @@ A claim goes through three small steps before sympy's LaTeX parser (the antlr ba
 After parsing, :func:`function_for` maps a function name to sympy: ``\Gamma``, ``\gamma``
 (applied), ``\psi``, ``\psi_m`` (:math:`\psi^{(m)}`), ``\mathrm{B}``, ``\operatorname{Ei}``,
 ``E_n``, and any sympy function by its name (``\erf``, ``\zeta``).  Whether ``\gamma`` is
-Euler's constant or the gamma function is decided by whether it is applied; a name applied to
-one argument that is a parameter or a constant (``\sigma(1 + x)``) is a product.
+Euler's constant or the gamma function is decided by whether it is applied (the verifier also
+tries an applied ``\gamma(x)`` as Euler's constant times x, the Weibull entropy's reading); a
+name applied to one argument that is a parameter or a constant (``\sigma(1 + x)``) is a
+product.  :func:`expand_sums` writes ``\sum_{i=1}^{3} p_i \ln p_i`` out term by term;
+:func:`matrix_rows` reads ``pmatrix``/``bmatrix`` entries; :func:`equation_sides` splits
+``H(X) = ...``.
 """
 
 from __future__ import annotations
@@ -266,7 +270,7 @@ def matrix_rows(text: str) -> list[list[str]] | None:
     """The entries of ``\\begin{pmatrix} a & b \\\\ c & d \\end{pmatrix}`` (also ``bmatrix``,
     ``matrix``, inside ``\\left( \\right)``) as written, row by row; None when it is not one."""
     m = _MATRIX.search(text)
-    if m is None or text[:m.start()].strip(" ({[") .replace("\\left", "").strip() \
+    if m is None or text[:m.start()].strip(" ({[").replace("\\left", "").strip() \
             or text[m.end():].strip(" )}]").replace("\\right", "").strip():
         return None
     rows = [r for r in re.split(r"\\\\(?:\[[^\]]*\])?", m.group("body")) if r.strip()]
