@@ -21,7 +21,7 @@ from .stable import EPS, GATE, ORDER, NearEquality, StableForm
 INDENT = "    "
 
 
-def _near_parts(near: NearEquality, mapping: dict) -> tuple[list[tuple[str, sp.Expr]],
+def near_parts(near: NearEquality, mapping: dict) -> tuple[list[tuple[str, sp.Expr]],
                                                              list[str], str, str]:
     """(assignments, term names, last-terms expression, scale expression), CSE applied."""
     deltas = {d: sp.Symbol(f"_d{k}") for k, (d, _, _) in enumerate(near.differences)}
@@ -75,7 +75,7 @@ def numpy_function(name: str, args: list[str], form: StableForm, mapping: dict,
     if form.near is not None:
         if isinstance(direct, (sp.Symbol, sp.Number)):
             lines.append(f"{INDENT * 2}out = out.copy()")
-        steps, names, last, scale = _near_parts(form.near, mapping)
+        steps, names, last, scale = near_parts(form.near, mapping)
         # a divergence is >= 0: one comparison finds the small values (and rounding's negatives)
         body = [f"near = numpy.flatnonzero(out < {GATE!r})",
                 "if near.size:",
@@ -105,7 +105,7 @@ def scalar_function(name: str, args: list[str], form: StableForm, mapping: dict,
         lines += ["@numba.njit(inline='never')", f"def _{name}_large({', '.join(args)}):",
                   f"{INDENT}return {scalar_code(form.large.form.xreplace(mapping))}", "", ""]
     if form.near is not None:
-        steps, names, last, scale = _near_parts(form.near, mapping)
+        steps, names, last, scale = near_parts(form.near, mapping)
         lines += ["@numba.njit(inline='never')", f"def _{name}_near({', '.join(args)}):"]
         lines += [f"{INDENT}{target} = {scalar_code(e)}" for target, e in steps]
         lines += [f"{INDENT}if max({', '.join(f'abs({n})' for n in last)}) <= "

@@ -40,7 +40,8 @@ def register_cli(group: click.Group) -> None:
                          help="The Python file to write.")(
                 click.option("--backend", default="numpy", show_default=True,
                              type=click.Choice(EXPORT_BACKENDS),
-                             help="numpy/scipy code or numba-compiled ufuncs.")(
+                             help="numpy/scipy code, numba-compiled ufuncs, or "
+                                  "differentiable torch / jax code.")(
                     click.option("--name", default=None,
                                  help="Function name (default: the derivation's name).")(
                         click.option("--base", default=None,

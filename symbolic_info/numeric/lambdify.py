@@ -231,57 +231,20 @@ def _mpmath_function(expr: sp.Expr, parameters) -> Callable:
 
 
 def _array_library_function(derivation, parameters, backend: str) -> Callable:
-    """torch / jax: the stable direct form (log1p, xlogy, xlog1py, lgamma) in the library's
-    own differentiable functions; the near-equality series is not used (a ``where`` over both
-    branches would put the series' overflow into the gradients)."""
-    import importlib
-    try:
-        library = importlib.import_module(backend)
-    except ImportError as exc:
-        raise ImportError(f"backend {backend!r} needs {backend} installed") from exc
-    from .array_special import exp_e1
-    from .functions import without_remainders
-    from .stable import stable_form
-    expr = without_remainders(stable_form(derivation).direct)
-    constants = [e for e in expr.atoms(sp.Pow, sp.Function) if e.is_number]
-    expr = expr.xreplace({e: e.evalf(17) for e in constants})  # sqrt(pi): no tensor
-    if expr.has(sp.Integral, sp.Sum):
-        raise NotImplementedError(f"backend {backend!r} needs a closed form; this result "
-                                  f"keeps an Integral or Sum (use backend='numpy')")
-    if backend == "jax":
-        import jax.numpy as jnp
-        import jax.scipy.special as special
-        from sympy.printing.numpy import JaxPrinter as Base
-        functions = {"xlogy": special.xlogy, "xlog1py": special.xlog1py,
-                     "log1p": jnp.log1p, "expm1": jnp.expm1,
-                     "gammaln": special.gammaln, "digamma": special.digamma,
-                     "polygamma": lambda n, x: special.polygamma(int(n), x),
-                     "exp_e1": exp_e1("jax")}
-    else:
-        from sympy.printing.pytorch import TorchPrinter as Base
-        functions = {"xlogy": library.xlogy, "xlog1py": library.special.xlog1py,
-                     "log1p": library.log1p, "expm1": library.expm1,
-                     "gammaln": library.lgamma, "digamma": library.special.digamma,
-                     "polygamma": lambda n, x: library.special.polygamma(int(n), x),
-                     "exp_e1": exp_e1("torch")}
-
-    from .printing import calls_by_name
-
-    class Printer(calls_by_name({"xlogy": "xlogy", "xlog1py": "xlog1py", "log1p": "log1p",
-                                 "expm1": "expm1", "loggamma": "gammaln",
-                                 "exp_e1": "exp_e1"}), Base):
-        """The library's printer; special functions by the names bound in ``functions``."""
-
-        def _print_polygamma(self, e):
-            if e.args[0] == 0:
-                return f"digamma({self._print(e.args[1])})"
-            return f"polygamma({self._print(e.args[0])}, {self._print(e.args[1])})"
-
+    """torch / jax: the numpy backend's stable form with its near-equality series and
+    large-argument branches selected by ``where`` (double where: finite gradients on both
+    sides of each switch); Python numbers and tensors mix (see :mod:`.tensors`)."""
+    from .tensors import tensor_evaluator
+    core, source = tensor_evaluator(derivation, parameters, backend)
     names = [s.name for s in parameters]
-    f = lambdify_safely(parameters, expr, printer=Printer,
-                    modules=[functions, backend])
-    f = signed_call(f, names, f"{expr}\n\nparameters: {', '.join(names)} ({backend})")
+
+    def evaluate(*args, **kwargs):
+        return core(*bind_arguments(names, args, kwargs))
+
+    f = signed_call(evaluate, names, f"{derivation.result}\n\nparameters: {', '.join(names)} "
+                    f"({backend})")
     f.parameters = parameters
+    f.source = source
     return f
 
 

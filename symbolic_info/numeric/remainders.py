@@ -16,7 +16,8 @@ THRESHOLD = 10.0
 TERMS = 8
 
 
-def _coefficients() -> tuple[list[str], list[str]]:
+def coefficients() -> tuple[list[str], list[str]]:
+    """The coefficients of R and S in 1/z² (k = 1..TERMS), as float literals."""
     r = [repr(float(sp.bernoulli(2 * k) / (2 * k * (2 * k - 1)))) for k in range(1, TERMS + 1)]
     s = [repr(float(-sp.bernoulli(2 * k) / (2 * k))) for k in range(1, TERMS + 1)]
     return r, s
@@ -31,7 +32,7 @@ def _horner(coefficients: list[str], variable: str) -> str:
 
 
 def _sources() -> tuple[str, str]:
-    r, s = _coefficients()
+    r, s = coefficients()
     r_series, s_series = _horner(r, "w"), _horner(s, "w")
     half_log_2pi = repr(float(sp.log(2 * sp.pi) / 2))
     array = f'''
