@@ -3,6 +3,8 @@
 ``python -m symbolic_info.bench accuracy [--points N]``,
 ``python -m symbolic_info.bench load [--busy N]`` (outcomes idle vs loaded),
 ``python -m symbolic_info.bench multivariate`` (MVN and VAE KLs on batches vs torch),
+``python -m symbolic_info.bench categorical`` (categorical lambdify times, vector form, logits vs
+torch),
 ``python -m symbolic_info.bench outcomes`` (the set's outcomes as JSON, used by the others).
 
 Subcommands live in their own modules and register themselves in :data:`COMMANDS`. Each module has
@@ -11,9 +13,10 @@ Subcommands live in their own modules and register themselves in :data:`COMMANDS
 
 from __future__ import annotations
 
-from . import accuracy, derive, load, multivariate, numeric, outcomes, quantities
+from . import accuracy, categorical, derive, load, multivariate, numeric, outcomes, quantities
 
 COMMANDS = {"derive": derive, "numeric": numeric, "accuracy": accuracy, "load": load,
-            "outcomes": outcomes, "multivariate": multivariate, "quantities": quantities}
+            "outcomes": outcomes, "multivariate": multivariate, "quantities": quantities,
+            "categorical": categorical}
 
 __all__ = ["COMMANDS"]

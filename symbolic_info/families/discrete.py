@@ -11,11 +11,12 @@ from sympy import Range, exp, factorial, oo
 
 from ..errors import InvalidParameter
 from .region import OneHot
-from .registry import make_spec, register, register_factory
+from .registry import make_spec, register, register_factory, register_parameterisation
 from .spec import (
     POSITIVE,
     POSITIVE_INTEGER,
     PROBABILITY,
+    REAL,
     UNIT_INTERVAL,
     Constraint,
     Family,
@@ -32,6 +33,10 @@ def _discrete(name, params, pmf, support, **kw):
 
 _discrete("bernoulli", [("p", PROBABILITY)], lambda x, p: p**x * (1 - p) ** (1 - x),
           lambda **_: Range(0, 2), title="Bernoulli")
+register_parameterisation(make_spec(
+    "bernoulli", (Param("logits", REAL),), K,
+    lambda x, logits: exp(x * logits) / (1 + exp(logits)), lambda **_: Range(0, 2),
+    title="Bernoulli"))  # P(X = 1) = sigmoid(logits); log-normaliser softplus(logits)
 _discrete("binomial", [("n", POSITIVE_INTEGER), ("p", UNIT_INTERVAL)],
           lambda x, n, p: sp.binomial(n, x) * p**x * (1 - p) ** (n - x),
           lambda n, p: Range(0, n + 1), title="Binomial")

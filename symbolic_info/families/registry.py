@@ -18,6 +18,8 @@ _FACTORIES: dict[str, Callable[..., Family]] = {}
 # Their default keyword values for a suffix ("1" for P, "2" for Q), and how they are called.
 _FACTORY_DEFAULTS: dict[str, Callable[[str], dict]] = {}
 _FACTORY_USAGE: dict[str, str] = {}
+# Alternative parameterisations of a registered family, each a spec of its own density.
+_PARAMETERISATIONS: dict[str, list[FamilySpec]] = {}
 
 
 def register(spec: FamilySpec) -> FamilySpec:
@@ -115,7 +117,25 @@ def family(name: str, **params) -> Family:
     """
     if name in _FACTORIES:
         return _FACTORIES[name](**params)
-    return get_spec(name).member(**params)
+    spec = get_spec(name)
+    for alternative in _PARAMETERISATIONS.get(name, ()):  # chosen by its own keywords
+        if params and set(params) <= set(alternative.param_names) \
+                and not set(params) & set(spec.param_names):
+            return alternative.member(**params)
+    return spec.member(**params)
+
+
+def register_parameterisation(spec: FamilySpec) -> FamilySpec:
+    """Another parameterisation of the registered family ``spec.name`` (Bernoulli logits),
+    with its own density: ``family(name, **params)`` takes it when every keyword is one of its
+    parameters and none of the registered spec's."""
+    _PARAMETERISATIONS.setdefault(spec.name, []).append(spec)
+    return spec
+
+
+def parameterisations(name: str) -> tuple[FamilySpec, ...]:
+    """The alternative parameterisations registered for ``name``."""
+    return tuple(_PARAMETERISATIONS.get(name, ()))
 
 
 def make_spec(name: str, params: Sequence[Param], variable: sp.Symbol,

@@ -99,7 +99,8 @@ def _indexed_function(d, members, backend: str) -> Callable:
                             lambda e: scalars[e.base])
         inner = [m for m in marker.values() if body.has(m)]
         body = zero_safe_logs(body)  # 0 log 0 = 0: a class of probability 0
-        f = sp.lambdify([*scalars.values(), *inner], body, modules=modules)
+        f = sp.lambdify([*scalars.values(), *inner], body, modules=modules,
+                        printer=_printer(backend))
         marker[s] = sp.Dummy("sum")
         pieces.append((marker[s], inner, f))
     outside = expr.xreplace(marker)
@@ -157,3 +158,17 @@ def _modules(backend: str) -> list:
         return [{"xlogy": torch.xlogy, "xlog1py": torch.special.xlog1py}, "torch"]
     import jax.scipy.special as special
     return [{"xlogy": special.xlogy, "xlog1py": special.xlog1py}, "jax"]
+
+
+def _printer(backend: str):
+    """sympy's printer of the backend, writing xlogy and xlog1py by name (bound by
+    :func:`_modules`); None (lambdify's choice) for numpy."""
+    if backend == "numpy":
+        return None
+    from sympy.printing.numpy import JaxPrinter
+    from sympy.printing.pytorch import TorchPrinter
+
+    from .printing import calls_by_name
+    base = TorchPrinter if backend == "torch" else JaxPrinter
+    return type("IndexedPrinter", (calls_by_name({"xlogy": "xlogy", "xlog1py": "xlog1py"}),
+                                   base), {})

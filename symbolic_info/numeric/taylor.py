@@ -92,15 +92,13 @@ def _abs(u: Jet) -> Jet:
 
 def _compose(g: Callable[[sp.Expr], sp.Expr], u: Jet, order: int) -> Jet:
     """g(u) for a jet u: Σ_k g^{(k)}(u_0)/k! · (u - u_0)^k, truncated."""
-    s = sp.Dummy("s")
+    s, derivatives = _derivatives(g, order)
     u0 = u[0]
     v = (sp.S.Zero, *u[1:])
-    derivative = g(s)
     out = [g(u0)] + [sp.S.Zero] * order
     power = v
     for k in range(1, order + 1):
-        derivative = sp.diff(derivative, s)
-        factor = derivative.xreplace({s: u0}) / math.factorial(k)
+        factor = derivatives[k].xreplace({s: u0}) / math.factorial(k)
         if factor != 0:
             for j in range(k, order + 1):
                 if power[j] != 0:
@@ -108,3 +106,20 @@ def _compose(g: Callable[[sp.Expr], sp.Expr], u: Jet, order: int) -> Jet:
         if k < order:
             power = _mul(power, v, order)
     return tuple(out)
+
+
+_DERIVATIVES: dict = {}
+
+
+def _derivatives(g: Callable[[sp.Expr], sp.Expr], order: int) -> tuple[sp.Dummy, list]:
+    """(s, [g(s), g'(s), ..., g^(order)(s)]), remembered for a sympy function class (``log``
+    is composed with every logarithm's argument)."""
+    if isinstance(g, type) and (g, order) in _DERIVATIVES:
+        return _DERIVATIVES[g, order]
+    s = sp.Dummy("s")
+    derivatives = [g(s)]
+    for _ in range(order):
+        derivatives.append(sp.diff(derivatives[-1], s))
+    if isinstance(g, type):
+        _DERIVATIVES[g, order] = (s, derivatives)
+    return s, derivatives
