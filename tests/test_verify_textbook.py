@@ -244,6 +244,9 @@ LAM = sp.Symbol("lambda", positive=True)
     (r"\exp\Bigl(\frac1\lambda\Bigr)", sp.exp(1 / LAM)),
     (r"\ln\Gamma(\lambda)\Gamma(2)", sp.log(sp.gamma(LAM))),
     (r"\operatorname{erf}(\lambda)", sp.erf(LAM)),
+    (r"\max(\lambda, 1) - \min(\lambda, 2)", sp.Max(LAM, 1) - sp.Min(LAM, 2)),
+    (r"\exp\left\{-\lambda\right\}", sp.exp(-LAM)),
+    (r"\ln\left|1-\lambda\right| + \ln\lvert\lambda\rvert", sp.log(sp.Abs(1 - LAM) * LAM)),
     (r"\frac 1 2 \times\lambda\;\!", LAM / 2),
 ])
 def test_textbook_names_read_as_sympy(claim, expected):

@@ -93,7 +93,7 @@ FUNCTIONS: dict[str, Callable] = {
     "Beta": sp.beta, "beta": sp.beta, "ln": sp.log, "lgamma": sp.loggamma,
     "loggamma": sp.loggamma, "lnGamma": sp.loggamma, "Ei": sp.Ei, "erf": sp.erf,
     "erfc": sp.erfc, "exp": sp.exp, "sqrt": sp.sqrt, "zeta": sp.zeta, "Li": sp.Li,
-    "li": sp.li, "Si": sp.Si, "Ci": sp.Ci, "log": sp.log,
+    "li": sp.li, "Si": sp.Si, "Ci": sp.Ci, "log": sp.log, "max": sp.Max, "min": sp.Min,
 }
 #: Functions written with their order as a subscript: ``\psi_1(x)``, ``E_1(x)``.
 ORDERED_FUNCTIONS: dict[str, Callable] = {"psi": sp.polygamma, "polygamma": sp.polygamma,
