@@ -191,6 +191,10 @@ def test_bernoulli_logits_is_declared_by_its_density():
     lv = member.values[0]
     assert sp.simplify(member.density_at(x) - sp.exp(x * lv) / (1 + sp.exp(lv))) == 0
     assert si.family("bernoulli", p="p").params.keys() == {"p"}
+    from symbolic_info.families import default_member
+    assert default_member("bernoulli", 2, {"logits": "l"}).spec is member.spec
+    with pytest.raises(InvalidParameter, match="logits"):
+        si.family("bernoulli", p="p", logits="l")
 
 
 def _log_expit_ce(p, logits):

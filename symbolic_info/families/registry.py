@@ -69,7 +69,7 @@ def default_member(name: str, role: int = 1, params: dict | None = None) -> Fami
         return family(name, **params)
     if name in _FACTORIES:
         return family(name, **(default_values(name, str(role)) | params))
-    spec = get_spec(name)
+    spec = spec_for(name, params)
     for key, value in params.items():
         if isinstance(value, list):
             raise InvalidParameter(f"{name}: parameter {key} takes one value, not a list")
@@ -117,12 +117,19 @@ def family(name: str, **params) -> Family:
     """
     if name in _FACTORIES:
         return _FACTORIES[name](**params)
+    return spec_for(name, params).member(**params)
+
+
+def spec_for(name: str, params) -> FamilySpec:
+    """The spec of ``name`` that takes the keywords ``params``: a registered alternative
+    parameterisation when every keyword is one of its parameters and none of the registered
+    spec's (``bernoulli`` with ``logits=``), else the registered spec."""
     spec = get_spec(name)
-    for alternative in _PARAMETERISATIONS.get(name, ()):  # chosen by its own keywords
+    for alternative in _PARAMETERISATIONS.get(name, ()):
         if params and set(params) <= set(alternative.param_names) \
                 and not set(params) & set(spec.param_names):
-            return alternative.member(**params)
-    return spec.member(**params)
+            return alternative
+    return spec
 
 
 def register_parameterisation(spec: FamilySpec) -> FamilySpec:
