@@ -1,5 +1,6 @@
 """symbolic_info: closed forms of entropy, cross-entropy and KL divergence, derived with sympy."""
 
+from .atlas import Atlas, Cell, atlas
 from .check import Report, Verdict, check_properties, cross_validate, verify
 from .derive import (
     RULES,
@@ -28,7 +29,8 @@ from .numeric.export import export
 from .optimize import MaxEntropy, Optimum, max_entropy, maximize, minimize
 from .render.document import document
 
-__all__ = ["export", "MaxEntropy", "Optimum", "max_entropy", "maximize", "minimize",
+__all__ = ["Atlas", "Cell", "atlas",
+           "export", "MaxEntropy", "Optimum", "max_entropy", "maximize", "minimize",
            "Report", "Verdict", "check_properties", "cross_validate", "verify",
            "BudgetExceeded", "Derivation", "InvalidParameter", "JointTable", "NoRule", "RULES",
            "Step", "SymbolicInfoError", "UnknownFamily", "conditional_entropy",

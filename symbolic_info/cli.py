@@ -497,12 +497,14 @@ def cache_clear() -> None:
 
 
 def _register_optimisation_commands() -> None:
+    from symbolic_info.atlas.cli import register_cli as register_atlas
     from symbolic_info.numeric.export_cli import register_cli as register_export
     from symbolic_info.optimize.cli import register_cli as register_optimize
     from symbolic_info.optimize.max_entropy_cli import register_cli as register_max_entropy
     register_optimize(cli)
     register_max_entropy(cli)
     register_export(cli)
+    register_atlas(cli)
 
 
 _register_optimisation_commands()
