@@ -38,6 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="families to include (default: all built-in)")
     parser.add_argument("--quantities", nargs="+", default=list(QUANTITIES),
                         choices=QUANTITIES)
+    parser.add_argument("--tensors", action="store_true",
+                        help="instead: torch and jax near P = Q in float64 and float32, next "
+                             "to torch.distributions (symbolic_info/bench/tensors.py; the KL)")
 
 
 def derivations(families, quantities):
@@ -102,6 +105,9 @@ def headline() -> list[tuple[str, str, float]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "tensors", False):
+        from . import tensors
+        return tensors.run(args)
     backends = [b for b in args.backends
                 if b in ("numpy", "naive") or importlib.util.find_spec(b) is not None]
     families = args.families or list(BUILTIN_FAMILIES)

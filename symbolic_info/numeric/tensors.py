@@ -83,6 +83,21 @@ def _printer_class(library: str) -> type:
                 return _TRIGAMMA[library].format(self._print(e.args[1]))
             return f"{_POLYGAMMA[library]}({n}, {self._print(e.args[1])})"
 
+        def _print_Or(self, e):
+            return self._logical("logical_or", e)
+
+        def _print_And(self, e):
+            return self._logical("logical_and", e)
+
+        def _logical(self, name: str, e) -> str:
+            """Nested binary logical operations (arguments of different shapes broadcast;
+            sympy's jax printer stacks them into one array, which needs equal shapes)."""
+            module = "torch" if library == "torch" else "jax.numpy"
+            text = self._print(e.args[0])
+            for a in e.args[1:]:
+                text = f"{module}.{name}({text}, {self._print(a)})"
+            return text
+
         def _print_beta(self, e):
             """B(a, b) = exp(log Γ(a) + log Γ(b) - log Γ(a + b)) (positive a, b)."""
             a, b = e.args
