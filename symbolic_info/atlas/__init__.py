@@ -8,8 +8,9 @@ Modules: :mod:`.cell` (Task, Cell, default members), :mod:`.quantities` (which b
 """
 
 from .atlas import Atlas, Stats, load
-from .build import atlas, plan
+from .build import atlas, build, plan
 from .cell import STATUSES, Cell, Task
 from .quantities import QUANTITIES
 
-__all__ = ["Atlas", "Cell", "QUANTITIES", "STATUSES", "Stats", "Task", "atlas", "load", "plan"]
+__all__ = ["Atlas", "Cell", "QUANTITIES", "STATUSES", "Stats", "Task", "atlas", "build", "load",
+           "plan"]

@@ -34,10 +34,13 @@ class Stats:
 
 @dataclass(frozen=True)
 class Atlas:
-    """The cells of an atlas (entropies of each family, divergences of each ordered pair)."""
+    """The cells of an atlas (entropies of each family, divergences of each ordered pair);
+    ``cpu_seconds[i]`` is the CPU time the workers spent on ``cells[i]`` this run (0 when it
+    came from the store)."""
 
     cells: tuple[Cell, ...]
     stats: Stats = Stats()
+    cpu_seconds: tuple[float, ...] = ()
 
     def cell(self, quantity: str, p: str, q: str | None = None) -> Cell:
         """The cell of ``quantity`` of ``p`` (and ``q``); InvalidParameter naming it when the

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from ..derive.store import store_directory
 from ..errors import InvalidParameter, SymbolicInfoError, UnknownFamily
+from ..families import BUILTIN_FAMILIES
 from ..families import families as registered_families
 from .atlas import Atlas, Stats
 from .backends import default_jobs, run_dask, run_local
@@ -30,9 +31,9 @@ def plan(families: Sequence[str], quantities: Sequence[str], timeout: float) -> 
 
 
 def _names(families: Iterable[str] | None) -> list[str]:
-    known = registered_families()
     if families is None:
-        return known
+        return list(BUILTIN_FAMILIES)
+    known = registered_families()
     if isinstance(families, str):
         raise InvalidParameter("families must be a list of family names, not one string")
     names = list(dict.fromkeys(families))
@@ -63,7 +64,7 @@ def _check(quantities, jobs, timeout, wall) -> tuple[str, ...]:
 def atlas(families: Iterable[str] | None = None, quantities: Iterable[str] = ("entropy", "kl"),
           *, jobs: int | None = None, client=None, timeout: float = 30, progress: bool = True,
           wall: float | None = None) -> Atlas:
-    """Derive every cell of ``quantities`` over ``families`` (None: every registered family).
+    """Derive every cell of ``quantities`` over ``families`` (None: every built-in family).
 
     Entropies take each family's default member; divergences every ordered pair, P's
     parameters subscripted 1 and Q's 2. Cells run on ``jobs`` local processes (default: the
@@ -74,11 +75,19 @@ def atlas(families: Iterable[str] | None = None, quantities: Iterable[str] = ("e
     """
     names = _names(families)
     quantities = _check(tuple(quantities), jobs, timeout, wall)
+    return build(plan(names, quantities, float(timeout)), jobs=jobs, client=client,
+                 progress=progress, wall=wall)
+
+
+def build(tasks: Sequence[Task], *, jobs: int | None = None, client=None, progress: bool = True,
+          wall: float | None = None) -> Atlas:
+    """The atlas of exactly ``tasks`` (see :func:`atlas`; e.g. a benchmark's own set)."""
+    timeout = max((t.timeout for t in tasks), default=30.0)
     wall = float(wall) if wall is not None else wall_limit(float(timeout))
     directory = store_directory()
     store = "0" if directory is None else str(directory)
-    tasks = plan(names, quantities, float(timeout))
     start = time.perf_counter()
+    used: dict[Task, float] = {}
     cells: dict[Task, Cell] = {}
     keys: dict[Task, str] = {}
     counts = {"derived": 0, "from_store": 0, "failed": 0, "retried": 0}
@@ -102,10 +111,12 @@ def atlas(families: Iterable[str] | None = None, quantities: Iterable[str] = ("e
                   else run_local(pending, jobs or default_jobs(), store, wall))
         for task, outcome in runner:
             cells[task] = outcome.cell
+            used[task] = outcome.cpu_seconds
             cpu += outcome.cpu_seconds
             counts["retried"] += outcome.attempts > 1
             counts["failed" if outcome.cell.status == "failed" else "derived"] += 1
             save_cell(keys[task], outcome.cell)
             bar.update(outcome.cell.status)
     stats = Stats(**counts, cpu_seconds=cpu, wall_seconds=time.perf_counter() - start)
-    return Atlas(tuple(cells[t] for t in tasks), stats)
+    return Atlas(tuple(cells[t] for t in tasks), stats,
+                 tuple(used.get(t, 0.0) for t in tasks))

@@ -5,7 +5,8 @@
 ``python -m symbolic_info.bench multivariate`` (MVN and VAE KLs on batches vs torch),
 ``python -m symbolic_info.bench categorical`` (categorical lambdify times, vector form, logits vs
 torch),
-``python -m symbolic_info.bench outcomes`` (the set's outcomes as JSON, used by the others).
+``python -m symbolic_info.bench outcomes`` (the set's outcomes as JSON, used by the others),
+``python -m symbolic_info.bench atlas`` (cold/warm atlas builds: jobs=1, jobs=2, Dask).
 
 Subcommands live in their own modules and register themselves in :data:`COMMANDS`. Each module has
 ``add_arguments(parser)`` and ``run(args) -> int``.
@@ -13,10 +14,20 @@ Subcommands live in their own modules and register themselves in :data:`COMMANDS
 
 from __future__ import annotations
 
-from . import accuracy, categorical, derive, load, multivariate, numeric, outcomes, quantities
+from . import (
+    accuracy,
+    atlas,
+    categorical,
+    derive,
+    load,
+    multivariate,
+    numeric,
+    outcomes,
+    quantities,
+)
 
 COMMANDS = {"derive": derive, "numeric": numeric, "accuracy": accuracy, "load": load,
             "outcomes": outcomes, "multivariate": multivariate, "quantities": quantities,
-            "categorical": categorical}
+            "categorical": categorical, "atlas": atlas}
 
 __all__ = ["COMMANDS"]
