@@ -82,7 +82,8 @@ def one(label: str, workers: int, work: list[Task], progress: bool, **executor) 
     s, w = cold.stats, warm.stats
     print(f"{label:<22} cold {s.wall_seconds:8.1f} s wall  {s.total / s.wall_seconds:6.2f} "
           f"cells/s  cpu {s.cpu_seconds:7.1f} s  busy cores {s.cpu_seconds / s.wall_seconds:4.2f}"
-          f"  parent cpu {parent_cpu:5.1f} s  projected idle {run.projected:7.1f} s  | warm {w.wall_seconds:6.2f} s "
+          f"  parent cpu {parent_cpu:5.1f} s  projected idle {run.projected:7.1f} s"
+          f"  | warm {w.wall_seconds:6.2f} s "
           f"(derived {w.derived}, from store {w.from_store})", flush=True)
     return run
 
