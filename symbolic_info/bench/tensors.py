@@ -156,14 +156,14 @@ def run(args: argparse.Namespace) -> int:
             len(d.parameters) == 2 * n_p else None
         cells = []
         for lib, dtype in columns:
-            if lib == "dist":
-                evaluate, library = reference_kl, "torch"
-            else:
-                evaluate, library = (d.lambdify(lib) if have[lib] else None), lib
-            if evaluate is None:
-                cells.append(f"{'-':>15}")
-                continue
             try:
+                if lib == "dist":
+                    evaluate, library = reference_kl, "torch"
+                else:
+                    evaluate, library = (d.lambdify(lib) if have[lib] else None), lib
+                if evaluate is None:
+                    cells.append(f"{'-':>15}")
+                    continue
                 with np.errstate(all="ignore"):
                     error, _ = worst_error(d, evaluate, library, dtype, rows, exact)
             except Exception as exc:  # noqa: BLE001 -- an evaluator that cannot take these

@@ -98,6 +98,9 @@ def _printer_class(library: str) -> type:
                 text = f"{module}.{name}({text}, {self._print(a)})"
             return text
 
+        def _print_factorial(self, e):
+            return self._print(sp.gamma(e.args[0] + 1))
+
         def _print_beta(self, e):
             """B(a, b) = exp(log Γ(a) + log Γ(b) - log Γ(a + b)) (positive a, b)."""
             a, b = e.args
@@ -128,10 +131,19 @@ def tensor_code(expr: sp.Expr, library: str) -> str:
         return printer.doprint(expr)
     except PrintMethodNotImplementedError:
         names = sorted({type(f).__name__ for f in expr.atoms(sp.Function)
-                        if not hasattr(printer, f"_print_{type(f).__name__}")
-                        and type(f).__name__ not in printer.known_functions})
+                        if not _printable(f, library)})
         raise UnsupportedFunction(f"backend {library!r} cannot evaluate "
                                   f"{', '.join(names) or 'this expression'}") from None
+
+
+def _printable(f: sp.Expr, library: str) -> bool:
+    """Whether the function application ``f`` prints on its own (for naming the culprits)."""
+    printer = _printer_class(library)({"fully_qualified_modules": True, "strict": True})
+    try:
+        printer.doprint(f)
+    except PrintMethodNotImplementedError:
+        return False
+    return True
 
 
 def _remainder_source(library: str) -> str:
