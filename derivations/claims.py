@@ -9,6 +9,7 @@ and the note explains.  No value here is typed in: each comes from ``symbolic_in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
@@ -34,9 +35,38 @@ class Claim:
     derivations: list = field(default_factory=list, repr=False)
 
     def record(self) -> dict:
+        """The claim as JSON: formulas (:func:`formula`) in sympy's string form."""
         out = asdict(self)
         out.pop("derivations")
-        return out
+        return {k: plain(v) for k, v in out.items()}
+
+
+_FORMULA = re.compile("\u27e6(.*?)\u27e7", re.S)
+
+
+def formula(expr) -> str:
+    """``expr`` marked as a formula inside a claim's text: the lecture's table prints it as
+    LaTeX (:func:`formulas`), claims.json in sympy's string form (:func:`plain`)."""
+    if isinstance(expr, (list, tuple)):  # the roots solve gives: one, or a tuple of them
+        expr = expr[0] if len(expr) == 1 else sp.Tuple(*expr)
+    return "\u27e6" + sp.srepr(sp.sympify(expr)) + "\u27e7"
+
+
+def formulas(text: str) -> list:
+    """``text`` split into plain strings and the sympy expressions marked in it."""
+    parts, start = [], 0
+    for match in _FORMULA.finditer(text):
+        parts += [text[start:match.start()], sp.sympify(match.group(1))]
+        start = match.end()
+    parts.append(text[start:])
+    return [p for p in parts if not (isinstance(p, str) and not p)]
+
+
+def plain(value):
+    """A claim's field with its marked formulas in sympy's string form."""
+    if not isinstance(value, str) or "\u27e6" not in value:
+        return value
+    return "".join(p if isinstance(p, str) else sp.sstr(p) for p in formulas(value))
 
 
 CLAIMS: list[Callable[[], Claim]] = []
@@ -115,7 +145,7 @@ def biased_coin() -> Claim:
     v = value(d)
     return Claim("2", "Biased coin (p = 0.9): H ≈ 0.47 bits", 0.47, fmt(v),
                  rounds_to(v, 0.47, 2),
-                 f"the lecture rounds to two decimals; exact value {sp.sstr(d.result)} "
+                 f"the lecture rounds to two decimals; exact value {formula(d.result)} "
                  f"= {v:.5f} bits", [d])
 
 
@@ -132,7 +162,7 @@ def nonnegative_and_deterministic() -> Claim:
     ok = term_min == 0 and terms_ok and all(v == 0 for v in det_values)
     return Claim("3", "H is non-negative, and H = 0 if the variable is deterministic",
                  "H >= 0; H = 0 when deterministic",
-                 f"H = {sp.sstr(d.result)}: each term -p log p has minimum {term_min} on "
+                 f"H = {formula(d.result)}: each term -p log p has minimum {formula(term_min)} on "
                  f"[0, 1]; H(categorical(1, 0, 0)) = {det_values[0]}, "
                  f"H(Bernoulli(1)) = {det_values[1]}, H(Bernoulli(0)) = {det_values[2]}",
                  bool(ok), "each term of the finite sum is >= 0 (0 log 0 = 0)", [d, det[0]])
@@ -154,7 +184,7 @@ def maximum_is_log_k() -> Claim:
         h_max = sp.simplify(d.result.xreplace(sols[0])) if len(sols) == 1 else None
         ok &= at == [sp.Rational(1, k)] * k and h_max is not None and \
             sp.simplify(h_max - sp.log(k)) == 0 and concave
-        found.append(f"k={k}: p = ({', '.join(map(str, at or []))}), H = {h_max}")
+        found.append(f"k={k}: p = ({', '.join(map(str, at or []))}), H = {formula(h_max)}")
     return Claim("4", "Maximum for the uniform distribution over k outcomes: log k",
                  "max H = log k at p_i = 1/k",
                  "; ".join(found) + " (Lagrange multipliers, sympy.solve; H concave: "
@@ -172,7 +202,7 @@ def additivity_independent() -> Claim:
     reduced = sp.simplify(diff.xreplace({a2: 1 - a1, b3: 1 - b1 - b2}))
     return Claim("5", "Additivity for independent X, Y: H(X,Y) = H(X) + H(Y)",
                  "H(X,Y) - H(X) - H(Y) = 0",
-                 f"H(X,Y) - H(X) - H(Y) = {sp.sstr(sp.factor_terms(sp.collect(diff, [hx.result, hy.result])))} "  # noqa: E501
+                 f"H(X,Y) - H(X) - H(Y) = {formula(sp.factor_terms(sp.collect(diff, [hx.result, hy.result])))} "  # noqa: E501
                  f"= {reduced} when a_1 + a_2 = 1 and b_1 + b_2 + b_3 = 1",
                  reduced == 0, "joint table = outer product of symbolic marginals "
                  "(2 × 3); the difference vanishes on the simplex", [hxy])
@@ -188,7 +218,8 @@ def bernoulli_entropy() -> Claim:
     ok = same(d.result, stated) and crit == [sp.Rational(1, 2)] and all(s < 0 for s in second)
     return Claim("6", "Bernoulli entropy H(p) = -p log p - (1-p) log(1-p), maximal at p = 0.5",
                  "-p*log(p) - (1 - p)*log(1 - p); argmax 0.5",
-                 f"{sp.sstr(d.result)}; dH/dp = 0 at p = {crit}, d²H/dp² = {second}",
+                 f"{formula(d.result)}; dH/dp = 0 at p = {formula(crit)}, "
+                 f"d²H/dp² = {formula(second)}",
                  bool(ok), "the engine's form equals the lecture's; the critical point is "
                  "a maximum", [d])
 
@@ -206,8 +237,8 @@ def normal_differential_entropy() -> Claim:
         sp.simplify(threshold[0] - expected_t) == 0 and slope.is_positive and at_small < 0
     return Claim("7", "Differential entropy of N(mu, sigma^2) is ½ log(2πeσ²); it can be "
                  "negative", "½ log(2πeσ²); negative for small σ",
-                 f"h = {sp.sstr(d.result)}; h = 0 at σ = {sp.sstr(threshold)} "
-                 f"= 1/sqrt(2πe) ≈ {float(expected_t):.4f}; dh/dσ = {slope} > 0, "
+                 f"h = {formula(d.result)}; h = 0 at σ = {formula(threshold)} "
+                 f"= 1/sqrt(2πe) ≈ {float(expected_t):.4f}; dh/dσ = {formula(slope)} > 0, "
                  f"so h < 0 exactly for σ < 1/sqrt(2πe) (h = {at_small:.4f} at σ = 0.1)",
                  bool(ok), "the lecture states the sign change without the threshold", [d])
 
@@ -235,8 +266,9 @@ def cross_entropy_bound() -> Claim:
         not np.isclose(value(pq), value(qp))
     return Claim("8", "H(P,Q) >= H(P) with equality iff P = Q; cross-entropy is not symmetric",
                  "H(P,Q) - H(P) >= 0, = 0 iff P = Q; H(P,Q) != H(Q,P)",
-                 f"Bernoulli: H(P,Q) - H(P) = KL(P||Q) = {sp.sstr(k.result)}; d/dq = 0 only "
-                 f"at q = {crit}, d²/dq² = {sp.sstr(d2)} > 0 on (0,1)², KL = {at_eq} at q = p; "
+                 f"Bernoulli: H(P,Q) - H(P) = KL(P||Q) = {formula(k.result)}; d/dq = 0 only "
+                 f"at q = {formula(crit)}, d²/dq² = {formula(d2)} > 0 on (0,1)², "
+                 f"KL = {at_eq} at q = p; "
                  f"H([.5,.5],[.9,.1]) = {value(pq):.4f} != H([.9,.1],[.5,.5]) = "
                  f"{value(qp):.4f} nats", bool(ok),
                  "equality iff P = Q follows from CE - H = KL and Gibbs' inequality", [ce, pq])
@@ -296,7 +328,7 @@ def kl_bernoulli_example() -> Claim:
     v = value(d)
     return Claim("12", "P = Bern(0.5), Q = Bern(0.6): KL(P||Q) ≈ 0.029 bits", 0.029, fmt(v),
                  rounds_to(v, 0.029, 3),
-                 f"the lecture rounds to three decimals; exact {sp.sstr(d.result)} = "
+                 f"the lecture rounds to three decimals; exact {formula(d.result)} = "
                  f"{v:.5f} bits", [d])
 
 
@@ -310,7 +342,7 @@ def normal_kl_closed_form() -> Claim:
     g = sp.lambdify((m1, s1, m2, s2), stated, "numpy")
     num = float(f(0.3, 1.2, -0.5, 0.7)) - float(g(0.3, 1.2, -0.5, 0.7))
     return Claim("13", "KL(N(μ1,σ1²) || N(μ2,σ2²)) = log(σ2/σ1) + (σ1² + (μ1-μ2)²)/(2σ2²) - 1/2",
-                 sp.sstr(stated), sp.sstr(d.result), bool(ok and abs(num) < 1e-12),
+                 formula(stated), formula(d.result), bool(ok and abs(num) < 1e-12),
                  f"symbolic difference 0; numeric difference {num:.1e} at (0.3, 1.2, -0.5, "
                  "0.7)", [d])
 
@@ -346,7 +378,7 @@ def mutual_information_identities() -> Claim:
     }
     return Claim("14", "Mutual information I(X;Y) = KL(P(X,Y) || P(X)P(Y)) = H(X) - H(X|Y)",
                  "I = KL(P(X,Y)||P(X)P(Y)) = H(X) - H(X|Y)",
-                 f"I = {sp.sstr(mi.result)}; " + "; ".join(f"{k}: {v}" for k, v in
+                 f"I = {formula(mi.result)}; " + "; ".join(f"{k}: {v}" for k, v in
                                                            checks.items()),
                  all(checks.values()), "symbolic 2×2 joint table p_11..p_22 with "
                  "p_22 = 1 - p_11 - p_12 - p_21 where the identity needs the sum to be 1",
@@ -454,7 +486,7 @@ def code_normal_entropy() -> Claim:
     ok = again is not None and np.isclose(float(again), value(d), rtol=1e-12)
     return Claim("16e", "Python: 0.5 log(2πeσ²) for N(0, 1) (value not printed; ≈ 1.4189)",
                  1.4189, fmt(value(d)), bool(ok and rounds_to(value(d), 1.4189, 4)),
-                 f"exact {sp.sstr(d.result)} = {value(d):.6f} nats; the line is correct; "
+                 f"exact {formula(d.result)} = {value(d):.6f} nats; the line is correct; "
                  + _printed("Differential entropy normal:"), [d])
 
 
@@ -514,6 +546,6 @@ def sympy_snippet() -> Claim:
                  "p log(p/q) + (1-p) log((1-p)/(1-q))",
                  "0.5; p*log(p/q) + (1 - p)*log((1 - p)/(1 - q))",
                  f"snippet prints {shown_p!r} and {shown_kl!r}; engine: argmax {crit}, "
-                 f"KL = {sp.sstr(k.result)}", bool(ok_p and ok_kl),
+                 f"KL = {formula(k.result)}", bool(ok_p and ok_kl),
                  "sympy prints the exact 1/2 where the comment says 0.5 (the same value); "
                  "the printed KL equals the engine's" + rust_note, [])

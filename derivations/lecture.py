@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -24,10 +25,13 @@ from symbolic_info.render.latex import (
     quantity_latex,
     result_row,
     step_rows,
+    title_words,
 )
+from symbolic_info.render.printer import InfoLatexPrinter
 from symbolic_info.render.symbols import text_escape
+from symbolic_info.render.textbook import textbook_form
 
-from .claims import Claim, all_claims
+from .claims import Claim, all_claims, formulas
 
 TITLE = "Entropy, Cross-Entropy and KL Divergence: the lecture, derived"
 JOINT_NAMES = {"joint_entropy": "H(X, Y)", "mutual_information": "I(X; Y)"}
@@ -37,11 +41,36 @@ _UNICODE = {"≈": r"$\approx$", "‖": r"$\|$", "σ": r"$\sigma$", "μ": r"$\mu
             "’": "'", "“": "``", "”": "''", ">": r"$>$", "<": r"$<$", "|": r"$|$"}
 
 
+_RELATIONS = {" >= ": " ≥ ", " <= ": " ≤ ", " != ": " ≠ "}
+_TIED = re.compile(r" ?(\$(?:<|>|\\ge|\\le|\\neq?|\\approx)\$) ?")
+
+
 def tex(s) -> str:
-    """Plain text (any value) for a LaTeX text cell; breakable after commas and operators."""
-    out = text_escape(str(s))
-    out = "".join(_UNICODE.get(ch, ch if ord(ch) < 128 else "?") for ch in out)
+    """Plain text (any value) for a LaTeX text cell; breakable after commas and operators, a
+    relation (<, >=, ...) tied to the word before it so it never starts a line."""
+    text = str(s)
+    for ascii_relation, relation in _RELATIONS.items():
+        text = text.replace(ascii_relation, relation)
+    out = "".join(_UNICODE[ch] if ch in _UNICODE else text_escape(ch) for ch in text)
+    out = "".join(ch if ord(ch) < 128 else "?" for ch in out).replace("$$", "")  # σ² one formula
+    out = _TIED.sub(lambda m: "~" + m.group(1) + " ", out)  # tied to what it follows
     return out.replace("*", r"*\allowbreak{}").replace("/", r"/\allowbreak{}")
+
+
+def cell(value) -> str:
+    """A cell of the claims table: formulas (sympy values, or marked in a claim's text by
+    :func:`claims.formula`) as LaTeX, the rest as text."""
+    if isinstance(value, sp.Basic):
+        return math_cell(value)
+    if isinstance(value, str) and "\u27e6" in value:
+        return "".join(tex(p) if isinstance(p, str) else math_cell(p) for p in formulas(value))
+    return tex(value)
+
+
+def math_cell(expr: sp.Basic) -> str:
+    """``expr`` as inline math, in the proofs' notation."""
+    symbols = sorted(getattr(expr, "free_symbols", ()), key=sp.default_sort_key)
+    return "$" + InfoLatexPrinter(symbols).doprint(textbook_form(expr)) + "$"
 
 
 def joint_name(d) -> str:
@@ -66,7 +95,7 @@ def joint_section(d) -> str:
                 repeat = True
             rows.append(row)
     rows.append(result_row(d, printer, name, base))
-    parts = [r"\subsection{$%s$: %s}" % (name, text_escape(d.name.replace("_", " "))),
+    parts = [r"\subsection{%s}" % text_escape(title_words(d)),
              r"Let $p(x, y) = P(X = x, Y = y)$ be a joint table with marginals $p_X$, $p_Y$.",
              r"Status: closed form, checked against a direct numerical computation.",
              format_rows(rows), implementation_paragraph(d)]
@@ -81,14 +110,14 @@ def derivation_section(d) -> str:
 
 def claims_table(claims: list[Claim]) -> str:
     rows = [r"\begin{longtable}{@{}p{0.05\linewidth}p{0.25\linewidth}p{0.12\linewidth}"
-            r"p{0.06\linewidth}p{0.44\linewidth}@{}}",
+            r"p{0.06\linewidth}p{0.42\linewidth}@{}}",
             r"\textbf{id} & \textbf{the lecture states} & \textbf{expected} & \textbf{ok} & "
             r"\textbf{derived by the engine; note} \\ \hline \endhead"]
     for c in claims:
         verdict = r"\textbf{yes}" if c.ok else r"\textbf{NO}"
         rows.append(r"{\small %s} & {\small %s} & {\small %s} & %s & {\small %s\newline "
-                    r"\emph{%s}} \\ \hline" % (tex(c.id), tex(c.claim), tex(c.expected),
-                                             verdict, tex(c.derived), tex(c.note)))
+                    r"\emph{%s}} \\ \hline" % (tex(c.id), tex(c.claim), cell(c.expected),
+                                             verdict, cell(c.derived), cell(c.note)))
     rows.append(r"\end{longtable}")
     return "\n".join(rows)
 

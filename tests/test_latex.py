@@ -46,7 +46,7 @@ def test_text_escape():
 # -- printer rules --------------------------------------------------------------------------------
 def test_expectation_prints_blackboard_e_with_capital_variable():
     out = tex(E(x**2) + mu * E(sp.Abs(mu - x)))
-    assert r"\mathbb{E}_{P}\left[X^{2}\right]" in out
+    assert r"\mathbb{E}_{P}[X^{2}]" in out  # brackets only where needed
     assert r"\mu_{1}" in out and "X" in out
 
 
@@ -57,10 +57,10 @@ def test_variable_outside_expectation_stays_lowercase():
 
 def test_digamma_and_log_gamma():
     a = sp.Symbol("a_1", positive=True)
-    assert tex(sp.polygamma(0, a)) == r"\psi\left(a_{1}\right)"
+    assert tex(sp.polygamma(0, a)) == r"\psi(a_{1})"
     assert r"\psi^{(1)}" in tex(sp.polygamma(1, a))
-    assert tex(sp.log(sp.gamma(a))) == r"\log\Gamma\left(a_{1}\right)"
-    assert tex(sp.loggamma(a)) == r"\log\Gamma\left(a_{1}\right)"
+    assert tex(sp.log(sp.gamma(a))) == r"\log\Gamma(a_{1})"
+    assert tex(sp.loggamma(a)) == r"\log\Gamma(a_{1})"
 
 
 def test_log_base_form_is_exact_and_prints_log2():
@@ -121,7 +121,7 @@ def synthetic(base=None) -> Derivation:
 @pytest.mark.parametrize("needle", [
     r"\begin{align*}", r"\end{align*}", r"D_{\mathrm{KL}}(P \parallel Q)",
     r"\text{definition of } D_{\mathrm{KL}}", r"\text{densities substituted}",
-    r"\text{linearity of expectation}", r"\mathbb{E}_{P}\left[X^{2}\right] &= \mu_{1}^{2}",
+    r"\text{linearity of expectation}", r"\mathbb{E}_{P}[X^{2}] &= \mu_{1}^{2}",
     r"\text{integration, checked numerically}", r"\text{no closed form found",
     r"\text{the time budget of 1 s ran out", r"\text{expectations substituted}",
     r"\text{the log-densities cancel}", r"\text{simplification (textbook form)}",

@@ -125,10 +125,14 @@ class Derivation:
             self._numeric[key] = lambdify_derivation(self, backend, validate=validate)
         return self._numeric[key]
 
-    def latex(self, standalone: bool = False) -> str:
-        """The derivation as a LaTeX proof (an ``align*`` block, or a whole document)."""
+    def latex(self, standalone: bool = False, *, checks: bool = True,
+              implementation: bool = True) -> str:
+        """The derivation as a LaTeX proof (an ``align*`` block, or a whole document);
+        ``checks=False`` leaves out the numeric-check rows, ``implementation=False`` (with
+        ``standalone``) the numerical implementation."""
         from ..render.latex import render_latex
-        return render_latex(self, standalone=standalone)
+        return render_latex(self, standalone=standalone, checks=checks,
+                            implementation=implementation)
 
     def _repr_latex_(self) -> str:  # Jupyter
         return self.latex()

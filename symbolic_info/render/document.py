@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .implementation import fallback_latex, implementation_latex
-from .latex import family_latex, format_rows, make_printer, proof_rows, quantity_latex
+from .implementation import fallback_lines, implementation_latex, implementation_lines
+from .latex import family_latex, format_rows, make_printer, proof_rows, title_words
 from .symbols import text_escape
 
 PREAMBLE = r"""\documentclass[11pt]{article}
@@ -22,49 +22,60 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \setlength{\evensidemargin}{0in}
 \allowdisplaybreaks
 """
-FIT_LINE = r"\[\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}" \
-    r"{$\displaystyle %s$}\]"  # shrunk to the line width only when wider
+#: Derivations are subsections of an unnumbered title: numbered 1, 2, ... (not 0.1, 0.2).
+NUMBERING = r"\renewcommand{\thesubsection}{\arabic{subsection}}"
 
 
-def document(derivations: Iterable, title: str | None = "Derivations") -> str:
-    """A complete LaTeX document: a section per derivation (proof, result, implementation)."""
+def document(derivations: Iterable, title: str | None = "Derivations", *,
+             checks: bool = True, implementation: bool = True) -> str:
+    """A complete LaTeX document: a section per derivation (proof, result and, unless
+    ``implementation`` is false, the numerical implementation; the numeric-check rows unless
+    ``checks`` is false)."""
     derivations = list(derivations)
-    parts = [PREAMBLE, r"\begin{document}"]
+    parts = [PREAMBLE, r"\begin{document}", NUMBERING]
     if title:
         parts.append(r"\section*{%s}" % text_escape(title))
     for d in derivations:
-        parts.append(section(d, numbered=len(derivations) > 1 or bool(title)))
+        numbered = len(derivations) > 1 or bool(title)
+        if hasattr(d, "latex_section"):
+            parts.append(d.latex_section(numbered=numbered))
+        else:
+            parts.append(section(d, numbered=numbered, checks=checks,
+                                 implementation=implementation))
     parts.append(r"\end{document}")
     return "\n".join(parts) + "\n"
 
 
-def section(d, numbered: bool = True) -> str:
-    """One derivation: heading, the members, the proof and the numerical implementation.
-    A derivation with its own layout (an optimum, a maximum-entropy law) renders itself."""
+def section(d, numbered: bool = True, *, checks: bool = True,
+            implementation: bool = True) -> str:
+    """One derivation: heading (its title in words), the members, the proof and the
+    numerical implementation. A derivation with its own layout (an optimum, a maximum-entropy
+    law) renders itself."""
     if hasattr(d, "latex_section"):
         return d.latex_section(numbered=numbered)
     printer = make_printer(d)
-    name = quantity_latex(d)
     members = []
     for role, member in (("P", d.p), ("Q", d.q)):
         if member is not None:
             members.append(f"${role} = {family_latex(member, printer)}$")
-    heading = r"\%s{$%s$%s}" % ("subsection" if numbered else "section*", name,
-                                ": " + text_escape(d.name.replace("_", " ")))
+    heading = r"\%s{%s}" % ("subsection" if numbered else "section*",
+                            text_escape(title_words(d)))
     lines = [heading]
     if members:
         lines.append("Let " + " and ".join(members) + ".")
     lines.append(r"Status: %s." % text_escape(d.status_text()))
     if d.base is not None:
         lines.append(r"Logarithms in base $%s$." % printer.doprint(d.base))
-    lines.append(format_rows(proof_rows(d, printer)))
-    lines.append(implementation_paragraph(d))
+    lines.append(format_rows(proof_rows(d, printer, checks=checks)))
+    if implementation:
+        lines.append(implementation_paragraph(d))
     return "\n\n".join(lines)
 
 
 def implementation_paragraph(d) -> str:
-    r"""``\paragraph{Numerical implementation.}`` with latexify's formula or the fallback."""
+    r"""``\paragraph{Numerical implementation.}`` with latexify's formula (or the fallback),
+    broken over lines at body size."""
     tex, note = implementation_latex(d)
-    shown = tex if tex is not None else fallback_latex(d)
-    body = FIT_LINE % shown
+    lines = implementation_lines(tex) if tex is not None else fallback_lines(d)
+    body = "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
     return "\n".join([r"\paragraph{Numerical implementation.}", text_escape(note), body])

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .printer import InfoLatexPrinter
+from .printer import InfoLatexPrinter, relax_delimiters
 from .symbols import symbol_latex
 
 FUNCTION_NAMES = {"kl": "kl", "entropy": "entropy", "cross_entropy": "cross_entropy",
@@ -24,11 +24,19 @@ FUNCTION_NAMES = {"kl": "kl", "entropy": "entropy", "cross_entropy": "cross_entr
 
 
 def implemented_function(d):
-    """The function ``d.lambdify()`` evaluates for a closed form (sympy's generated code)."""
+    """The function ``d.lambdify()`` evaluates for a closed form (sympy's generated code),
+    its arguments named ``arg0, arg1, ...`` (:func:`argument_names`): a parameter whose name
+    is no Python identifier, or a module function's, never becomes a ``Dummy``."""
     from ..numeric import lambdify as numeric
     modules = numeric.MODULES["numpy"] if hasattr(numeric, "MODULES") else \
         numeric._numpy_modules()
-    return sp.lambdify(d.parameters, d.result, modules=modules)
+    names = argument_names(d.parameters)
+    return sp.lambdify(list(names.values()), d.result.xreplace(names), modules=modules)
+
+
+def argument_names(parameters) -> dict:
+    """Each parameter -> the plain symbol ``arg<i>`` the rendered code calls it."""
+    return {s: sp.Symbol(f"arg{i}", **s.assumptions0) for i, s in enumerate(parameters)}
 
 
 def latexify_unsupported(d) -> str | None:
@@ -83,7 +91,8 @@ def implementation_latex(d) -> tuple[str | None, str]:
             name = FUNCTION_NAMES.get(d.quantity, "f")
             tex = latexify.get_latex(fn, identifiers={fn.__name__: name},
                                      use_math_symbols=False)
-            return _names_as_math(tex, d.parameters), (
+            tex = _names_as_math(tex, argument_names(d.parameters))
+            return readable_code_names(tex), (
                 "Rendered by latexify-py from the Python function that "
                 "Derivation.lambdify evaluates (sympy's generated code, scipy and numpy "
                 "functions under their own names).")
@@ -97,22 +106,99 @@ def implementation_latex(d) -> tuple[str | None, str]:
     return None, f"latexify-py is not used: {reason}. Shown instead: {shown}."
 
 
-def _names_as_math(tex: str, parameters) -> str:
-    r"""latexify writes a parameter ``sigma_1`` as ``\mathrm{sigma\_1}``; write ``\sigma_{1}``.
-
-    Replaces exactly latexify's own rendering of each parameter name (a braced token, so
-    ``a\_1`` never matches inside ``a\_12``); single-letter names are already right.
-    """
+def _names_as_math(tex: str, names: dict) -> str:
+    r"""latexify writes the argument ``arg0`` as ``\mathrm{arg0}``; write the parameter's
+    symbol (``\sigma_{1}``). Replaces exactly latexify's own rendering of each argument
+    name (a braced token, so ``arg1`` never matches inside ``arg12``)."""
     from latexify.codegen.identifier_converter import IdentifierConverter
     convert = IdentifierConverter(use_math_symbols=False).convert
-    for symbol in sorted(parameters, key=lambda s: -len(s.name)):
-        token, single = convert(symbol.name)
-        if not single:
-            tex = tex.replace(token, "{" + symbol_latex(symbol.name) + "}")
+    for symbol, argument in sorted(names.items(), key=lambda kv: -len(kv[1].name)):
+        token, _ = convert(argument.name)
+        tex = tex.replace(token, "{" + symbol_latex(symbol.name) + "}")
     return tex
 
 
-def fallback_latex(d) -> str:
-    """sympy's rendering of ``d.result`` (the expression the implementation evaluates)."""
+#: latexify's rendering of code names -> the mathematician's (constants and sympy's helper
+#: names, so the block shows no internal identifier).
+CODE_NAMES = {r"\mathrm{euler\_gamma}": r"\gamma", r"\mathrm{pi}": r"\pi",
+              r"\mathrm{E}": "e", r"\mathrm{polygamma}": r"\operatorname{polygamma}",
+              r"\mathrm{expint}": r"\operatorname{expint}"}
+
+
+def readable_code_names(tex: str) -> str:
+    """latexify's LaTeX with :data:`CODE_NAMES` replaced and brackets only where needed."""
+    for code, math in CODE_NAMES.items():
+        tex = tex.replace(code, math)
+    return relax_delimiters(tex)
+
+
+IMPLEMENTATION_WIDTH = 56  # visible characters of one line of the implementation block
+
+
+def implementation_lines(tex: str, width: int = IMPLEMENTATION_WIDTH) -> list[str]:
+    r"""latexify's ``f(x) = t_1 + t_2 - ...`` as ``align*`` lines ``f(x) &= t_1``,
+    ``&\quad + t_2``, ..., broken before a ``+``/``-`` outside any brackets (body size; a
+    single term wider than a line stays whole)."""
+    from .latex import visible_width
+    lhs, rhs = _split_top_level(tex, (" = ",))
+    if rhs is None:
+        return [tex]
+    pieces = _top_level_terms(rhs)
+    lines, current, used = [], "", visible_width(lhs)  # the first line holds the left side
+    for piece in pieces:
+        if current and used + visible_width(current + piece) > width:
+            lines.append(current)
+            current, used = "", 0
+        current = (current + " " + piece).strip()
+    lines.append(current)
+    return [f"{lhs} &= {lines[0]}"] + ["&\\quad " + line for line in lines[1:]]
+
+
+def _depths(tex: str):
+    r"""(index, depth) for each character: depth counts braces and \left/\right pairs."""
+    depth, i = 0, 0
+    while i < len(tex):
+        if tex.startswith(r"\left", i):
+            depth += 1
+        elif tex.startswith(r"\right", i):
+            depth -= 1
+        elif tex[i] in "{([":
+            depth += 1
+        elif tex[i] in "})]":
+            depth -= 1
+        yield i, depth
+        i += 1
+
+
+def _split_top_level(tex: str, separators) -> tuple[str, str | None]:
+    for i, depth in _depths(tex):
+        if depth == 0 and any(tex.startswith(sep, i) for sep in separators):
+            sep = next(sep for sep in separators if tex.startswith(sep, i))
+            return tex[:i], tex[i + len(sep):]
+    return tex, None
+
+
+def _top_level_terms(rhs: str) -> list[str]:
+    """The terms of a sum, each after the first led by its sign (``+ a``, ``- b``)."""
+    cuts = [i for i, depth in _depths(rhs)
+            if depth == 0 and i > 0 and rhs.startswith((" + ", " - "), i)]
+    pieces, start = [], 0
+    for cut in cuts:
+        pieces.append(rhs[start:cut].strip())
+        start = cut
+    pieces.append(rhs[start:].strip())
+    return [p for p in pieces if p]
+
+
+def fallback_lines(d) -> list[str]:
+    """sympy's rendering of ``d.result`` (the expression the implementation evaluates), broken
+    over lines like the proof."""
+    from .latex import expr_lines
     printer = InfoLatexPrinter(d.parameters)
-    return printer.doprint(d.result)
+    lines = expr_lines(d.result, printer)
+    return ["&" + lines[0]] + ["&\\quad " + line for line in lines[1:]]
+
+
+def fallback_latex(d) -> str:
+    """sympy's rendering of ``d.result`` on one line."""
+    return InfoLatexPrinter(d.parameters).doprint(d.result)

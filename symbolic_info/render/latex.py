@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..derive.derivation import StepKind
-from .printer import InfoLatexPrinter, LogBase
+from .printer import InfoLatexPrinter
 from .symbols import symbol_latex, text_escape, variable_name
+from .textbook import in_base, textbook_form
 
 WIDTH = 46  # visible characters of one expression row before it is broken at a + or -
 LHS_WIDTH = 16  # a left side wider than this is set on a line of its own
@@ -83,9 +84,52 @@ def log_latex(base) -> str:
 
 
 def family_latex(member, printer: InfoLatexPrinter) -> str:
-    r"""``\text{normal}(\mu_{1}, \sigma_{1})``."""
+    r"""``\text{Normal}(\mu_{1}, \sigma_{1})`` (the family's title)."""
     values = ", ".join(_value_latex(v, printer) for v in member.params.values())
-    return r"\text{%s}(%s)" % (text_escape(member.name), values)
+    return r"\text{%s}(%s)" % (text_escape(family_title(member)), values)
+
+
+#: The quantities in words, for titles.
+QUANTITY_WORDS = {
+    "entropy": "Entropy", "cross_entropy": "Cross-entropy", "kl": "KL divergence",
+    "jeffreys": "Jeffreys divergence", "renyi_divergence": "Rényi divergence",
+    "renyi_entropy": "Rényi entropy", "tsallis_entropy": "Tsallis entropy",
+    "bhattacharyya": "Bhattacharyya distance", "hellinger": "Squared Hellinger distance",
+    "chi_square": "Chi-square divergence", "total_variation": "Total variation distance",
+    "jensen_shannon": "Jensen-Shannon divergence", "f_divergence": "f-divergence",
+    "fisher_information": "Fisher information", "joint_entropy": "Joint entropy",
+    "mutual_information": "Mutual information", "conditional_entropy": "Conditional entropy",
+}
+
+
+def family_title(member) -> str:
+    """The family's name as a title: ``Gamma``, ``Student's t`` (its spec's ``title``)."""
+    spec = getattr(member, "spec", None)
+    title = getattr(spec, "title", "") or getattr(member, "name", "")
+    return title.replace("_", " ")
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeio" or word.startswith(("U", "u")) and not \
+        word.lower().startswith(("uni", "usu")) else "a"
+
+
+def title_words(d) -> str:
+    """The title of a derivation in words, from its quantity and families: "Entropy of the
+    Gamma distribution", "KL divergence between two Gamma distributions", "Rényi divergence
+    between a Normal and a Laplace distribution" (", in bits" in base 2)."""
+    words = QUANTITY_WORDS.get(d.quantity, d.quantity.replace("_", " ").capitalize())
+    p, q = getattr(d, "p", None), getattr(d, "q", None)
+    if p is not None and q is None:
+        words = f"{words} of the {family_title(p)} distribution"
+    elif p is not None:
+        fp, fq = family_title(p), family_title(q)
+        words = f"{words} between two {fp} distributions" if p.spec.name == q.spec.name \
+            else f"{words} between {_article(fp)} {fp} and {_article(fq)} {fq} distribution"
+    base = getattr(d, "base", None)
+    if base is not None and base != sp.E:
+        words += ", in bits" if base == 2 else f", in base {sp.sstr(base)}"
+    return words
 
 
 def _value_latex(value, printer: InfoLatexPrinter) -> str:
@@ -124,16 +168,19 @@ def integration_variable_of(d) -> sp.Symbol | tuple[sp.Symbol, ...]:
     return sp.Symbol("x")
 
 
-def render_latex(d, standalone: bool = False) -> str:
-    """``d`` as an ``align*`` proof ending with the result and its conditions.
+def render_latex(d, standalone: bool = False, *, checks: bool = True,
+                 implementation: bool = True) -> str:
+    """``d`` as an ``align*`` proof ending with the result and its conditions; without the
+    numeric-check rows when ``checks`` is false.
 
-    With ``standalone=True``: a complete LaTeX document (see :func:`document`).
+    With ``standalone=True``: a complete LaTeX document (see :func:`document`), with the
+    numerical implementation unless ``implementation`` is false.
     """
     if standalone:
         from .document import document
-        return document([d], title=None)
+        return document([d], title=None, checks=checks, implementation=implementation)
     printer = make_printer(d)
-    return format_rows(proof_rows(d, printer))
+    return format_rows(proof_rows(d, printer, checks=checks))
 
 
 def format_rows(rows: list[Row]) -> str:
@@ -155,14 +202,21 @@ def format_rows(rows: list[Row]) -> str:
     return "\\begin{align*}\n" + " \\\\\n".join(out) + "\n\\end{align*}"
 
 
-def proof_rows(d, printer: InfoLatexPrinter) -> list[Row]:
-    """The rows of the proof of ``d``, one (or a few, for long expressions) per step."""
+#: The steps that report a numerical check (left out with ``checks=False``).
+CHECK_KINDS = (StepKind.NUMERIC_CHECK, StepKind.NO_NUMERIC_CHECK)
+
+
+def proof_rows(d, printer: InfoLatexPrinter, checks: bool = True) -> list[Row]:
+    """The rows of the proof of ``d``, one (or a few, for long expressions) per step; the
+    numeric-check rows only if ``checks``."""
     name = quantity_latex(d)
     base = d.base if d.base is not None and d.base != sp.E else None
     lhs = name if base is None else r"%s\,%s" % (log_factor_latex(d, base, printer), name)
     rows: list[Row] = []
     repeat_lhs = True
     for step in d.steps:
+        if not checks and step.kind in CHECK_KINDS:
+            continue
         for row in step_rows(d, step, printer, lhs, name, base):
             if row.lhs in ("=", lhs):  # the chain goes on; its left side only after a break
                 row = Row(lhs if repeat_lhs else "", row.rhs, row.why)
@@ -230,7 +284,7 @@ STEP_ROWS = {
     StepKind.FINITE_SUM: lambda d, st, pr, lhs, name, base: [
         Row("=", expr_lines(st.expr, pr), finite_sum_why(d, pr, st.note))],
     StepKind.SIMPLIFICATION: lambda d, st, pr, lhs, name, base: [
-        Row("=", expr_lines(st.expr, pr),
+        Row("=", expr_lines(textbook_form(st.expr), pr),
             r"\text{simplification (%s)}" % text_escape(st.note or "textbook form"))],
     StepKind.CHANGE_OF_BASE: lambda d, st, pr, lhs, name, base: change_of_base_rows(
         d, st.expr, pr, name, base),
@@ -545,27 +599,10 @@ def change_of_base_rows(d, expr, printer, name, base) -> list[Row]:
 
 
 def log_base_form(expr: sp.Expr, base) -> sp.Expr | None:
-    r"""``expr`` (a quantity divided by ``log b``) with each ``c log u`` written ``c \log_b u``.
-
-    Exact by construction: term by term, ``c log(u) / log(b) = c LogBase(u, b)``.  ``None``
-    when no term has that form (nothing to gain).
-    """
-    if base is None or not isinstance(expr, sp.Expr):
-        return None
-    numerator = expr * sp.log(base)
-    if numerator.has(sp.log(base) ** -1):
-        return None
-    terms, changed = [], False
-    for term in sp.Add.make_args(numerator):
-        factors = sp.Mul.make_args(term)
-        logs = [f for f in factors if isinstance(f, sp.log)]
-        rest = sp.Mul(*[f for f in factors if not isinstance(f, sp.log)])
-        if len(logs) == 1 and not rest.has(sp.log) and not isinstance(logs[0].args[0], sp.gamma):
-            terms.append(rest * LogBase(logs[0].args[0], base))
-            changed = True
-        else:
-            terms.append(term / sp.log(base))
-    return sp.Add(*terms) if changed else None
+    r"""``expr`` (a quantity divided by ``log b``) written with ``\log_b`` in textbook form
+    (:func:`.textbook.in_base`: ``c log u / log b = c \log_b u``, constants times
+    ``\log_b e``); exact by construction. ``None`` when no term has a logarithm."""
+    return in_base(expr, base)
 
 
 def numeric_check_why(expr, note: str, printer: InfoLatexPrinter) -> list[str]:
@@ -584,6 +621,8 @@ def result_row(d, printer: InfoLatexPrinter, name: str, base) -> Row:
     result = d.result
     if base is not None and d.status != "infinite":
         result = log_base_form(result, base) or result
+    elif d.status != "infinite":
+        result = textbook_form(result)
     if d.status == "infinite":
         why = r"\text{infinite}"
     elif d.status == "no_closed_form":
