@@ -159,7 +159,7 @@ def derive_indexed(quantity, p, q, name, parameters, rng) -> Derivation:
     related = constants_out_of_sums(merge_sums(stated_relations(result, (p, q))))
     if related != result:
         result = related
-        steps.append(Step(StepKind.SUBSTITUTED, result, "the stated relations of the "
+        steps.append(Step(StepKind.SIMPLIFICATION, result, "the stated relations of the "
                           "parameters (the probabilities sum to 1)"))
     d = Derivation(name=name, quantity=quantity, result=result, status="closed_form",
                    conditions=sp.true, steps=tuple(steps), parameters=parameters, p=p, q=q)
