@@ -57,7 +57,8 @@ def section(d, numbered: bool = True, *, checks: bool = True,
     members = []
     for role, member in (("P", d.p), ("Q", d.q)):
         if member is not None:
-            members.append(f"${role} = {family_latex(member, printer)}$")
+            shown = family_latex(member, printer).replace(", ", r",\allowbreak ")
+            members.append(f"${role} = {shown}$")  # a long member breaks after a comma
     heading = r"\%s{%s}" % ("subsection" if numbered else "section*",
                             text_escape(title_words(d)))
     lines = [heading]

@@ -132,18 +132,19 @@ def readable_code_names(tex: str) -> str:
     return relax_delimiters(tex)
 
 
-IMPLEMENTATION_WIDTH = 56  # visible characters of one line of the implementation block
+IMPLEMENTATION_WIDTH = 50  # visible characters of one line of the implementation block
 
 
 def implementation_lines(tex: str, width: int = IMPLEMENTATION_WIDTH) -> list[str]:
     r"""latexify's ``f(x) = t_1 + t_2 - ...`` as ``align*`` lines ``f(x) &= t_1``,
     ``&\quad + t_2``, ..., broken before a ``+``/``-`` outside any brackets (body size; a
     single term wider than a line stays whole)."""
-    from .latex import visible_width
     lhs, rhs = _split_top_level(tex, (" = ",))
     if rhs is None:
         return [tex]
-    pieces = _top_level_terms(rhs)
+    pieces = []
+    for piece in _top_level_terms(rhs):
+        pieces += _fraction_pieces(piece) if visible_width(piece) > width else [piece]
     lines, current, used = [], "", visible_width(lhs)  # the first line holds the left side
     for piece in pieces:
         if current and used + visible_width(current + piece) > width:
@@ -188,6 +189,73 @@ def _top_level_terms(rhs: str) -> list[str]:
         start = cut
     pieces.append(rhs[start:].strip())
     return [p for p in pieces if p]
+
+
+def visible_width(tex: str) -> int:
+    r"""The proof's width measure, with latexify's ``\cdot`` counted as the space it takes."""
+    from .latex import visible_width as width
+    return width(tex) + 2 * tex.count(r"\cdot")
+
+
+def _bracket_pieces(piece: str) -> list[str]:
+    r"""A term too wide for a line that ends in a bracketed sum (``c \log (a + b + ...)``) as
+    ``c \log \Bigl(`` a, + b, ... ``\Bigr)``; the term itself otherwise."""
+    if not piece.endswith(")"):
+        return [piece]
+    depth = 0
+    for i in range(len(piece) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(piece[i], 0)
+        if depth == 0:
+            break
+    else:
+        return [piece]
+    prefix, inner = piece[:i], piece[i + 1:-1]
+    if prefix.endswith(r"\left") or inner.endswith(r"\right"):
+        prefix, inner = prefix.removesuffix(r"\left"), inner.removesuffix(r"\right")
+    terms = _top_level_terms(inner.strip())
+    if len(terms) < 2 or not prefix.strip():
+        return [piece]
+    return [prefix + r"\Bigl( " + terms[0], *terms[1:-1], terms[-1] + r" \Bigr)"]
+
+
+def _fraction_pieces(piece: str) -> list[str]:
+    r"""A term too wide for a line that is ``\frac{N}{D}`` (after its sign) as
+    ``\frac{1}{D} \Bigl(`` the terms of ``N`` ``\Bigr)``, pieces the line breaker may put on
+    lines of their own (N / D = (1/D) N); the term itself when it is not such a fraction."""
+    sign, body = ("", piece)
+    if piece[:2] in ("+ ", "- "):
+        sign, body = piece[:2], piece[2:]
+    parts = _fraction_parts(body)
+    if parts is None:
+        return _bracket_pieces(piece)
+    numerator, denominator = parts
+    terms = _top_level_terms(numerator)
+    if len(terms) < 2:
+        return [piece]
+    head = sign + r"\frac{1}{" + denominator + r"} \Bigl("
+    return [head + " " + terms[0], *terms[1:-1], terms[-1] + r" \Bigr)"]
+
+
+def _fraction_parts(tex: str) -> tuple[str, str] | None:
+    r"""(N, D) when ``tex`` is exactly ``\frac{N}{D}``."""
+    if not tex.startswith("\\frac{"):
+        return None
+    groups, depth, start = [], 0, None
+    for i in range(len("\\frac"), len(tex)):
+        ch = tex[i]
+        if ch == "{":
+            depth += 1
+            if depth == 1:
+                start = i + 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                groups.append(tex[start:i])
+                if len(groups) == 2:
+                    return tuple(groups) if i == len(tex) - 1 else None
+        elif depth == 0:
+            return None
+    return None
 
 
 def fallback_lines(d) -> list[str]:
