@@ -56,6 +56,33 @@ SCIPY: dict[str, Callable[[dict], object]] = {
     "levy": lambda p: stats.levy(loc=p["mu"], scale=p["c"]),
     "inverse_gaussian": lambda p: stats.invgauss(p["mu"] / p["lam"], scale=p["lam"]),
     "generalized_normal": lambda p: stats.gennorm(p["beta"], loc=p["mu"], scale=p["alpha"]),
+    "von_mises": lambda p: stats.vonmises(p["kappa"], loc=p["mu"]),
+    "triangular": lambda p: stats.triang((p["c"] - p["a"]) / (p["b"] - p["a"]), loc=p["a"],
+                                         scale=p["b"] - p["a"]),
+    "arcsine": lambda p: stats.arcsine(loc=p["a"], scale=p["b"] - p["a"]),
+    "wigner_semicircle": lambda p: stats.semicircular(loc=p["a"], scale=p["R"]),
+    "beta_prime": lambda p: stats.betaprime(p["a"], p["b"]),
+    "f": lambda p: stats.f(p["d1"], p["d2"]),
+    "erlang": lambda p: stats.erlang(int(p["k"]), scale=1 / p["lam"]),
+    "gumbel_min": lambda p: stats.gumbel_l(loc=p["mu"], scale=p["beta"]),
+    "half_logistic": lambda p: stats.halflogistic(scale=p["s"]),
+    "hyperbolic_secant": lambda p: stats.hypsecant(loc=p["mu"], scale=p["s"]),
+    "log_uniform": lambda p: stats.loguniform(p["a"], p["b"]),
+    "power_function": lambda p: stats.powerlaw(p["a"]),
+    "exponentiated_exponential": lambda p: stats.exponweib(p["alpha"], 1, scale=1 / p["lam"]),
+    "asymmetric_laplace": lambda p: stats.laplace_asymmetric(p["kappa"], loc=p["mu"],
+                                                             scale=p["b"]),
+    "skew_normal": lambda p: stats.skewnorm(p["alpha"], loc=p["xi"], scale=p["omega"]),
+    "truncated_normal": lambda p: stats.truncnorm((p["a"] - p["mu"]) / p["sigma"],
+                                                  (p["b"] - p["mu"]) / p["sigma"],
+                                                  loc=p["mu"], scale=p["sigma"]),
+    "generalized_gamma": lambda p: stats.gengamma(p["d"] / p["p"], p["p"], scale=p["a"]),
+    "nakagami": lambda p: stats.nakagami(p["m"], scale=math.sqrt(p["omega"])),
+    "frechet": lambda p: stats.invweibull(p["alpha"], scale=p["s"]),
+    "log_logistic": lambda p: stats.fisk(p["beta"], scale=p["alpha"]),
+    "beta_binomial": lambda p: stats.betabinom(int(p["n"]), p["a"], p["b"]),
+    "discrete_laplace": lambda p: stats.dlaplace(p["a"]),
+    "skellam": lambda p: stats.skellam(p["mu1"], p["mu2"]),
     "bernoulli": lambda p: stats.bernoulli(p["p"]),
     "binomial": lambda p: stats.binom(int(p["n"]), p["p"]),
     "geometric": lambda p: stats.geom(p["p"]),
@@ -280,6 +307,10 @@ def _outside_q(q, x, ex, k) -> bool:
 
 
 def _sum(f_p, f_g, support, q, x, ex) -> float:
+    if support.inf == -sp.oo:  # over all the integers: k >= 0, then -k > 0 mirrored
+        right = _sum(f_p, f_g, sp.Range(0, sp.oo), q, x, ex)
+        left = _sum(lambda t: f_p(-t), lambda t: f_g(-t), sp.Range(1, sp.oo), q, x, ex)
+        return right + left
     lo = int(support.inf)
     hi = support.sup
     total = mpmath.mpf(0)
@@ -296,8 +327,12 @@ def _sum(f_p, f_g, support, q, x, ex) -> float:
             if small > 20:
                 break
         k += 1
-        if k > lo + 200_000:
-            raise RuntimeError("series did not converge")
+        if hi == sp.oo and k > lo + 2_000:
+            # a power-law tail (Zipf, Yule-Simon): the remainder by Euler-Maclaurin
+            with mpmath.workdps(DPS):
+                total += mpmath.nsum(lambda t: f_p(t) * f_g(t), [k, mpmath.inf],
+                                     method="euler-maclaurin")
+            break
     return float(total)
 
 

@@ -27,6 +27,12 @@ N = 5
 SLOW = {("kl", "logistic"), ("cross_entropy", "logistic"), ("kl", "student_t"),
         ("cross_entropy", "student_t"), ("kl", "kumaraswamy"), ("cross_entropy", "kumaraswamy"),
         ("kl", "levy"), ("cross_entropy", "levy")}
+# the atlas families whose derivations take > 10 s (tests/test_entropy.py, test_divergence.py)
+SLOW |= {(q, n) for q in ("entropy", "kl", "cross_entropy") for n in (
+    "von_mises", "wigner_semicircle", "f", "triangular", "arcsine", "asymmetric_laplace",
+    "skew_normal", "exponentiated_exponential", "truncated_normal", "half_logistic",
+    "hyperbolic_secant", "log_uniform", "power_function", "continuous_bernoulli",
+    "gumbel_min", "log_logistic")}
 # the engine's numeric route (Derivation.lambdify of an unevaluated integral) returns nan here
 
 

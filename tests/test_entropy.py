@@ -27,9 +27,28 @@ STAYS_A_SUM = {
     "poisson": "no_closed_form", "binomial": "no_closed_form",
     "negative_binomial": "no_closed_form",
     # E log n_i! of the counts of a multinomial, likewise
-    "multinomial": "no_closed_form"}
+    "multinomial": "no_closed_form",
+    # E log k! under a Borel: a series without an elementary form
+    "borel": "no_closed_form",
+    # E log B(k + a, n - k + b) under a beta-binomial; E log I_k(2 sqrt(mu1 mu2)) (Skellam)
+    "beta_binomial": "no_closed_form", "skellam": "no_closed_form",
+    # E|k| under the discrete Laplace is elementary (2 e^-a / (1 - e^-2a)), but the engine does
+    # not split a sum over all the integers at the kink of |k|: left as the sum
+    "discrete_laplace": "no_closed_form"}
+# Entropies that keep an integral, with the reason: E cos(x - mu) = I_1(kappa)/I_0(kappa)
+# (von Mises) and E log(x - a) under the arcsine law (= log((b - a)/4)) are beyond sympy's
+# integrators within the budget
+KEEPS_AN_INTEGRAL = {"von_mises": "timed_out", "arcsine": "timed_out",
+                     # E log Phi(alpha z) under the skew-normal: no known closed form
+                     "skew_normal": "timed_out",
+                     # E (x - mu)^2 over [a, b] is elementary, but the engine keeps an
+                     # integral of the truncated density
+                     "truncated_normal": "no_closed_form"}
 # families whose entropy takes > 10 s on a 2-core machine
-SLOW: set[str] = set()
+SLOW: set[str] = {"von_mises", "arcsine", "skew_normal", "truncated_normal",
+                  "exponentiated_exponential", "asymmetric_laplace", "half_logistic",
+                  "hyperbolic_secant", "log_uniform", "power_function", "continuous_bernoulli",
+                  "gumbel_min", "log_logistic"}
 
 
 def _cases():
@@ -43,6 +62,9 @@ def test_entropy_status(derive, name):
     if name in STAYS_A_SUM:
         assert d.status == STAYS_A_SUM[name], (d.status, d.result)
         assert d.result.has(sp.Sum)
+    elif name in KEEPS_AN_INTEGRAL:
+        assert d.status == KEEPS_AN_INTEGRAL[name], (d.status, d.result)
+        assert d.result.has(sp.Integral)
     else:
         assert d.status == "closed_form", (
             f"entropy of {name} should be a closed form, got {d.status}: {d.result}")

@@ -54,11 +54,11 @@ def test_user_family_closed_form_matches_integration(derive, quantity, name, rng
 
 
 def test_triangular_entropy_is_one_half(derive):
-    assert sp.simplify(derive("entropy", "triangular").result - sp.Rational(1, 2)) == 0
+    assert sp.simplify(derive("entropy", "triangle_0_2").result - sp.Rational(1, 2)) == 0
 
 
 def test_triangular_against_uniform():
-    d = si.kl(USER_FAMILIES["triangular"], si.family("uniform", a=0, b=2))
+    d = si.kl(USER_FAMILIES["triangle_0_2"], si.family("uniform", a=0, b=2))
     assert d.status == "closed_form"
     assert sp.simplify(d.result - (sp.log(2) - sp.Rational(1, 2))) == 0
 

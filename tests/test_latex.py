@@ -246,9 +246,12 @@ def test_cli_standalone_needs_latex(capsys):
 
 
 def _builtin_catalogue():
+    from test_divergence import SLOW as SLOW_KL
+    from test_entropy import SLOW as SLOW_ENTROPY
     for name in si.families():
-        for quantity in ("entropy", "kl"):
-            yield pytest.param(quantity, name, id=f"{quantity}-{name}")
+        for quantity, slow in (("entropy", SLOW_ENTROPY), ("kl", SLOW_KL)):
+            marks = [pytest.mark.slow] if name in slow else []
+            yield pytest.param(quantity, name, marks=marks, id=f"{quantity}-{name}")
 
 
 @pytest.mark.parametrize("quantity, name", list(_builtin_catalogue()))

@@ -25,9 +25,10 @@ USER_FAMILIES = {
     "maxwell_boltzmann": si.from_density(
         "maxwell_boltzmann", sqrt(2 / pi) * x**2 * exp(-(x**2) / (2 * a**2)) / a**3, x,
         Interval(0, oo)),
-    # triangular density on [0, 2] with its peak at 1 (no parameters)
-    "triangular": si.from_density(
-        "triangular", sp.Piecewise((x, x <= 1), (2 - x, True)), x, Interval(0, 2)),
+    # triangular density on [0, 2] with its peak at 1 (no parameters; not the built-in
+    # triangular(a, c, b), which a user family of that name would replace)
+    "triangle_0_2": si.from_density(
+        "triangle_0_2", sp.Piecewise((x, x <= 1), (2 - x, True)), x, Interval(0, 2)),
     # the "power" density c x^(c-1) on [0, 1]
     "power": si.from_density("power", c * x ** (c - 1), x, Interval(0, 1)),
     # exponential shifted to start at mu

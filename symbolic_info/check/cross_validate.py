@@ -418,8 +418,27 @@ def _integral(h, support: sp.Set, anchors: list[float], use_mp: bool) -> Numeric
     return Numeric(total, f"{len(pieces)} pieces and the tails")
 
 
-def _sum(f_lp, f_g, f_lq, support: sp.Set, q_support: sp.Set | None, use_mp: bool) -> Numeric:
-    """Σ_k p(k) g(k), until the remaining mass of P is negligible (at most 10^6 terms)."""
+@dataclass(frozen=True)
+class _Mirrored:
+    """The set -S (``contains(k)`` is ``k`` in the reflection of ``S``)."""
+
+    of: sp.Set
+
+    def contains(self, k):
+        return self.of.contains(-k)
+
+
+def _sum(f_lp, f_g, f_lq, support: sp.Set, q_support: sp.Set | None, use_mp: bool,
+         half: bool = False) -> Numeric:
+    """Σ_k p(k) g(k), until the remaining mass of P is negligible (at most 10^6 terms); over
+    all the integers, the sum over k >= 0 plus the mirrored sum over k < 0 (each ``half``:
+    settled where p(k) < 1e-30 rather than by the mass)."""
+    if support.inf == -sp.oo:
+        right = _sum(f_lp, f_g, f_lq, sp.Range(0, sp.oo), q_support, use_mp, True)
+        left = _sum(lambda t: f_lp(-t), lambda t: f_g(-t),
+                    None if f_lq is None else (lambda t: f_lq(-t)), sp.Range(1, sp.oo),
+                    None if q_support is None else _Mirrored(q_support), use_mp, True)
+        return Numeric(right.value + left.value, f"{right.note}; {left.note} below 0")
     lo, hi = int(support.inf), support.sup
     last = int(hi) if hi.is_finite else None
     total, mass, k, quiet = [], 0.0, lo, 0
@@ -435,8 +454,9 @@ def _sum(f_lp, f_g, f_lq, support: sp.Set, q_support: sp.Set | None, use_mp: boo
             total.append(term)
             mass += p
             small = abs(float(term)) < 1e-25 * max(1.0, abs(float(sum(total))))
-            quiet = quiet + 1 if (mass > 1 - 1e-12 and small) else 0
-        elif mass > 1 - 1e-12:
+            settled = mass > 1 - 1e-12 or (half and p < 1e-30)
+            quiet = quiet + 1 if (settled and small) else 0
+        elif mass > 1 - 1e-12 or half:
             quiet += 1
         if last is None and quiet > 50:
             break

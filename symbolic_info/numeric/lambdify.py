@@ -328,8 +328,9 @@ def _numeric_operator(op, parameters) -> Callable[..., float]:
         def series(*values):
             a, b = bounds(*values)
             with mpmath.workdps(20):
+                start = -mpmath.inf if np.isinf(float(a)) else int(a)  # over all the integers
                 if np.isinf(float(b)):
-                    return float(mpmath.nsum(lambda k: body(k, *values), [int(a), mpmath.inf]))
+                    return float(mpmath.nsum(lambda k: body(k, *values), [start, mpmath.inf]))
                 return float(mpmath.fsum(body(k, *values) for k in range(int(a), int(b) + 1)))
         return series
 

@@ -70,6 +70,11 @@ class ArrayPrinter(_Remainders, _ScipyCalls, SciPyPrinter):
             return f"{self._module_format('scipy.special.digamma')}({self._print(expr.args[1])})"
         return super()._print_polygamma(expr)
 
+    def _print_zeta(self, expr):
+        """The Riemann zeta(s) (and Hurwitz zeta(s, a)) as ``scipy.special.zeta``."""
+        args = ", ".join(self._print(a) for a in expr.args)
+        return f"{self._module_format('scipy.special.zeta')}({args})"
+
     def _print_expint(self, expr):
         if expr.args[0] != 1:
             return self._print_not_supported(expr)

@@ -1,0 +1,48 @@
+r"""More built-in discrete families (the atlas): declarative specs (pmf, support, constraints,
+relations) only. Parameter names follow scipy.stats, or the textbook where scipy has none;
+each entry states its pmf, its scipy.stats equivalent and a reference.
+
+References: [JKK] Johnson, Kemp & Kotz, *Univariate Discrete Distributions*, 3rd ed.
+(Wiley 2005).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy import Range, exp, oo
+
+from .registry import make_spec, register
+from .spec import POSITIVE, POSITIVE_INTEGER, UNIT_INTERVAL, Param
+
+K = sp.Symbol("x", integer=True, nonnegative=True)  # on the nonnegative integers
+Z = sp.Symbol("x", integer=True)  # on all the integers
+
+
+def _discrete(name, params, pmf, support, variable=K, **kw):
+    """``params``: (keyword, constraint) or (keyword, constraint, conventional symbol)."""
+    register(make_spec(name, tuple(Param(*p) for p in params), variable, pmf, support, **kw))
+
+
+# beta-binomial [JKK §6.7.2]: C(n, x) B(x + a, n - x + b) / B(a, b) on {0, ..., n};
+# scipy betabinom(n, a, b).
+_discrete("beta_binomial", [("n", POSITIVE_INTEGER), ("a", POSITIVE, "alpha"),
+                            ("b", POSITIVE, "beta")],
+          lambda x, n, a, b: sp.binomial(n, x) * sp.beta(x + a, n - x + b) / sp.beta(a, b),
+          lambda n, a, b: Range(0, n + 1), title="Beta-binomial")
+# Borel [JKK §7.2.2]: e^(-mu x) (mu x)^(x - 1) / x! on x >= 1, 0 < mu < 1; not in scipy. The
+# sampler draws mu in (0.05, 0.8) (the tail decays like e^(-(mu - 1 - log mu) x)).
+_discrete("borel", [("mu", UNIT_INTERVAL)],
+          lambda x, mu: exp(-mu * x) * (mu * x) ** (x - 1) / sp.factorial(x),
+          lambda **_: Range(1, oo), title="Borel",
+          sampler=lambda rng: (float(rng.uniform(0.05, 0.8)),))
+# discrete Laplace [JKK §11.2.5 / Inusah & Kozubowski 2006]: tanh(a/2) e^(-a |x|) on the
+# integers; scipy dlaplace(a).
+_discrete("discrete_laplace", [("a", POSITIVE)],
+          lambda x, a: sp.tanh(a / 2) * exp(-a * sp.Abs(x)), lambda **_: Range(-oo, oo),
+          variable=Z, title="Discrete Laplace")
+# Skellam [JKK §4.12.3]: e^(-(mu1 + mu2)) (mu1/mu2)^(x/2) I_x(2 sqrt(mu1 mu2)) on the integers
+# (the difference of independent Poisson(mu1) and Poisson(mu2)); scipy skellam(mu1, mu2).
+_discrete("skellam", [("mu1", POSITIVE), ("mu2", POSITIVE)],
+          lambda x, mu1, mu2: exp(-(mu1 + mu2)) * (mu1 / mu2) ** (x / 2)
+          * sp.besseli(x, 2 * sp.sqrt(mu1 * mu2)),
+          lambda **_: Range(-oo, oo), variable=Z, title="Skellam")
