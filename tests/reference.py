@@ -354,8 +354,9 @@ def _integral(f_p, f_g, support, kinks, hints, q, x, ex) -> float:
         if pt == 0:
             return 0
         value = pt * f_g(t)
-        # a node rounded onto a singular end of the support: its weight is negligible
-        return value if mpmath.isfinite(value) else 0
+        # a node rounded onto a singular end of the support (or just past an end where the
+        # density vanishes, the triangular's, where its log turns complex): negligible weight
+        return value if mpmath.isfinite(value) and not isinstance(value, mpmath.mpc) else 0
 
     total = mpmath.mpf(0)
     for i, (left, right) in enumerate(zip(edges, edges[1:])):
