@@ -82,7 +82,6 @@ SCIPY: dict[str, Callable[[dict], object]] = {
     "log_logistic": lambda p: stats.fisk(p["beta"], scale=p["alpha"]),
     "beta_binomial": lambda p: stats.betabinom(int(p["n"]), p["a"], p["b"]),
     "discrete_laplace": lambda p: stats.dlaplace(p["a"]),
-    "skellam": lambda p: stats.skellam(p["mu1"], p["mu2"]),
     "bernoulli": lambda p: stats.bernoulli(p["p"]),
     "binomial": lambda p: stats.binom(int(p["n"]), p["p"]),
     "geometric": lambda p: stats.geom(p["p"]),

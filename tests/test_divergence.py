@@ -42,11 +42,10 @@ OPEN = {
     # E[log(x - mu_2)] and E[1/(x - mu_2)] under a Lévy of location mu_1 > mu_2
     ("kl", "levy"): _CAPS, ("cross_entropy", "levy"): _CAPS,
     # E log k! (Borel), E log B(k + a, .)
-    # (beta-binomial), E log I_k(.) (Skellam) do not cancel between members; E|k| under the
+    # (beta-binomial) do not cancel between members; E|k| under the
     # discrete Laplace is elementary but the engine keeps the sum over all the integers
     ("kl", "borel"): _SERIES, ("cross_entropy", "borel"): _SERIES,
     ("kl", "beta_binomial"): _SERIES, ("cross_entropy", "beta_binomial"): _SERIES,
-    ("kl", "skellam"): _SERIES, ("cross_entropy", "skellam"): _SERIES,
     ("kl", "discrete_laplace"): _SERIES, ("cross_entropy", "discrete_laplace"): _SERIES,
     # E cos(x - mu_2) under a von Mises (I_1/I_0 ratios), E log(R_2^2 - (x - a_2)^2) under a
     # semicircle, E log(1 + d1_2 x/d2_2) under an F of other degrees of freedom
@@ -58,6 +57,10 @@ OPEN = {
     ("kl", "triangular"): _SERIES, ("cross_entropy", "triangular"): _SERIES,
     # E_P[log Phi-differences]: the truncated normal's KL keeps integrals over [a_1, b_1]
     ("kl", "truncated_normal"): _SERIES, ("cross_entropy", "truncated_normal"): _SERIES,
+    # E log(1 - e^{-lam_2 x}) and E log(1 + e^{-x/s_2}) under other rates / scales
+    ("kl", "exponentiated_exponential"): _CAPS,
+    ("cross_entropy", "exponentiated_exponential"): _CAPS,
+    ("kl", "half_logistic"): _CAPS, ("cross_entropy", "half_logistic"): _CAPS,
 }
 # Cross-family pairs without a closed form, likewise (the value is checked all the same).
 OPEN_CROSS = {

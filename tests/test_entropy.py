@@ -30,8 +30,8 @@ STAYS_A_SUM = {
     "multinomial": "no_closed_form",
     # E log k! under a Borel: a series without an elementary form
     "borel": "no_closed_form",
-    # E log B(k + a, n - k + b) under a beta-binomial; E log I_k(2 sqrt(mu1 mu2)) (Skellam)
-    "beta_binomial": "no_closed_form", "skellam": "no_closed_form",
+    # E log B(k + a, n - k + b) under a beta-binomial
+    "beta_binomial": "no_closed_form",
     # E|k| under the discrete Laplace is elementary (2 e^-a / (1 - e^-2a)), but the engine does
     # not split a sum over all the integers at the kink of |k|: left as the sum
     "discrete_laplace": "no_closed_form"}

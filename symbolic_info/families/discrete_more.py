@@ -40,9 +40,3 @@ _discrete("borel", [("mu", UNIT_INTERVAL)],
 _discrete("discrete_laplace", [("a", POSITIVE)],
           lambda x, a: sp.tanh(a / 2) * exp(-a * sp.Abs(x)), lambda **_: Range(-oo, oo),
           variable=Z, title="Discrete Laplace")
-# Skellam [JKK §4.12.3]: e^(-(mu1 + mu2)) (mu1/mu2)^(x/2) I_x(2 sqrt(mu1 mu2)) on the integers
-# (the difference of independent Poisson(mu1) and Poisson(mu2)); scipy skellam(mu1, mu2).
-_discrete("skellam", [("mu1", POSITIVE), ("mu2", POSITIVE)],
-          lambda x, mu1, mu2: exp(-(mu1 + mu2)) * (mu1 / mu2) ** (x / 2)
-          * sp.besseli(x, 2 * sp.sqrt(mu1 * mu2)),
-          lambda **_: Range(-oo, oo), variable=Z, title="Skellam")
