@@ -61,6 +61,8 @@ OPEN = {
     ("kl", "exponentiated_exponential"): _CAPS,
     ("cross_entropy", "exponentiated_exponential"): _CAPS,
     ("kl", "half_logistic"): _CAPS, ("cross_entropy", "half_logistic"): _CAPS,
+    # E log(1 + (x/alpha_2)^beta_2) under a log-logistic of another shape
+    ("kl", "log_logistic"): _CAPS, ("cross_entropy", "log_logistic"): _CAPS,
 }
 # Cross-family pairs without a closed form, likewise (the value is checked all the same).
 OPEN_CROSS = {
