@@ -109,12 +109,19 @@ def _check(family: str, quantity: str) -> None:
              "cross_entropy": si.cross_entropy}[quantity]
     renamed, canonical = build(p, q), build(p0, q0)
     TRIED.append((family, quantity, tuple(p_names + q_names)))
-    assert renamed.status == canonical.status, (renamed.status, canonical.status, renamed.result)
     # position-wise correspondence of the members' values
     to_canonical = {}
     for mine, theirs in ((p, p0), (q, q0)) if quantity != "entropy" else ((p, p0),):
         for a, b in zip(mine.values, theirs.values):
             to_canonical.setdefault(a, []).append(b)
+    if all(len(cs) == 1 for cs in to_canonical.values()):
+        assert renamed.status == canonical.status, (renamed.status, canonical.status,
+                                                    renamed.result)
+    else:
+        # a name shared by P and Q poses a special case (equal radii, equal scales), which
+        # may close where the general problem does not (Wigner semicircle KL: 0 or oo), or
+        # the reverse; its value must still be the canonical one at the shared point
+        assert renamed.status in ("closed_form", "no_closed_form", "timed_out"), renamed.status
     if all(len(cs) == 1 for cs in to_canonical.values()):
         # the same problem up to names: the same derivation, symbol for symbol
         renaming = {s: cs[0] for s, cs in to_canonical.items()}

@@ -43,6 +43,7 @@ from .functions import (
     xlog1py,
     xlogy,
 )
+from .log_signs import combine_sign_changing_logs
 from .logistic import logistic_form, softplus, softplus_primitives
 from .names import lambdify_safely
 from .taylor import Unsupported, taylor_coefficients
@@ -96,6 +97,9 @@ def stable_form(derivation) -> StableForm:
         result = derivation.result
         if derivation.quantity in ONE_MINUS_QUANTITIES:
             result = one_minus_form(result, positive_parameters(derivation))
+        if result.has(sp.log) and not result.has(sp.Integral, sp.Sum):
+            members = [m for m in (derivation.p, derivation.q) if hasattr(m, "spec")]
+            result = combine_sign_changing_logs(result, members)
         direct = rewrite(result)
         shared = _shared_arguments(direct)
         large = None
@@ -107,6 +111,10 @@ def stable_form(derivation) -> StableForm:
 
 
 def loggamma_form(expr: sp.Expr) -> sp.Expr:
+    """n! -> Γ(n + 1), then log Γ(x) -> log Γ as one function (no overflow)."""
+    if expr.has(sp.factorial):
+        expr = expr.replace(lambda e: isinstance(e, sp.factorial),
+                            lambda e: sp.gamma(e.args[0] + 1))
     return expr.replace(lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.gamma)
                         and e.args[0].args[0].is_positive,
                         lambda e: sp.loggamma(e.args[0].args[0]))
@@ -369,23 +377,53 @@ def _partner(derivation) -> dict[sp.Symbol, sp.Symbol]:
 
 def near_equality(derivation, order: int = ORDER) -> NearEquality | None:
     """The Taylor expansion of a same-family KL about θ_Q = θ_P, or None where it does not
-    apply (another quantity, a Piecewise or unevaluated result, c_0 or c_1 not zero, or the
-    time budget ran out)."""
+    apply (another quantity, an unevaluated result, c_0 or c_1 not zero, or the time budget
+    ran out). A result with several finite pieces (asymmetric Laplace: μ_1 > μ_2 or not) is
+    expanded piece by piece, each piece's series used where its condition holds."""
     partner = _partner(derivation)
     result = _finite_piece(derivation.result)
-    if not partner or result is None or result.has(sp.Integral, sp.Sum, sp.Piecewise):
+    if not partner or result is None or result.has(sp.Integral, sp.Sum):
+        return None
+    pieces = _analytic_pieces(result)
+    if pieces is None:
         return None
     # the differences are Dummies: a parameter named like one (delta_mu) is never captured
     deltas = {q: sp.Dummy(f"delta_{q.name}", real=True) for q in partner}
-    try:
-        terms = run_limited(_taylor_terms, NEAR_BUDGET, result, partner, order, deltas)
-    except BudgetExceeded:
-        return None
-    if terms is None:
-        return None
+    expansions = []
+    for expr, _ in pieces:
+        try:
+            terms = run_limited(_taylor_terms, NEAR_BUDGET, expr, partner, order, deltas)
+        except BudgetExceeded:
+            return None
+        if terms is None:
+            return None
+        expansions.append(terms)
+    count = max(len(t) for t in expansions)
+    expansions = [(sp.S.Zero,) * (count - len(t)) + tuple(t) for t in expansions]
     differences = tuple((deltas[q], q, p) for q, p in partner.items())
-    first = order + 1 - len(terms)
-    return NearEquality(differences, terms, _rounding_scale(loggamma_form(result)), first)
+    first = order + 1 - count
+    if len(pieces) == 1:
+        return NearEquality(differences, expansions[0],
+                            _rounding_scale(loggamma_form(result)), first)
+    terms = tuple(sp.Piecewise(*[(t[k], c) for t, (_, c) in zip(expansions, pieces)])
+                  for k in range(count))
+    magnitude = sp.Piecewise(*[(_rounding_scale(loggamma_form(e)), c) for e, c in pieces])
+    return NearEquality(differences, terms, magnitude, first)
+
+
+def _analytic_pieces(result: sp.Expr) -> list[tuple[sp.Expr, sp.Basic]] | None:
+    """[(piece, condition)] of ``result`` with its Piecewise parts folded to the top (one
+    piece, condition True, where it has none); None if a piece is infinite or nested."""
+    if not result.has(sp.Piecewise):
+        return [(result, sp.true)]
+    folded = sp.piecewise_fold(result)
+    if not isinstance(folded, sp.Piecewise):
+        return None
+    pieces = [(e, c) for e, c in folded.args]
+    if any(e.has(sp.Piecewise) or e.is_finite is False or e.has(sp.oo, sp.zoo)
+           for e, _ in pieces):
+        return None
+    return pieces
 
 
 def _finite_piece(result: sp.Expr) -> sp.Expr | None:
@@ -400,10 +438,11 @@ def _finite_piece(result: sp.Expr) -> sp.Expr | None:
 def _rounding_scale(expr: sp.Expr) -> sp.Expr:
     """Σ over the terms of ``expr`` of |term|, each log(a) counted as |log a| + 1: the scale
     of the float64 rounding error of the direct form (a log of a ratio near 1 carries an
-    absolute error ~ eps however small the log is)."""
+    absolute error ~ eps however small the log is); log|a| where a may be negative (the
+    imaginary parts iπ of such logs cancel in the result)."""
     def counted(term: sp.Expr) -> sp.Expr:
         return sp.Abs(term.replace(lambda e: isinstance(e, sp.log),
-                                   lambda e: sp.Abs(e) + 1))
+                                   lambda e: sp.Abs(sp.log(sp.Abs(e.args[0]))) + 1))
     return sp.Add(*[counted(t) for t in sp.Add.make_args(expr)])
 
 
