@@ -79,6 +79,17 @@ class Atlas:
         path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
         return path
 
+    def to_html(self, directory) -> Path:
+        """Write the browsable site into ``directory``: ``index.html`` with the matrix of each
+        quantity and a page per cell (see :mod:`.site`); returns the index's path."""
+        from .site import write_site
+        return write_site(self, Path(directory))
+
+    def to_latex(self, path) -> Path:
+        """Write the atlas as a LaTeX book that compiles with pdflatex (see :mod:`.book`)."""
+        from .book import write_book
+        return write_book(self, Path(path))
+
 
 def _expr_json(expr: sp.Basic) -> dict:
     return {"text": str(expr), "latex": sp.latex(expr), "srepr": sp.srepr(expr)}

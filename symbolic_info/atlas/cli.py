@@ -1,5 +1,10 @@
-"""Command line: ``symbolic-info atlas --out DIR [--families a,b] [--quantities entropy,kl]
-[--jobs N] [--scheduler ADDRESS] [--timeout S] [--no-progress]``, writing ``DIR/atlas.json``.
+"""Command line: ``symbolic-info atlas --out DIR [--families a,b | all] [--quantities entropy,kl]
+[--jobs N] [--scheduler ADDRESS] [--timeout S] [--no-progress] [--no-pdf]``, writing
+``DIR/atlas.json``, the site ``DIR/index.html`` (and its cell pages) and the book
+``DIR/atlas.tex`` (``DIR/atlas.pdf`` where pdflatex is installed).
+
+Without ``--families`` the atlas is a small default one (:data:`DEFAULT_FAMILIES`, about a
+minute on a fresh machine); ``--families all`` is every built-in family.
 
 :func:`register_cli` adds the command to the main click group (``symbolic_info.cli.cli``).
 """
@@ -11,8 +16,13 @@ from pathlib import Path
 import click
 
 
+DEFAULT_FAMILIES = ("normal", "exponential", "gamma", "laplace", "uniform", "bernoulli")
+
+
 def _names(text: str | None) -> list[str] | None:
     if text is None:
+        return list(DEFAULT_FAMILIES)
+    if text.strip().lower() == "all":
         return None
     names = [n.strip().lower().replace("-", "_") for n in text.split(",") if n.strip()]
     if not names:
@@ -38,7 +48,8 @@ def _client(address: str):
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Directory to write atlas.json into (created).")
 @click.option("--families", default=None, metavar="A,B,...",
-              help="Comma-separated families (default: every registered family).")
+              help="Comma-separated families, or 'all' for every built-in family (default: "
+                   + ", ".join(DEFAULT_FAMILIES) + ").")
 @click.option("--quantities", default="entropy,kl", show_default=True, metavar="Q,...",
               help="Comma-separated quantities: entropies and divergences (every ordered pair).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
@@ -49,8 +60,10 @@ def _client(address: str):
               type=click.FloatRange(min=0, min_open=True),
               help="CPU-time budget of each cell, seconds.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
+@click.option("--no-pdf", is_flag=True, help="Write atlas.tex without compiling it.")
 def atlas_command(out: Path, families: str | None, quantities: str, jobs: int | None,
-                  scheduler: str | None, timeout: float, no_progress: bool) -> None:
+                  scheduler: str | None, timeout: float, no_progress: bool,
+                  no_pdf: bool) -> None:
     """Derive the atlas: each family's entropy and every ordered pair's divergences."""
     from . import atlas
 
@@ -66,10 +79,19 @@ def atlas_command(out: Path, families: str | None, quantities: str, jobs: int | 
         if client is not None:
             client.close()
     path = result.to_json(out / "atlas.json")
+    index = result.to_html(out)
+    book = result.to_latex(out / "atlas.tex")
+    written = [path, index, book]
+    if not no_pdf:
+        from .book import compile_book
+        pdf = compile_book(book)
+        if pdf is not None:
+            written.append(pdf)
     s = result.stats
     counts = ", ".join(f"{n} {status}" for status, n in sorted(result.counts().items()))
-    click.echo(f"{path}: {s.total} cells ({counts}); derived {s.derived}, from the store "
-               f"{s.from_store}, failed {s.failed}; {s.wall_seconds:.1f} s")
+    click.echo(f"{', '.join(map(str, written))}: {s.total} cells ({counts}); derived "
+               f"{s.derived}, from the store {s.from_store}, failed {s.failed}; "
+               f"{s.wall_seconds:.1f} s")
 
 
 def register_cli(group: click.Group) -> None:
