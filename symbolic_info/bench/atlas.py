@@ -106,6 +106,12 @@ def run(args: argparse.Namespace) -> int:
     same = all([c.status for c in r.cold.cells] == [c.status for c in base.cold.cells]
                for r in runs)
     print(f"same statuses in every setting: {same}")
+    for k, cell in enumerate(base.cold.cells):
+        statuses = [r.cold.cells[k].status for r in runs]
+        if len(set(statuses)) > 1:
+            print(f"  differs: {cell.quantity}({cell.p}" + (f" || {cell.q}" if cell.q else "")
+                  + "): " + ", ".join(f"{r.label} {s} ({r.cold.cpu_seconds[k]:.1f} s cpu)"
+                                      for r, s in zip(runs, statuses)))
     ok = True
     for r in runs[1:]:
         wall = base.cold.stats.wall_seconds / r.cold.stats.wall_seconds
