@@ -6,8 +6,9 @@ entropy) as short marks with a legend, then every closed form with its proof (th
 own section, :func:`symbolic_info.render.document.section`, re-derived through the persistent
 store, so a cache hit), then the infinite cells and the others, each with its reason.
 
-The matrix is set in ``\tiny`` with rotated column headers (graphicx) and split into blocks of
-at most :data:`COLUMNS` columns and :data:`ROWS` rows, so 60 families fit the page.
+The matrix has rotated column headers (graphicx), a font from ``\small`` (a few families) to
+``\tiny`` (:data:`SIZES`), and is split into blocks of at most :data:`COLUMNS` columns and
+:data:`ROWS` rows, so 60 families fit the page.
 :func:`compile_book` runs pdflatex.
 """
 
@@ -35,6 +36,8 @@ MARKS = {"closed_form": r"$\bullet$", "infinite": r"$\infty$", "no_closed_form":
          "timed_out": "T", "refused": "R", "failed": "F"}
 WORDS = {"closed_form": "closed form", "infinite": "infinite", "no_closed_form": "no closed form",
          "timed_out": "timed out", "refused": "refused", "failed": "failed"}
+#: The matrix's font size by the number of families: the first whose bound is not exceeded.
+SIZES = ((12, r"\small"), (30, r"\scriptsize"), (None, r"\tiny"))
 COLUMNS = 30  # most columns of one block of the matrix
 ROWS = 40  # most rows of one block of the matrix
 PASSES = 3  # most pdflatex runs (the table of contents needs two)
@@ -135,7 +138,8 @@ def matrix(atlas: Atlas, quantity: str) -> str:
             blocks.append("\\begin{tabular}{l|%s}\n%s \\\\\n\\hline\n%s\n\\end{tabular}"
                           % ("c" * len(cols), head, " \\\\\n".join(body)))
     what = "rows $P$, columns $Q$" if divergence else "one row per family"
-    return "\n".join([f"{legend()} ({what}).", r"\begin{center}", r"\tiny",
+    size = next(tex for most, tex in SIZES if most is None or len(families) <= most)
+    return "\n".join([f"{legend()} ({what}).", r"\begin{center}", size,
                       r"\setlength{\tabcolsep}{1.5pt}",
                       "\n\n\\bigskip\n".join(blocks), r"\end{center}"])
 
