@@ -184,6 +184,10 @@ def numeric_expectation(m: Measure, statistic: sp.Expr, point: dict) -> float | 
     if body.free_symbols - {x}:
         return None
     try:
+        if isinstance(m.support, sp.FiniteSet):  # its points only, not every integer between
+            with mpmath.workdps(20):
+                return float(mpmath.fsum(sp.N(body.xreplace({x: k}), 20)
+                                         for k in m.support.xreplace(point)))
         if m.discrete:
             return _numeric_sum(body, x, lo, hi)
         f = sp.lambdify(x, body, modules=["scipy", "numpy"])
@@ -262,9 +266,13 @@ def _region_sum(body: sp.Expr, limits, fixed: dict) -> float:
 def _numeric_sum(body: sp.Expr, x: sp.Symbol, lo, hi) -> float | None:
     f = sp.lambdify(x, body, modules=["mpmath"])
     with mpmath.workdps(20):
-        if hi.is_finite:
+        if hi.is_finite and lo.is_finite:
             return float(mpmath.fsum(f(k) for k in range(int(lo), int(hi) + 1)))
-        return float(mpmath.nsum(f, [int(lo), mpmath.inf]))
+        if lo.is_finite:
+            return float(mpmath.nsum(f, [int(lo), mpmath.inf]))
+        # over all the integers: two one-sided sums from 0 (the terms need not be symmetric)
+        return float(mpmath.nsum(f, [0, mpmath.inf]) + mpmath.nsum(lambda t: f(-t),
+                                                                    [1, mpmath.inf]))
 
 
 def spot_check(m: Measure, statistic: sp.Expr, value: sp.Expr, rng: np.random.Generator,

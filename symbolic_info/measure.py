@@ -52,6 +52,8 @@ class Measure:
         body = statistic * self.density
         if self.multivariate:
             return self.support.operator(body)
+        if isinstance(self.support, sp.FiniteSet):  # its points, not the integers between
+            return sp.Add(*[body.xreplace({self.variable: k}) for k in self.support])
         lo, hi = self.bounds
         if self.discrete:
             return sp.Sum(body, (self.variable, lo, hi))

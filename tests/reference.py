@@ -82,6 +82,7 @@ SCIPY: dict[str, Callable[[dict], object]] = {
     "log_logistic": lambda p: stats.fisk(p["beta"], scale=p["alpha"]),
     "beta_binomial": lambda p: stats.betabinom(int(p["n"]), p["a"], p["b"]),
     "discrete_laplace": lambda p: stats.dlaplace(p["a"]),
+    "rademacher": lambda p: stats.rv_discrete(values=([-1, 1], [0.5, 0.5])),
     "bernoulli": lambda p: stats.bernoulli(p["p"]),
     "binomial": lambda p: stats.binom(int(p["n"]), p["p"]),
     "geometric": lambda p: stats.geom(p["p"]),
@@ -306,6 +307,15 @@ def _outside_q(q, x, ex, k) -> bool:
 
 
 def _sum(f_p, f_g, support, q, x, ex) -> float:
+    if isinstance(support, sp.FiniteSet):  # its points only (Rademacher's {-1, 1})
+        total = mpmath.mpf(0)
+        for k in support:
+            pk = f_p(mpmath.mpf(int(k)))
+            if pk != 0:
+                if _outside_q(q, x, ex, k):
+                    return math.inf
+                total += pk * f_g(mpmath.mpf(int(k)))
+        return float(total)
     if support.inf == -sp.oo:  # over all the integers: k >= 0, then -k > 0 mirrored
         right = _sum(f_p, f_g, sp.Range(0, sp.oo), q, x, ex)
         left = _sum(lambda t: f_p(-t), lambda t: f_g(-t), sp.Range(1, sp.oo), q, x, ex)

@@ -441,8 +441,13 @@ def _sum(f_lp, f_g, f_lq, support: sp.Set, q_support: sp.Set | None, use_mp: boo
         return Numeric(right.value + left.value, f"{right.note}; {left.note} below 0")
     lo, hi = int(support.inf), support.sup
     last = int(hi) if hi.is_finite else None
+    # a FiniteSet ({-1, 1}): its points only, not every integer between its ends
+    points = {int(v) for v in support} if isinstance(support, sp.FiniteSet) else None
     total, mass, k, quiet = [], 0.0, lo, 0
     while last is None or k <= last:
+        if points is not None and k not in points:
+            k += 1
+            continue
         x = mpmath.mpf(k) if use_mp else float(k)
         lp = f_lp(x)
         p = float(mpmath.exp(lp)) if use_mp else (math.exp(lp) if np.isfinite(lp) else 0.0)

@@ -26,7 +26,7 @@ import sympy as sp
 from ..budget import Budget
 from ..errors import BudgetExceeded, InvalidParameter, NoRule, SymbolicInfoError
 from ..expectation import Expectation, expect, numeric_expectation, spot_check
-from ..families.spec import Family, sample_parameters
+from ..families.spec import Family, known_size, sample_parameters
 from ..measure import Measure, linear_terms
 from .canonical import Canonical
 from .derivation import Derivation, Step, StepKind
@@ -156,8 +156,8 @@ class _Fisher:
             f"Fisher information per observation: I_ij = -E[d^2 log p(X) / d theta_i "
             f"d theta_j] = E[s_i s_j], with the score s = grad log p and theta = ({theta})"))
         support = self.measure.support
-        if self.p.discrete and isinstance(support, sp.Set) and support.is_finite_set \
-                and support.size.is_number:
+        if self.p.discrete and isinstance(support, sp.Set) \
+                and known_size(support) is not None:
             return self.finite_sum()
         try:
             log_p, score, hessian = self.budget.run(self.differentiate)

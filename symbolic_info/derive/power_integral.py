@@ -30,7 +30,7 @@ from ..budget import Budget
 from ..errors import BudgetExceeded, InvalidParameter
 from ..expectation import numeric_expectation, region_expectation
 from ..families.region import Region
-from ..families.spec import Family, sample_members
+from ..families.spec import Family, known_size, sample_members
 from ..integration import integrate_split
 from ..measure import Measure, acceptable, linear_terms
 from ..multiple import integrate_region
@@ -122,8 +122,8 @@ def _operator(body, x, support, discrete: bool) -> sp.Expr:
 
 def _finite(member: Family) -> bool:
     s = member.support
-    return (member.discrete and not member.multivariate and s.is_finite_set
-            and s.size.is_number and s.size <= 64)
+    return (member.discrete and not member.multivariate and known_size(s) is not None
+            and known_size(s) <= 64)
 
 
 def _finite_sum(members, weights, x):

@@ -22,6 +22,7 @@ from ..expectation import Expectation, expect, numeric_expectation
 from ..families.product import mixed
 from ..families.spec import (
     Family,
+    known_size,
     sample_members,
     sample_parameters,
     warn_if_same_by_default,
@@ -217,8 +218,8 @@ class _Builder:
             self.pin_equality(contained)
         else:
             contained = sp.true
-        if self.p.discrete and not self.p.multivariate and self.p.support.is_finite_set \
-                and self.p.support.size.is_number:
+        if self.p.discrete and not self.p.multivariate \
+                and known_size(self.p.support) is not None:
             result, status = self.finite_sum()
         else:
             result, status = self.by_expectations()

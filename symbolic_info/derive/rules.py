@@ -13,7 +13,7 @@ import sympy as sp
 
 from ..errors import NoRule
 from ..families.relations import pin
-from ..families.spec import Family
+from ..families.spec import Family, known_size
 
 ANY = "*"
 
@@ -68,7 +68,7 @@ def support_containment(p: Family, q: Family) -> SupportVerdict:
     condition = sp.And(sp.Le(sq.inf, sp_.inf), sp.Le(sp_.sup, sq.sup))
     if p.discrete and not isinstance(sq, sp.Range):
         condition = sp.And(condition, *[sp.Contains(k, sq) for k in sp_]) \
-            if sp_.is_finite_set and sp_.size.is_number else condition
+            if known_size(sp_) is not None else condition
     # the families' relations (a < c < b) decide comparisons of the ends they imply
     condition = pin(p.relations() + q.relations()).reduce(condition)
     condition = sp.simplify(condition) if condition not in (sp.true, sp.false) else condition

@@ -39,7 +39,7 @@ from scipy import integrate
 from ..budget import Budget
 from ..errors import BudgetExceeded, InvalidParameter, NoRule, SymbolicInfoError
 from ..families.relations import pin
-from ..families.spec import Family, sample_members, warn_if_same_by_default
+from ..families.spec import Family, known_size, sample_members, warn_if_same_by_default
 from ..integration import integrate_split
 from .derivation import Derivation, Step, StepKind
 from .memo import remembered
@@ -85,7 +85,7 @@ def ends(m: Family) -> tuple[sp.Expr, sp.Expr]:
 
 def finite_size(m: Family) -> bool:
     """A pmf on a finite support of known size."""
-    return bool(m.discrete and m.support.is_finite_set and m.support.size.is_number)
+    return bool(m.discrete and known_size(m.support) is not None)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ References: [JKK] Johnson, Kemp & Kotz, *Univariate Discrete Distributions*, 3rd
 from __future__ import annotations
 
 import sympy as sp
-from sympy import Range, exp, oo
+from sympy import FiniteSet, Range, exp, oo
 
 from .registry import make_spec, register
 from .spec import POSITIVE, POSITIVE_INTEGER, UNIT_INTERVAL, Param
@@ -40,3 +40,9 @@ _discrete("borel", [("mu", UNIT_INTERVAL)],
 _discrete("discrete_laplace", [("a", POSITIVE)],
           lambda x, a: sp.tanh(a / 2) * exp(-a * sp.Abs(x)), lambda **_: Range(-oo, oo),
           variable=Z, title="Discrete Laplace")
+# Rademacher (the random signs of H. Rademacher, Math. Ann. 87, 1922; [JKK §3.2: a two-point
+# law]): 1/2 at x = -1 and at x = 1, no parameters; the support is the FiniteSet {-1, 1}, not
+# the integers between its ends. Not a named scipy.stats law: scipy.stats.rv_discrete(
+# values=([-1, 1], [1/2, 1/2])).
+_discrete("rademacher", [], lambda x: sp.Rational(1, 2), lambda **_: FiniteSet(-1, 1),
+          variable=Z, title="Rademacher")

@@ -407,6 +407,17 @@ def symbols_in_order(values) -> tuple[sp.Symbol, ...]:
     return tuple(seen)
 
 
+def known_size(support) -> int | None:
+    """The number of points of a discrete support when it is a known finite number (a
+    ``FiniteSet``, or a ``Range`` with numeric ends), else None. A ``FiniteSet`` has no
+    ``.size``; the engine asks this instead of ``support.size``."""
+    if isinstance(support, sp.FiniteSet):
+        return len(support)
+    if isinstance(support, sp.Range) and support.size.is_number and support.size.is_finite:
+        return int(support.size)
+    return None
+
+
 def sample_parameters(family: Family, rng: np.random.Generator, tries: int = 200) -> dict:
     """Random valid numeric values for the free symbols of ``family``'s parameters.
 
