@@ -177,6 +177,7 @@ def test_pages_of_cells_without_a_derivation(tmp_path, monkeypatch):
     assert "<math" in page and "<msub>" in page and '"status": "closed_form"' in page
     failed = (index.parent / cell_path(cells[1])).read_text()
     assert "died &lt;signal&gt; &amp; gone" in failed and "<signal>" not in failed
+    assert "No result." in failed and "not re-run" in failed
     text = index.read_text()
     assert text.count("<tr>") == 1 + 1 + 1 + 2  # entropy: head, row; kl: head, 2 rows
     assert "<td></td>" in text  # cauchy || cauchy is not in this atlas

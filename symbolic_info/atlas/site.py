@@ -264,17 +264,26 @@ def cell_page(c: Cell, timeout: float = 30.0) -> str:
     if c.reason:
         parts.append(f"<p>Reason: {escape(c.reason)}</p>")
     parts.append("<h2>Result</h2>")
-    parts.append(f'<div class="math">{math_markup(shown_result(result), printer, True)}</div>')
-    parts.append("<p>Holds " + ("for all parameter values" if conditions == sp.true else
-                                "for " + math_markup(conditions, printer)) + ".</p>")
+    if result is sp.nan:
+        parts.append("<p>No result.</p>")
+    else:
+        parts.append(f'<div class="math">{math_markup(shown_result(result), printer, True)}'
+                     "</div>")
+        parts.append("<p>Holds " + ("for all parameter values" if conditions == sp.true else
+                                    "for " + math_markup(conditions, printer)) + ".</p>")
     parts.append("<h2>Proof</h2>")
     if d is None:
         parts.append(f"<p>No steps: {escape(why)}.</p>")
     else:
         parts.append(attempt("proof", lambda: steps_html(d)))
         parts.append("<h2>Numerical implementation</h2>")
-        parts.append(attempt("source", lambda: f"<pre><code>{escape(source_text(d), False)}"
-                                               "</code></pre>"))
+        if d.result.has(sp.Integral, sp.Sum):
+            parts.append("<p>The result keeps an unevaluated integral or sum: "
+                         "<code>Derivation.lambdify</code> evaluates it numerically; there is "
+                         "no standalone source.</p>")
+        else:
+            parts.append(attempt("source", lambda: f"<pre><code>{escape(source_text(d), False)}"
+                                                   "</code></pre>"))
         if d.status == "closed_form":
             parts.append("<h2>Cross-validation</h2>")
             parts.append(attempt("cross-validation", lambda: report_html(
