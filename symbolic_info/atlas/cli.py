@@ -15,7 +15,6 @@ from pathlib import Path
 
 import click
 
-
 DEFAULT_FAMILIES = ("normal", "exponential", "gamma", "laplace", "uniform", "bernoulli")
 
 
