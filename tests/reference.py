@@ -83,6 +83,7 @@ SCIPY: dict[str, Callable[[dict], object]] = {
     "beta_binomial": lambda p: stats.betabinom(int(p["n"]), p["a"], p["b"]),
     "discrete_laplace": lambda p: stats.dlaplace(p["a"]),
     "rademacher": lambda p: stats.rv_discrete(values=([-1, 1], [0.5, 0.5])),
+    "logarithmic": lambda p: stats.logser(p["p"]),
     "bernoulli": lambda p: stats.bernoulli(p["p"]),
     "binomial": lambda p: stats.binom(int(p["n"]), p["p"]),
     "geometric": lambda p: stats.geom(p["p"]),

@@ -47,6 +47,8 @@ OPEN = {
     ("kl", "borel"): _SERIES, ("cross_entropy", "borel"): _SERIES,
     ("kl", "beta_binomial"): _SERIES, ("cross_entropy", "beta_binomial"): _SERIES,
     ("kl", "discrete_laplace"): _SERIES, ("cross_entropy", "discrete_laplace"): _SERIES,
+    # E log k under the log-series P (the KL's log k terms cancel: closed)
+    ("cross_entropy", "logarithmic"): _SERIES,
     # E cos(x - mu_2) under a von Mises (I_1/I_0 ratios), E log(R_2^2 - (x - a_2)^2) under a
     # semicircle, E log(1 + d1_2 x/d2_2) under an F of other degrees of freedom
     ("kl", "von_mises"): _CAPS, ("cross_entropy", "von_mises"): _CAPS,

@@ -34,7 +34,9 @@ STAYS_A_SUM = {
     "beta_binomial": "no_closed_form",
     # E|k| under the discrete Laplace is elementary (2 e^-a / (1 - e^-2a)), but the engine does
     # not split a sum over all the integers at the kink of |k|: left as the sum
-    "discrete_laplace": "no_closed_form"}
+    "discrete_laplace": "no_closed_form",
+    # E log k under the log-series law (a derivative of the polylogarithm in its order)
+    "logarithmic": "no_closed_form"}
 # Entropies that keep an integral, with the reason: E cos(x - mu) = I_1(kappa)/I_0(kappa)
 # (von Mises) and E log(x - a) under the arcsine law (= log((b - a)/4)) are beyond sympy's
 # integrators within the budget

@@ -28,6 +28,7 @@ from ..families.spec import (
     warn_if_same_by_default,
 )
 from ..measure import Measure, linear_terms
+from ..numeric.log_signs import real_logarithms
 from ..scope import derivation_budget
 from . import store
 from .additivity import by_additivity, matching
@@ -332,6 +333,8 @@ class _Builder:
                 self.steps.append(Step(kind, sp.Eq(E(stat), e.value, evaluate=False), e.method))
                 closed, timed_out = False, timed_out or e.timed_out
             total += coeff * e.value
+        if total.has(sp.I):  # log(log(1 - p)) - iπ: log(-log(1 - p)), real in float64 too
+            total = real_logarithms(total, (self.p, self.q))
         self.steps.append(Step(StepKind.SUBSTITUTED, total, ""))
         if not closed:
             return total, "timed_out" if timed_out else "no_closed_form"

@@ -9,7 +9,7 @@ References: [JKK] Johnson, Kemp & Kotz, *Univariate Discrete Distributions*, 3rd
 from __future__ import annotations
 
 import sympy as sp
-from sympy import FiniteSet, Range, exp, oo
+from sympy import FiniteSet, Range, exp, log, oo
 
 from .registry import make_spec, register
 from .spec import POSITIVE, POSITIVE_INTEGER, UNIT_INTERVAL, Param
@@ -46,3 +46,8 @@ _discrete("discrete_laplace", [("a", POSITIVE)],
 # values=([-1, 1], [1/2, 1/2])).
 _discrete("rademacher", [], lambda x: sp.Rational(1, 2), lambda **_: FiniteSet(-1, 1),
           variable=Z, title="Rademacher")
+# logarithmic (log-series) [JKK ch. 7]: -p^x / (x log(1 - p)) on x >= 1, 0 < p < 1; scipy
+# logser(p). Its constant -1/log(1 - p) is positive; expanded, log of it is log(-log(1 - p)).
+_discrete("logarithmic", [("p", UNIT_INTERVAL)],
+          lambda x, p: -(p**x) / (x * log(1 - p)), lambda **_: Range(1, oo),
+          title="Logarithmic (log-series)")

@@ -84,3 +84,33 @@ def combine_sign_changing_logs(expr: sp.Expr, members) -> sp.Expr:
     if not replaced:
         return expr
     return sp.Add(*[replaced.get(i, t) for i, t in enumerate(terms)])
+
+
+def real_logarithms(expr: sp.Expr, members) -> sp.Expr:
+    """``expr`` with each top-level term ``c log a`` whose argument is negative at every
+    sampled point of ``members`` written ``c log(-a) + i π c`` (the principal branch, exact for
+    a < 0), kept only when the iπ terms then cancel: a log-series pmf's constant
+    -1/log(1 - p) expands to log(log(1 - p)) - iπ, which is log(-log(1 - p)), real and finite in
+    float64. Otherwise ``expr`` unchanged."""
+    terms = sp.Add.make_args(sp.expand(expr, log=False, power_base=False, power_exp=False,
+                                       multinomial=False, mul=True))
+    candidates = []
+    for i, term in enumerate(terms):
+        found = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.log)]
+        if len(found) == 1 and not found[0].args[0].is_positive \
+                and not found[0].args[0].is_number:
+            candidates.append((i, found[0]))
+    if not candidates:
+        return expr
+    points = _points([m for m in members if m is not None])
+    if not points:
+        return expr
+    replaced = {}
+    for i, log in candidates:
+        signs = _signs(log.args[0], points)
+        if signs is not None and all(s < 0 for s in signs):
+            replaced[i] = terms[i].xreplace({log: sp.log(-log.args[0]) + sp.I * sp.pi})
+    if not replaced:
+        return expr
+    out = sp.Add(*[sp.expand(replaced[i]) if i in replaced else t for i, t in enumerate(terms)])
+    return out if not out.has(sp.I) else expr
