@@ -1,6 +1,7 @@
 """symbolic_info: closed forms of entropy, cross-entropy and KL divergence, derived with sympy."""
 
 from .atlas import Atlas, Cell, atlas
+from .audit import AuditReport, Finding, audit
 from .check import Report, Verdict, check_properties, cross_validate, verify
 from .derive import (
     RULES,
@@ -29,7 +30,7 @@ from .numeric.export import export
 from .optimize import MaxEntropy, Optimum, max_entropy, maximize, minimize
 from .render.document import document
 
-__all__ = ["Atlas", "Cell", "atlas",
+__all__ = ["Atlas", "Cell", "atlas", "AuditReport", "Finding", "audit",
            "export", "MaxEntropy", "Optimum", "max_entropy", "maximize", "minimize",
            "Report", "Verdict", "check_properties", "cross_validate", "verify",
            "BudgetExceeded", "Derivation", "InvalidParameter", "JointTable", "NoRule", "RULES",

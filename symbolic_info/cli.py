@@ -498,6 +498,7 @@ def cache_clear() -> None:
 
 def _register_optimisation_commands() -> None:
     from symbolic_info.atlas.cli import register_cli as register_atlas
+    from symbolic_info.audit.cli import register_cli as register_audit
     from symbolic_info.numeric.export_cli import register_cli as register_export
     from symbolic_info.optimize.cli import register_cli as register_optimize
     from symbolic_info.optimize.max_entropy_cli import register_cli as register_max_entropy
@@ -505,6 +506,7 @@ def _register_optimisation_commands() -> None:
     register_max_entropy(cli)
     register_export(cli)
     register_atlas(cli)
+    register_audit(cli)
 
 
 _register_optimisation_commands()

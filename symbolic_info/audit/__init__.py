@@ -15,6 +15,12 @@ from .adapter import (
     unregister_adapter,
 )
 from .findings import SEVERITY, AuditReport, Finding
+from .run import audit
 
-__all__ = ["AuditReport", "FamilyMapping", "Finding", "LibraryAdapter", "SEVERITY",
+register_adapter("torch", "symbolic_info.audit.torch_adapter:TorchAdapter")
+register_adapter("tfp", "symbolic_info.audit.tfp_adapter:TFPAdapter")
+register_adapter("numpyro", "symbolic_info.audit.numpyro_adapter:NumPyroAdapter")
+register_adapter("scipy", "symbolic_info.audit.scipy_adapter:ScipyAdapter")
+
+__all__ = ["AuditReport", "audit", "FamilyMapping", "Finding", "LibraryAdapter", "SEVERITY",
            "get_adapter", "libraries", "mapping", "register_adapter", "unregister_adapter"]

@@ -1,4 +1,4 @@
-"""The audit's results: one :class:`Finding` per (quantity, classes, dtype), an :class:`AuditReport`."""
+"""The audit's results: a :class:`Finding` per formula and dtype, an :class:`AuditReport`."""
 
 from __future__ import annotations
 

@@ -1,0 +1,66 @@
+"""Check a :class:`FamilyMapping` before trusting it: the library's log density and ours must
+agree at random parameters and points of the support, so a wrong mapping is reported as a
+``mapping_error``, never as a bug of the library."""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+
+from ..families import Family, family, get_spec
+from .adapter import LibraryAdapter
+from .points import random_points
+from .reference import log_density, numeric_member
+
+PARAMETER_POINTS = 4
+TOLERANCE = 1e-6  # on the log density, relative to max(1, |ours|)
+
+
+def support_points(member: Family) -> list[float]:
+    """A few points of ``member``'s support (numeric parameters)."""
+    s = member.support
+    if member.discrete:
+        start = int(s.inf)
+        stop = int(s.sup) if s.sup.is_finite else start + 8
+        return [float(k) for k in range(start, stop + 1)][:9]
+    lo, hi = s.inf, s.sup
+    if lo.is_finite and hi.is_finite:
+        a, b = float(lo), float(hi)
+        return [a + (b - a) * u for u in (0.05, 0.2, 0.5, 0.7, 0.93)]
+    if lo.is_finite:
+        return [float(lo) + t for t in (0.05, 0.4, 1.0, 2.5, 6.0)]
+    if hi.is_finite:
+        return [float(hi) - t for t in (0.05, 0.4, 1.0, 2.5, 6.0)]
+    return [-3.0, -0.7, 0.0, 0.4, 2.2]
+
+
+def check_mapping(adapter: LibraryAdapter, cls: str, seed: int = 0) -> str | None:
+    """None when ``cls``'s mapping holds; else the reason (the first point that disagrees, or
+    the error the library raised)."""
+    m = adapter.mappings[cls]
+    spec = get_spec(m.family)
+    member = family(m.family, **{n: f"m_{n}" for n in spec.param_names})
+    rng = np.random.default_rng(seed)
+    checked = 0
+    for point in random_points(member, None, rng, PARAMETER_POINTS):
+        kwargs = m.library_kwargs(point.p)
+        for x in support_points(numeric_member(m.family, point.p)):
+            ours = log_density(m.family, point.p, x)
+            if not mpmath.isfinite(ours):
+                continue
+            try:
+                theirs = adapter.log_prob(cls, kwargs, x + m.shift, "float64")
+            except Exception as exc:  # noqa: BLE001 - whatever the library raises
+                return f"{cls}{kwargs}.log_prob({x + m.shift}) raised {type(exc).__name__}: {exc}"
+            if not math.isfinite(theirs) or abs(theirs - float(ours)) > TOLERANCE * max(
+                    1.0, abs(float(ours))):
+                return (f"log_prob of {cls}({_kw(kwargs)}) at {x + m.shift:g} is {theirs!r}, "
+                        f"our {m.family}({_kw(point.p)}) gives {float(ours)!r}")
+            checked += 1
+    return None if checked else f"no point of {cls}'s support to check the mapping at"
+
+
+def _kw(kw: dict) -> str:
+    return ", ".join(f"{k}={v:g}" for k, v in kw.items())
