@@ -257,3 +257,17 @@ def test_full_torch_audit():
         assert row.counterexample and row.counterexample["reason"]
     statuses = {(f.p, f.q, f.dtype): f.status for f in report.rows if f.kind == "kl"}
     assert statuses["ContinuousBernoulli", "ContinuousBernoulli", "float32"] == "negative"
+
+
+@needs("distributed")
+def test_dask_client_matches_serial(fake_report):
+    from distributed import Client, LocalCluster
+    register_adapter("fake", FakeAdapter)
+    try:
+        with LocalCluster(n_workers=1, threads_per_worker=1, processes=False) as cluster, \
+                Client(cluster) as client:
+            report = si.audit("fake", points=6, client=client)
+    finally:
+        unregister_adapter("fake")
+    assert [(f.p, f.q, f.status) for f in report.rows] == [
+        (f.p, f.q, f.status) for f in fake_report.rows]

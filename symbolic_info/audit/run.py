@@ -58,7 +58,7 @@ def audit_unit(library: str, unit: Unit, points: int = 20, seed: int = 0,
     unmapped = [c for c in unit.classes if c not in adapter.mappings]
     if unmapped:
         return _rows(unit, adapter, "unsupported",
-                     f"no family for {', '.join(dict.fromkeys(unmapped))}")
+                     f"no mapping to a family for {', '.join(dict.fromkeys(unmapped))}")
     for cls in dict.fromkeys(unit.classes):
         reason = _mapping_error(adapter, cls)
         if reason is not None:
