@@ -1,5 +1,6 @@
 """Command line: ``symbolic-info audit LIBRARY [--json FILE] [--html DIR] [--jobs N]
-[--scheduler ADDRESS] [--points N] [--seed S]``: the report as a Markdown table on stdout.
+[--scheduler ADDRESS] [--points N] [--seed S] [--no-progress]``: the report as a
+Markdown table on stdout.
 
 An unknown library is one line on stderr and exit status 2. :func:`register_cli` adds the
 command to the main click group (``symbolic_info.cli.cli``).
@@ -39,8 +40,10 @@ def _client(address: str):
 @click.option("--points", type=click.IntRange(min=1), default=20, show_default=True,
               help="Random points per formula.")
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
 def audit_command(library: str, json_path: Path | None, html_dir: Path | None,
-                  jobs: int | None, scheduler: str | None, points: int, seed: int) -> None:
+                  jobs: int | None, scheduler: str | None, points: int, seed: int,
+                  no_progress: bool) -> None:
     """Audit the KL divergences and entropies LIBRARY ships (torch, tfp, numpyro, scipy)."""
     from . import audit, libraries
 
@@ -52,7 +55,8 @@ def audit_command(library: str, json_path: Path | None, html_dir: Path | None,
     if scheduler:
         client = _client(scheduler)
     try:
-        report = audit(library, points=points, seed=seed, jobs=jobs, client=client)
+        report = audit(library, points=points, seed=seed, jobs=jobs, client=client,
+                       progress=not no_progress)
     except ImportError as exc:
         click.echo(f"symbolic-info audit: {library} is not installed ({exc}); "
                    f"pip install 'symbolic_info[audit]'", err=True)

@@ -76,13 +76,14 @@ def audit_unit(library: str, unit: Unit, points: int = 20, seed: int = 0,
 
 
 def audit(library: str, *, pairs: Iterable | None = None, points: int = 20, seed: int = 0,
-          jobs: int | None = None, client=None, timeout: float = 30.0) -> AuditReport:
+          jobs: int | None = None, client=None, timeout: float = 30.0,
+          progress: bool = False) -> AuditReport:
     """Audit ``library``'s shipped KL divergences and entropies against derived ones.
 
     ``pairs`` restricts the audit (``[("Normal", "Normal"), "Gamma"]``); ``points`` random
     points per formula (plus near-equality and wide-scale points); ``jobs`` local worker
     processes (None: this process), or ``client`` a ``distributed.Client``; ``timeout`` the
-    CPU budget of each derivation.
+    CPU budget of each derivation; ``progress`` a progress bar on stderr.
     """
     adapter = get_adapter(library)
     units = units_of(adapter, pairs)
@@ -93,5 +94,8 @@ def audit(library: str, *, pairs: Iterable | None = None, points: int = 20, seed
         results = run_local(audit_unit, library, units, args, jobs)
     else:
         results = run_serial(audit_unit, library, units, args)
+    if progress:
+        from tqdm import tqdm
+        results = tqdm(results, total=len(units), desc=f"audit {library}", unit="formula")
     rows = [row for _, found in results for row in found]
     return AuditReport(library, adapter.version, tuple(rows))
