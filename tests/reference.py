@@ -25,6 +25,8 @@ from scipy import stats
 import symbolic_info as si
 from symbolic_info.families import sample_parameters
 from symbolic_info.families.registry import default_values
+from symbolic_info.numeric.lambdify import MPMATH_CDFS
+from symbolic_info.numeric.stable import normal_cdfs
 
 DPS = 30
 RTOL = 1e-8          # the requirement: relative error at most 1e-8
@@ -84,6 +86,9 @@ SCIPY: dict[str, Callable[[dict], object]] = {
     "discrete_laplace": lambda p: stats.dlaplace(p["a"]),
     "rademacher": lambda p: stats.rv_discrete(values=([-1, 1], [0.5, 0.5])),
     "logarithmic": lambda p: stats.logser(p["p"]),
+    "zipf": lambda p: stats.zipf(p["a"]),
+    "yule_simon": lambda p: stats.yulesimon(p["alpha"]),
+    "skellam": lambda p: stats.skellam(p["mu1"], p["mu2"]),
     "bernoulli": lambda p: stats.bernoulli(p["p"]),
     "binomial": lambda p: stats.binom(int(p["n"]), p["p"]),
     "geometric": lambda p: stats.geom(p["p"]),
@@ -195,8 +200,10 @@ def _kinks(expr: sp.Expr, x: sp.Symbol) -> list[float]:
 
 
 def _log_density(fam: si.Family, x: sp.Symbol, point: dict) -> sp.Expr:
+    """log p(x) at ``point``; a normal CDF (1 + erf(z))/2 in it as log Φ, which stays finite
+    in the tail where 1 + erf(z) cancels to 0 at any fixed precision (skew-normal)."""
     density = fam.density_at(x).xreplace(exact(point))
-    return sp.expand_log(sp.log(density), force=True)
+    return normal_cdfs(sp.expand_log(sp.log(density), force=True))
 
 
 def _quantile_points(p: si.Family, point: dict, lo: float, hi: float) -> list[float]:
@@ -224,10 +231,10 @@ def defining_value(quantity: str, p: si.Family, q: si.Family | None,
         g = -log_q if quantity == "cross_entropy" else log_p - log_q
     density = p.density_at(x).xreplace(ex)
     with mpmath.workdps(DPS):
-        f_g = sp.lambdify(x, g, modules="mpmath")
+        f_g = sp.lambdify(x, g, modules=[MPMATH_CDFS, "mpmath"])
         if p.discrete:
             return _sum(sp.lambdify(x, density, modules="mpmath"), f_g, support, q, x, ex)
-        f_logp = sp.lambdify(x, log_p, modules="mpmath")
+        f_logp = sp.lambdify(x, log_p, modules=[MPMATH_CDFS, "mpmath"])
 
         def f_p(t):
             # exp of the log-density, 0 far in a tail: exp(-exp(huge)) would never finish

@@ -49,11 +49,21 @@ OPEN = {
     ("kl", "discrete_laplace"): _SERIES, ("cross_entropy", "discrete_laplace"): _SERIES,
     # E log k under the log-series P (the KL's log k terms cancel: closed)
     ("cross_entropy", "logarithmic"): _SERIES,
+    # E log k (Zipf), E log B(k, alpha_2 + 1) (Yule-Simon) under P: power-law series
+    ("kl", "zipf"): _SERIES, ("cross_entropy", "zipf"): _SERIES,
+    ("kl", "yule_simon"): _SERIES, ("cross_entropy", "yule_simon"): _SERIES,
     # E cos(x - mu_2) under a von Mises (I_1/I_0 ratios), E log(R_2^2 - (x - a_2)^2) under a
     # semicircle, E log(1 + d1_2 x/d2_2) under an F of other degrees of freedom
     ("kl", "von_mises"): _CAPS, ("cross_entropy", "von_mises"): _CAPS,
     ("kl", "wigner_semicircle"): _CAPS, ("cross_entropy", "wigner_semicircle"): _CAPS,
     ("kl", "f"): _CAPS, ("cross_entropy", "f"): _CAPS,
+    # E log(x - a_2) and E log(b_2 - x) under an arcsine law on another interval (an elementary
+    # log((√(c - a) + √(c - b))²/4) the engine does not reach: every strategy finishes without)
+    ("kl", "arcsine"): _SERIES, ("cross_entropy", "arcsine"): _SERIES,
+    # E log cosh((x - mu_2)/s_2) under a hyperbolic secant of another location and scale
+    ("kl", "hyperbolic_secant"): _CAPS, ("cross_entropy", "hyperbolic_secant"): _CAPS,
+    # E log Φ(alpha_2 (x - xi_2)/omega_2) under a skew-normal (Owen's T-type integrals)
+    ("kl", "skew_normal"): _CAPS, ("cross_entropy", "skew_normal"): _CAPS,
     # the log of the other triangle's two pieces over the first's, for every order of the
     # corners: the engine leaves the piecewise integrals
     ("kl", "triangular"): _SERIES, ("cross_entropy", "triangular"): _SERIES,

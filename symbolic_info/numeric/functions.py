@@ -53,6 +53,24 @@ class exp_e1(sp.Function):  # noqa: N801 -- printed by name
         return self.rewrite(sp.expint)._eval_evalf(prec)
 
 
+class ndtr(sp.Function):  # noqa: N801 -- printed by name, like scipy.special.ndtr
+    """Φ(x) = (1 + erf(x/√2))/2, the normal CDF, accurate in its lower tail."""
+
+    nargs = 1
+
+    def _eval_rewrite_as_erf(self, x, **kwargs):
+        return (1 + sp.erf(x / sp.sqrt(2))) / 2
+
+
+class log_ndtr(sp.Function):  # noqa: N801 -- printed by name, like scipy.special.log_ndtr
+    """log Φ(x), finite however far into the lower tail x is."""
+
+    nargs = 1
+
+    def _eval_rewrite_as_erf(self, x, **kwargs):
+        return sp.log((1 + sp.erf(x / sp.sqrt(2))) / 2)
+
+
 # e^z E1(z) = sum_k (-1)^k k!/z^(k+1) asymptotically; 30 terms are within 1e-18 for z >= 50
 E1_SWITCH = 50
 E1_TERMS = 30

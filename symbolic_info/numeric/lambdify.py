@@ -22,11 +22,13 @@ from collections.abc import Callable
 import mpmath
 import numpy as np
 import sympy as sp
-from scipy import integrate
+from scipy import integrate, special
 
 from ..errors import InvalidParameter
 from .functions import xlog1py, xlogy  # noqa: F401 -- re-exported
 from .names import lambdify_safely
+from .series import MODULES as SERIES_MODULES
+from .series import series_sum
 
 BACKENDS = ("numpy", "mpmath", "numba", "jax", "torch")
 MPMATH_DPS = 50
@@ -280,7 +282,7 @@ def _nested_operator(op, parameters) -> Callable[..., float]:
     limits = list(op.limits)
     variables = [v for v, _, _ in limits]
     body = lambdify_safely((*variables, *parameters), op.function,
-                           modules=["mpmath"] if isinstance(op, sp.Sum) else ["scipy", "numpy"])
+                           modules=SERIES_MODULES if isinstance(op, sp.Sum) else ["scipy", "numpy"])
     ends = [lambdify_safely((*variables[i + 1:], *parameters), (lo, hi), modules=["numpy"])
             for i, (_, lo, hi) in enumerate(limits)]
 
@@ -316,25 +318,30 @@ def _range(end, values):
     return lambda *outer: [float(e) for e in end(*outer, *values)]
 
 
+# the normal CDF and its log (numeric.functions.ndtr / log_ndtr) for integrands and terms
+SCIPY_CDFS = {"ndtr": special.ndtr, "log_ndtr": special.log_ndtr}
+MPMATH_CDFS = {"ndtr": mpmath.ncdf, "log_ndtr": lambda x: mpmath.log(mpmath.ncdf(x))}
+
+
 def _numeric_operator(op, parameters) -> Callable[..., float]:
     if len(op.limits) > 1:
         return _nested_operator(op, parameters)
+    from .stable import normal_cdfs
     (var, lo, hi), = op.limits
-    body = lambdify_safely((var, *parameters), op.function, modules=["mpmath"] if
-                       isinstance(op, sp.Sum) else ["scipy", "numpy"])
+    function = normal_cdfs(op.function)
+    body = lambdify_safely((var, *parameters), function, modules=SERIES_MODULES if
+                           isinstance(op, sp.Sum) else [SCIPY_CDFS, "scipy", "numpy"])
     bounds = lambdify_safely(parameters, (lo, hi), modules=["numpy"])
 
     if isinstance(op, sp.Sum):
         def series(*values):
+            # direct terms from the start outward, a power-law tail by Euler-Maclaurin
+            # (numeric/series.py): nsum's extrapolation is nan where the terms first grow
             a, b = bounds(*values)
-            with mpmath.workdps(20):
-                start = -mpmath.inf if np.isinf(float(a)) else int(a)  # over all the integers
-                if np.isinf(float(b)):
-                    return float(mpmath.nsum(lambda k: body(k, *values), [start, mpmath.inf]))
-                return float(mpmath.fsum(body(k, *values) for k in range(int(a), int(b) + 1)))
+            return series_sum(lambda k: body(k, *values), a, b)
         return series
 
-    precise = lambdify_safely((var, *parameters), op.function, modules=["mpmath"])
+    precise = lambdify_safely((var, *parameters), function, modules=[MPMATH_CDFS, "mpmath"])
 
     def integrand(t: float, values) -> float:
         value = body(t, *values)

@@ -38,6 +38,8 @@ from sympy.codegen.rewriting import expm1_opt, optimize
 from ..budget import BudgetExceeded, run_limited
 from .functions import (
     digamma_remainder,
+    log_ndtr,
+    ndtr,
     scaled_exponential_integrals,
     stirling_remainder,
     xlog1py,
@@ -118,6 +120,35 @@ def loggamma_form(expr: sp.Expr) -> sp.Expr:
     return expr.replace(lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.gamma)
                         and e.args[0].args[0].is_positive,
                         lambda e: sp.loggamma(e.args[0].args[0]))
+
+
+def normal_cdfs(expr: sp.Expr) -> sp.Expr:
+    """``c + c erf(z)`` -> ``2c Φ(√2 z)`` and ``c - c erf(z)`` -> ``2c Φ(-√2 z)`` in every sum
+    (:class:`ndtr`), then ``log Φ`` -> :class:`log_ndtr`: in a tail the normal CDF is tiny,
+    not 1 - 1 = 0, and its log finite (the log of a skew-normal density)."""
+    if not expr.has(sp.erf):
+        return expr
+
+    def rewritten(add: sp.Add) -> sp.Expr:
+        terms = list(add.args)
+        for k, term in enumerate(terms):
+            factors = sp.Mul.make_args(term)
+            found = [f for f in factors if isinstance(f, sp.erf)]
+            if len(found) != 1:
+                continue
+            c = sp.Mul(*[f for f in factors if f is not found[0]])
+            z = found[0].args[0]
+            for j, other in enumerate(terms):
+                if j != k and other in (c, -c):
+                    sign = 1 if other == c else -1
+                    new = 2 * sign * c * ndtr(sign * sp.sqrt(2) * z)
+                    rest = [t for i, t in enumerate(terms) if i not in (j, k)]
+                    return sp.Add(*rest, new)
+        return add
+
+    expr = expr.replace(lambda e: isinstance(e, sp.Add) and e.has(sp.erf), rewritten)
+    return expr.replace(lambda e: isinstance(e, sp.log) and isinstance(e.args[0], ndtr),
+                        lambda e: log_ndtr(e.args[0].args[0]))
 
 
 def positive_parameters(derivation) -> dict[sp.Symbol, sp.Dummy]:
