@@ -28,6 +28,8 @@ from .errors import BudgetExceeded, InvalidParameter
 from .integration import with_conditions
 from .kinks import kink_points
 from .measure import UNTIDY, Measure, acceptable
+from .numeric.series import MODULES as SERIES_MODULES
+from .numeric.series import series_sum
 from .strategies import strategies
 
 # CPU seconds, for the default budget of REFERENCE_BUDGET seconds; a larger budget scales
@@ -264,15 +266,9 @@ def _region_sum(body: sp.Expr, limits, fixed: dict) -> float:
 
 
 def _numeric_sum(body: sp.Expr, x: sp.Symbol, lo, hi) -> float | None:
-    f = sp.lambdify(x, body, modules=["mpmath"])
-    with mpmath.workdps(20):
-        if hi.is_finite and lo.is_finite:
-            return float(mpmath.fsum(f(k) for k in range(int(lo), int(hi) + 1)))
-        if lo.is_finite:
-            return float(mpmath.nsum(f, [int(lo), mpmath.inf]))
-        # over all the integers: two one-sided sums from 0 (the terms need not be symmetric)
-        return float(mpmath.nsum(f, [0, mpmath.inf]) + mpmath.nsum(lambda t: f(-t),
-                                                                    [1, mpmath.inf]))
+    f = sp.lambdify(x, body, modules=SERIES_MODULES)
+    # direct terms outward, a power-law tail by Euler-Maclaurin (numeric/series.py)
+    return series_sum(f, lo, hi)
 
 
 def spot_check(m: Measure, statistic: sp.Expr, value: sp.Expr, rng: np.random.Generator,

@@ -36,7 +36,15 @@ STAYS_A_SUM = {
     # not split a sum over all the integers at the kink of |k|: left as the sum
     "discrete_laplace": "no_closed_form",
     # E log k under the log-series law (a derivative of the polylogarithm in its order)
-    "logarithmic": "no_closed_form"}
+    "logarithmic": "no_closed_form",
+    # E log k under a Zipf law is -zeta'(a)/zeta(a), E log B(k, alpha + 1) under a Yule-Simon
+    # law a series: every strategy finishes, the power-law series stays
+    "zipf": "no_closed_form", "yule_simon": "no_closed_form"}
+# scipy's entropy of a power-law pmf sums a truncated series ("expect(): sum did not
+# converge"): Zipf at a = 1.74 gives 2.16266 for 2.22245 (mpmath, -zeta'/zeta); Yule-Simon at
+# alpha = 2.86 is 3e-7 low. These are checked against the 30-digit defining sum (with its
+# Euler-Maclaurin tail) by test_entropy_matches_definition instead.
+SCIPY_ENTROPY_TRUNCATED = {"zipf", "yule_simon"}
 # Entropies that keep an integral, with the reason: E cos(x - mu) = I_1(kappa)/I_0(kappa)
 # (von Mises) and E log(x - a) under the arcsine law (= log((b - a)/4)) are beyond sympy's
 # integrators within the budget
@@ -94,7 +102,9 @@ def test_entropy_matches_definition(derive, name, rng):
 
 
 @pytest.mark.parametrize("name", [n for n in _cases()
-                                  if (n.values[0] if hasattr(n, "values") else n) in R.SCIPY])
+                                  if (n.values[0] if hasattr(n, "values") else n) in R.SCIPY
+                                  and (n.values[0] if hasattr(n, "values") else n)
+                                  not in SCIPY_ENTROPY_TRUNCATED])
 def test_entropy_matches_scipy(derive, name, rng):
     d = derive("entropy", name)
     p = R.member(name, "1")

@@ -49,7 +49,7 @@ def test_every_constraint_rejects_a_bad_value(name):
         bad = {"real": sp.I, "positive": -1, "nonnegative": -1, "negative": 1,
                "in the open interval (0, 1)": 2, "in the closed interval [0, 1]": 2,
                "a positive integer": 0, "a nonnegative integer": -1,
-               "an integer": sp.Rational(1, 2)}[param.constraint.description]
+               "an integer": sp.Rational(1, 2), "greater than 1": 1}[param.constraint.description]
         with pytest.raises(si.InvalidParameter, match=param.name):
             si.family(name, **{param.name: bad})
 

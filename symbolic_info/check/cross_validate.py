@@ -163,7 +163,9 @@ def defining_value(d, point: dict, method: str = "auto") -> Numeric:
         if d.p.discrete:
             f_lp, f_g = (sp.lambdify(parts.t, e, modules=modules) for e in (lp, g))
             f_lq = sp.lambdify(parts.t, lq, modules=modules) if lq is not None else None
-            out = _sum(f_lp, f_g, f_lq, support, q_support, use_mp)
+            # the remainder of a power-law series (Zipf, Yule-Simon), by Euler-Maclaurin
+            f_tail = sp.lambdify(parts.t, sp.exp(lp) * g, modules=["mpmath"])
+            out = _sum(f_lp, f_g, f_lq, support, q_support, use_mp, tail=f_tail)
         else:
             outside = _mass_outside(sp.lambdify(parts.t, lp, modules=["scipy", "numpy"]),
                                     support, q_support)
@@ -428,16 +430,22 @@ class _Mirrored:
         return self.of.contains(-k)
 
 
+TAIL_AFTER = 2000  # terms of a series before a power-law remainder is estimated
+
+
 def _sum(f_lp, f_g, f_lq, support: sp.Set, q_support: sp.Set | None, use_mp: bool,
-         half: bool = False) -> Numeric:
+         half: bool = False, tail=None) -> Numeric:
     """Σ_k p(k) g(k), until the remaining mass of P is negligible (at most 10^6 terms); over
     all the integers, the sum over k >= 0 plus the mirrored sum over k < 0 (each ``half``:
-    settled where p(k) < 1e-30 rather than by the mass)."""
+    settled where p(k) < 1e-30 rather than by the mass). ``tail`` (p·g in mpmath): a series
+    not settled after :data:`TAIL_AFTER` terms on an unbounded support, where Q's support is
+    unbounded too, is a power-law tail, added by Euler-Maclaurin."""
     if support.inf == -sp.oo:
-        right = _sum(f_lp, f_g, f_lq, sp.Range(0, sp.oo), q_support, use_mp, True)
+        right = _sum(f_lp, f_g, f_lq, sp.Range(0, sp.oo), q_support, use_mp, True, tail)
         left = _sum(lambda t: f_lp(-t), lambda t: f_g(-t),
                     None if f_lq is None else (lambda t: f_lq(-t)), sp.Range(1, sp.oo),
-                    None if q_support is None else _Mirrored(q_support), use_mp, True)
+                    None if q_support is None else _Mirrored(q_support), use_mp, True,
+                    None if tail is None else (lambda t: tail(-t)))
         return Numeric(right.value + left.value, f"{right.note}; {left.note} below 0")
     lo, hi = int(support.inf), support.sup
     last = int(hi) if hi.is_finite else None
@@ -466,6 +474,16 @@ def _sum(f_lp, f_g, f_lq, support: sp.Set, q_support: sp.Set | None, use_mp: boo
         if last is None and quiet > 50:
             break
         k += 1
+        if last is None and tail is not None and k - lo == TAIL_AFTER and (
+                q_support is None or q_support.sup == sp.oo):
+            with mpmath.workdps(30):
+                try:
+                    rest = mpmath.nsum(tail, [k, mpmath.inf], method="euler-maclaurin")
+                except (ValueError, ZeroDivisionError, mpmath.libmp.NoConvergence):
+                    rest = mpmath.nan
+            if mpmath.isfinite(rest):
+                total.append(rest if use_mp else float(rest))
+                break
         if k - lo > 1_000_000:
             return Numeric(math.nan, "the series did not settle within 10^6 terms")
     value = float(mpmath.fsum(total)) if use_mp else math.fsum(total)

@@ -12,10 +12,16 @@ import sympy as sp
 from sympy import FiniteSet, Range, exp, log, oo
 
 from .registry import make_spec, register
-from .spec import POSITIVE, POSITIVE_INTEGER, UNIT_INTERVAL, Param
+from .spec import POSITIVE, POSITIVE_INTEGER, UNIT_INTERVAL, Constraint, Param
 
 K = sp.Symbol("x", integer=True, nonnegative=True)  # on the nonnegative integers
 Z = sp.Symbol("x", integer=True)  # on all the integers
+
+#: a real number above 1 (the Zipf exponent: Σ k^(-a) converges exactly for a > 1)
+ABOVE_ONE = Constraint(
+    "greater than 1", (("positive", True),),
+    lambda v: bool(v > 1) if v.is_number and v.is_real else (v.is_positive or None),
+    lambda rng: float(rng.uniform(1.5, 4.0)))
 
 
 def _discrete(name, params, pmf, support, variable=K, **kw):
@@ -51,3 +57,14 @@ _discrete("rademacher", [], lambda x: sp.Rational(1, 2), lambda **_: FiniteSet(-
 _discrete("logarithmic", [("p", UNIT_INTERVAL)],
           lambda x, p: -(p**x) / (x * log(1 - p)), lambda **_: Range(1, oo),
           title="Logarithmic (log-series)")
+# Zipf (zeta) [JKK §11.2.20]: x^(-a) / zeta(a) on x >= 1, a > 1; scipy zipf(a). E log x has
+# no closed form (-zeta'(a)/zeta(a)): the entropy keeps the power-law series. The sampler
+# draws a in (1.5, 4): the series' terms decay like log(k) k^(-a).
+_discrete("zipf", [("a", ABOVE_ONE)], lambda x, a: x ** (-a) / sp.zeta(a),
+          lambda **_: Range(1, oo), title="Zipf (zeta)",
+          sampler=lambda rng: (float(rng.uniform(1.5, 4.0)),))
+# Yule-Simon [JKK §6.10.3; Simon, Biometrika 1955]: alpha B(x, alpha + 1) on x >= 1,
+# alpha > 0; scipy yulesimon(alpha). Its tail decays like x^(-alpha - 1).
+_discrete("yule_simon", [("alpha", POSITIVE)],
+          lambda x, alpha: alpha * sp.beta(x, alpha + 1), lambda **_: Range(1, oo),
+          title="Yule-Simon")

@@ -34,6 +34,7 @@ TESTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "negative": lambda v: (v < 0) & (v > -np.inf),
     "a nonnegative integer": lambda v: _is_integer(v) & (v >= 0),
     "an integer": _is_integer,
+    "greater than 1": lambda v: (v > 1) & (v < np.inf),  # the Zipf exponent
 }
 
 
