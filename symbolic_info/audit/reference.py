@@ -10,13 +10,16 @@ from functools import lru_cache
 import mpmath
 import sympy as sp
 
+from ..budget import run_limited
 from ..derive import Derivation, entropy, kl
+from ..errors import BudgetExceeded
 from ..families import Family, get_spec
 from ..families.spec import known_size
 
 DIGITS = 50
 QUAD_DIGITS = 40
 MAX_TERMS = 200_000   # terms of a numeric sum over a discrete support
+SECONDS = 20.0        # CPU budget of one value (ours by a numeric route, or a quadrature)
 
 
 def derive(p: Family, q: Family | None, timeout: float = 30.0) -> Derivation:
@@ -30,9 +33,10 @@ def our_value(d: Derivation, arguments: dict[str, float]) -> mpmath.mpf:
     f = d.lambdify("mpmath")
     with mpmath.workdps(DIGITS):
         try:
-            value = f(**{k: mpmath.mpf(v) for k, v in arguments.items()})
+            value = run_limited(f, SECONDS, **{k: mpmath.mpf(v) for k, v in arguments.items()})
             value = mpmath.mpmathify(value)
-        except (ValueError, TypeError, ZeroDivisionError, OverflowError, ArithmeticError):
+        except (ValueError, TypeError, ZeroDivisionError, OverflowError, ArithmeticError,
+                BudgetExceeded):
             return mpmath.nan
         if isinstance(value, mpmath.mpc):
             value = value.real if abs(value.imag) <= 1e-30 * max(1, abs(value.real)) \
@@ -104,9 +108,17 @@ def _breakpoints(p: Family, q: Family | None, pp: dict, qp: dict | None) -> list
 
 
 def numeric_value(kind: str, p_name: str, pp: dict[str, float], q_name: str | None = None,
-                  qp: dict[str, float] | None = None) -> float:
+                  qp: dict[str, float] | None = None, seconds: float = SECONDS) -> float:
     """The defining integral (sum) of KL(P ‖ Q) or H(P), computed numerically: mpmath's
-    tanh-sinh quadrature at 40 digits between breakpoints, or the sum over the support."""
+    tanh-sinh quadrature at 40 digits between breakpoints, or the sum over the support; nan
+    when it fails or takes more than ``seconds`` of CPU time."""
+    try:
+        return run_limited(_numeric_value, seconds, kind, p_name, pp, q_name, qp)
+    except BudgetExceeded:
+        return math.nan
+
+
+def _numeric_value(kind, p_name, pp, q_name, qp) -> float:
     p = numeric_member(p_name, pp)
     q = numeric_member(q_name, qp) if q_name else None
 
