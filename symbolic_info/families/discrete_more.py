@@ -68,3 +68,10 @@ _discrete("zipf", [("a", ABOVE_ONE)], lambda x, a: x ** (-a) / sp.zeta(a),
 _discrete("yule_simon", [("alpha", POSITIVE)],
           lambda x, alpha: alpha * sp.beta(x, alpha + 1), lambda **_: Range(1, oo),
           title="Yule-Simon")
+# Skellam [JKK §4.12.3; Skellam, J. R. Stat. Soc. 1946]: the difference of independent
+# Poisson(mu1) and Poisson(mu2) counts, e^(-(mu1 + mu2)) (mu1/mu2)^(x/2) I_x(2 sqrt(mu1 mu2)) on
+# the integers (I_x = I_-x); scipy skellam(mu1, mu2).
+_discrete("skellam", [("mu1", POSITIVE), ("mu2", POSITIVE)],
+          lambda x, mu1, mu2: exp(-mu1 - mu2) * (mu1 / mu2) ** (x / 2)
+          * sp.besseli(x, 2 * sp.sqrt(mu1 * mu2)),
+          lambda **_: Range(-oo, oo), variable=Z, title="Skellam")
