@@ -22,16 +22,20 @@ CONFIRM_ATTEMPTS = 3
 @dataclass(frozen=True)
 class Tolerances:
     """``agree``: the largest relative error that still agrees; ``wrong``: the smallest that
-    is a wrong formula (at a random point, once confirmed by quadrature)."""
+    is a wrong formula (at a random point, once confirmed by quadrature); ``floor``: below
+    this magnitude ``wrong`` is judged by the absolute error (rounding of O(1) terms next to
+    a value near 0 is no sign of a wrong formula)."""
 
     agree: float
     wrong: float
+    floor: float
 
 
 def tolerances(dtype: str) -> Tolerances:
-    """1e-6 and 1e-3 in float64; in a coarser dtype, 1e3 and 1e5 units of its precision."""
+    """1e-6 and 1e-3 in float64; in a coarser dtype, 1e3 and 1e5 units of its precision; the
+    floor is eps**(1/4) (1.2e-4 in float64, 1.9e-2 in float32)."""
     eps = float(np.finfo(np.dtype(dtype)).eps)
-    return Tolerances(max(1e-6, 1e3 * eps), max(1e-3, 1e5 * eps))
+    return Tolerances(max(1e-6, 1e3 * eps), max(1e-3, 1e5 * eps), eps ** 0.25)
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,7 @@ def point_status(unit: Unit, e: Evaluation, tol: Tolerances) -> str:
     if not finite:
         return "agrees" if e.library == float(e.ours) else "wrong"
     if e.point.kind == "random" and float(abs(e.library - e.ours)) > tol.wrong * max(
-            float(abs(e.ours)), tol.agree):   # a value next to 0 is no sign of a wrong formula
+            float(abs(e.ours)), tol.floor):   # a value next to 0 is no sign of a wrong formula
         return "wrong"
     return "inaccurate" if e.rel_err > tol.agree else "agrees"
 

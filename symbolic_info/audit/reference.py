@@ -19,6 +19,7 @@ from ..families.spec import known_size
 DIGITS = 50
 QUAD_DIGITS = 40
 MAX_TERMS = 200_000   # terms of a numeric sum over a discrete support
+UNDERFLOW = -1e5      # a log density below this contributes nothing
 SECONDS = 20.0        # CPU budget of one value (ours by a numeric route, or a quadrature)
 
 
@@ -30,11 +31,9 @@ def derive(p: Family, q: Family | None, timeout: float = 30.0) -> Derivation:
 def our_value(d: Derivation, arguments: dict[str, float]) -> mpmath.mpf:
     """The derivation's value at ``arguments`` (by symbol name), at 50 digits; nan when it
     cannot be evaluated there."""
-    f = d.lambdify("mpmath")
     with mpmath.workdps(DIGITS):
         try:
-            value = run_limited(f, SECONDS, **{k: mpmath.mpf(v) for k, v in arguments.items()})
-            value = mpmath.mpmathify(value)
+            value = mpmath.mpmathify(run_limited(_evaluate, SECONDS, d, arguments))
         except (ValueError, TypeError, ZeroDivisionError, OverflowError, ArithmeticError,
                 BudgetExceeded):
             return mpmath.nan
@@ -42,6 +41,19 @@ def our_value(d: Derivation, arguments: dict[str, float]) -> mpmath.mpf:
             value = value.real if abs(value.imag) <= 1e-30 * max(1, abs(value.real)) \
                 else mpmath.nan
         return +value
+
+
+def _evaluate(d: Derivation, arguments: dict[str, float]):
+    """Through mpmath at 50 digits; where that backend cannot evaluate the result (a sum it
+    leaves unevaluated), through numpy's numeric route in float64."""
+    try:
+        f = d.lambdify("mpmath")
+    except NotImplementedError:
+        return float(d.lambdify("numpy")(**arguments))
+    try:
+        return f(**{k: mpmath.mpf(v) for k, v in arguments.items()})
+    except NotImplementedError:
+        return float(d.lambdify("numpy")(**arguments))
 
 
 def numeric_member(name: str, params: dict[str, float]) -> Family:
@@ -57,24 +69,48 @@ def _log_density(name: str):
     x = sp.Dummy("x", real=True)
     member = spec.member(**{p.name: sp.Dummy(p.name, **p.constraint.assumption_dict)
                             for p in spec.params})
-    expr = sp.log(member.density_at(x))
+    # expanded, so no huge exponential is formed (Gumbel's exp(-exp(z))); the real part of the
+    # expanded logarithm is log|p| even where it takes logs of negative factors
+    expr = sp.expand_log(sp.log(member.density_at(x)), force=True)
     return sp.lambdify((x, *member.values), expr, modules="mpmath")
+
+
+def log_density_of(name: str, params: dict[str, float]):
+    """Our log-density (log-pmf) of family ``name`` at ``params``, as a function of ``x``
+    (-inf outside the support)."""
+    member = numeric_member(name, params)
+    inside = _support_test(member.support)
+    f = _log_density(name)
+    args = [mpmath.mpf(params[n]) for n in get_spec(name).param_names]
+
+    def log_p(x):
+        if not inside(x):
+            return mpmath.ninf
+        try:
+            value = mpmath.mpmathify(f(mpmath.mpf(x), *args))
+        except (ValueError, ZeroDivisionError):
+            return mpmath.ninf
+        return value.real if isinstance(value, mpmath.mpc) else value
+    return log_p
 
 
 def log_density(name: str, params: dict[str, float], x) -> mpmath.mpf:
     """Our log-density (log-pmf) of family ``name`` at ``x``; -inf outside the support."""
-    member = numeric_member(name, params)
-    support = member.support
-    if not _in_support(support, x):
-        return mpmath.ninf
-    args = [mpmath.mpf(params[n]) for n in get_spec(name).param_names]
-    try:
-        value = mpmath.mpmathify(_log_density(name)(mpmath.mpf(x), *args))
-    except (ValueError, ZeroDivisionError):
-        return mpmath.ninf
-    if isinstance(value, mpmath.mpc):  # log of a positive density written with negative parts
-        return value.real if abs(value.imag) < 1e-20 else mpmath.nan
-    return value
+    return log_density_of(name, params)(x)
+
+
+def _support_test(support):
+    """A fast test of ``x in support`` for an interval, a range or a finite set."""
+    if isinstance(support, sp.Interval):
+        lo, hi = float(support.inf), float(support.sup)
+        return lambda x: lo <= x <= hi
+    if isinstance(support, sp.Range):
+        lo, hi = float(support.inf), float(support.sup)
+        return lambda x: lo <= x <= hi and float(x) == int(x)
+    if isinstance(support, sp.FiniteSet):
+        points = {float(v) for v in support}
+        return lambda x: float(x) in points
+    return lambda x: _in_support(support, x)
 
 
 def _in_support(support, x) -> bool:
@@ -90,9 +126,42 @@ def _ends(member: Family) -> tuple:
             mpmath.mpf(float(s.sup)) if s.sup.is_finite else mpmath.inf)
 
 
-def _breakpoints(p: Family, q: Family | None, pp: dict, qp: dict | None) -> list:
-    """Where the integrand may change fast: the support ends, and the parameter values
-    (locations) with their offsets by each positive value (scales)."""
+def _grid(lo, hi) -> list[float]:
+    """Candidate points spread over [lo, hi] (log-spaced offsets on an infinite side)."""
+    offsets = [10.0 ** (k / 10) for k in range(-90, 91)]
+    if lo > mpmath.ninf and hi < mpmath.inf:
+        a, b = float(lo), float(hi)
+        return [a + (b - a) * (1 - math.cos(math.pi * t / 400)) / 2 for t in range(1, 400)]
+    if lo > mpmath.ninf:
+        return [float(lo) + o for o in offsets]
+    if hi < mpmath.inf:
+        return [float(hi) - o for o in offsets]
+    return [0.0] + [o for o in offsets] + [-o for o in offsets]
+
+
+def _mode(log_p, lo, hi, extra) -> float | None:
+    """Where ``log_p`` is largest: the best point of a grid (and ``extra``), refined by a
+    ternary search between its neighbours."""
+    with mpmath.workdps(20):
+        grid = sorted({x for x in _grid(lo, hi) + list(extra) if lo < x < hi})
+        values = [(log_p(x), i) for i, x in enumerate(grid)]
+        values = [(v, i) for v, i in values if mpmath.isfinite(v)]
+        if not values:
+            return None
+        _, i = max(values)
+        a, b = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
+        for _ in range(80):
+            m1, m2 = a + (b - a) / 3, b - (b - a) / 3
+            if log_p(m1) < log_p(m2):
+                a = m1
+            else:
+                b = m2
+        return (a + b) / 2
+
+
+def _breakpoints(log_p, p: Family, q: Family | None, pp: dict, qp: dict | None) -> list:
+    """Where the integrand may change fast: the support ends, the parameter values
+    (locations) with their offsets by each positive value (scales), and around P's mode."""
     lo, hi = _ends(p)
     values = [float(v) for v in list(pp.values()) + list((qp or {}).values())]
     scales = [abs(v) for v in values if v != 0] or [1.0]
@@ -102,6 +171,12 @@ def _breakpoints(p: Family, q: Family | None, pp: dict, qp: dict | None) -> list
     for m in values + ([float(lo)] if lo > mpmath.ninf else []):
         for s in [0.0, *scales, *(10 * s for s in scales)]:
             for c in (m - s, m + s):
+                if lo < c < hi:
+                    points.add(mpmath.mpf(c))
+    mode = _mode(log_p, lo, hi, values)
+    if mode is not None:
+        for k in range(-10, 9, 2):
+            for c in (mode, mode - 10.0 ** k, mode + 10.0 ** k):
                 if lo < c < hi:
                     points.add(mpmath.mpf(c))
     return sorted(points)
@@ -120,22 +195,24 @@ def numeric_value(kind: str, p_name: str, pp: dict[str, float], q_name: str | No
 
 def _numeric_value(kind, p_name, pp, q_name, qp) -> float:
     p = numeric_member(p_name, pp)
-    q = numeric_member(q_name, qp) if q_name else None
+    log_p = log_density_of(p_name, pp)
+    log_q = log_density_of(q_name, qp) if q_name else None
 
     def integrand(x):
-        lp = log_density(p_name, pp, x)
-        if lp == mpmath.ninf:
+        lp = log_p(x)
+        if lp < UNDERFLOW:   # exp(lp) is 0 at any precision that matters (and slow to get)
             return mpmath.mpf(0)
-        if q is None:
+        if log_q is None:
             return -mpmath.exp(lp) * lp
-        return mpmath.exp(lp) * (lp - log_density(q_name, qp, x))
+        return mpmath.exp(lp) * (lp - log_q(x))
 
     with mpmath.workdps(QUAD_DIGITS):
         try:
             if p.discrete:
-                value = _sum(p, lambda k: log_density(p_name, pp, k), integrand)
+                value = _sum(p, log_p, integrand)
             else:
-                value = mpmath.quad(integrand, _breakpoints(p, q, pp, qp))
+                q = numeric_member(q_name, qp) if q_name else None
+                value = mpmath.quad(integrand, _breakpoints(log_p, p, q, pp, qp))
         except (ValueError, ZeroDivisionError, OverflowError):
             return math.nan
         return float(value)

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import SymbolicInfoError
 from .adapter import LibraryAdapter, get_adapter
+from .classify import classify
 from .executors import run_dask, run_local, run_serial
 from .findings import AuditReport, Finding
 from .mapping_check import check_mapping
@@ -71,8 +72,11 @@ def audit_unit(library: str, unit: Unit, points: int = 20, seed: int = 0,
     rng = np.random.default_rng([seed, zlib.crc32(_label(unit).encode())])
     tied = adapter.mappings[unit.q].tied if unit.q else ()
     chosen = audit_points(p, q, rng, points, tied)
-    from .classify import classify
-    return [classify(adapter, unit, d, chosen, dtype) for dtype in adapter.dtypes()]
+    try:
+        return [classify(adapter, unit, d, chosen, dtype) for dtype in adapter.dtypes()]
+    except Exception as exc:  # noqa: BLE001 - one formula's failure is a row, not the audit's
+        return _rows(unit, adapter, "unsupported",
+                     f"the audit failed: {type(exc).__name__}: {exc}")
 
 
 def audit(library: str, *, pairs: Iterable | None = None, points: int = 20, seed: int = 0,
