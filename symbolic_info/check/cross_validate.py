@@ -30,6 +30,8 @@ import sympy as sp
 from scipy import integrate
 
 from ..errors import InvalidParameter
+from ..numeric.lambdify import MPMATH_CDFS, SCIPY_CDFS
+from ..numeric.stable import normal_cdfs
 
 METHODS = ("auto", "scipy", "mpmath")
 RTOL = 1e-6          # default tolerance of a Report
@@ -37,6 +39,8 @@ ATOL = 1e-8          # denominator floor: values near 0 are compared absolutely
 TAIL_START = 100.0   # the tails begin 100 beyond the outermost breakpoint
 TAIL_STEP, TAIL_END = 5.0, 690.0   # tail slices in u = log|x - c|, out to |x| ~ 1e300
 FAR = 1e100          # beyond, the integrand is evaluated with mpmath (no overflow)
+FLOATS = [SCIPY_CDFS, "scipy", "numpy"]   # lambdify modules, with log Φ (numeric.functions)
+DIGITS = [MPMATH_CDFS, "mpmath"]
 
 
 # -- parameter points ------------------------------------------------------------------------
@@ -95,11 +99,13 @@ def named(point: dict) -> dict[str, float]:
 
 # -- the defining integrand ------------------------------------------------------------------
 def _log_density(density: sp.Expr) -> sp.Expr:
-    """log of a density, expanded so that it never underflows: log Γ as loggamma."""
+    """log of a density, expanded so that it never underflows: log Γ as loggamma, a normal
+    CDF (1 + erf z)/2 as log Φ (finite in the tail, where 1 + erf z cancels to 0)."""
     dens = density.rewrite(sp.gamma) if density.has(sp.factorial, sp.binomial) else density
     out = sp.expand_log(sp.log(dens), force=True)
-    return out.replace(lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.gamma),
-                       lambda e: sp.loggamma(e.args[0].args[0]))
+    return normal_cdfs(out.replace(lambda e: isinstance(e, sp.log)
+                                   and isinstance(e.args[0], sp.gamma),
+                                   lambda e: sp.loggamma(e.args[0].args[0])))
 
 
 @dataclass(frozen=True)
@@ -157,17 +163,17 @@ def defining_value(d, point: dict, method: str = "auto") -> Numeric:
     lp, g = parts.log_p.xreplace(ex), parts.g().xreplace(ex)
     lq = parts.log_q.xreplace(ex) if parts.log_q is not None else None
     use_mp = method == "mpmath"
-    modules = ["mpmath"] if use_mp else ["scipy", "numpy"]
+    modules = DIGITS if use_mp else FLOATS
     scale = 1.0 / math.log(float(d.base)) if d.base is not None else 1.0
     with mpmath.workdps(30) if use_mp else nullcontext():
         if d.p.discrete:
             f_lp, f_g = (sp.lambdify(parts.t, e, modules=modules) for e in (lp, g))
             f_lq = sp.lambdify(parts.t, lq, modules=modules) if lq is not None else None
             # the remainder of a power-law series (Zipf, Yule-Simon), by Euler-Maclaurin
-            f_tail = sp.lambdify(parts.t, sp.exp(lp) * g, modules=["mpmath"])
+            f_tail = sp.lambdify(parts.t, sp.exp(lp) * g, modules=DIGITS)
             out = _sum(f_lp, f_g, f_lq, support, q_support, use_mp, tail=f_tail)
         else:
-            outside = _mass_outside(sp.lambdify(parts.t, lp, modules=["scipy", "numpy"]),
+            outside = _mass_outside(sp.lambdify(parts.t, lp, modules=FLOATS),
                                     support, q_support)
             if outside is not None:
                 return outside
@@ -189,7 +195,7 @@ def _region_value(d, parts: Integrand, point: dict) -> Numeric:
     lp, g = parts.log_p.xreplace(ex), parts.g().xreplace(ex)
     names = list(reversed(region.variables))  # nquad integrates its first argument innermost
     if region.dimension <= QUADRATURE_DIMENSION and not region.discrete:
-        f = sp.lambdify(names, sp.exp(lp) * g, modules=["scipy", "numpy"])
+        f = sp.lambdify(names, sp.exp(lp) * g, modules=FLOATS)
 
         def integrand(*args):
             try:
@@ -221,7 +227,7 @@ def _region_value(d, parts: Integrand, point: dict) -> Numeric:
         return Numeric(math.nan, f"no sampler of {d.p.name} for a Monte Carlo estimate")
     values = {name: float(v.xreplace(ex)) for name, v in d.p.params.items()}
     sample = draw(values, np.random.default_rng(0), MONTE_CARLO_DRAWS)
-    f = sp.lambdify(list(region.variables), g, modules=["scipy", "numpy"])
+    f = sp.lambdify(list(region.variables), g, modules=FLOATS)
     with np.errstate(all="ignore"):
         terms = np.asarray(f(*sample.T), dtype=float) * np.ones(len(sample))
     mean, error = float(terms.mean()), float(terms.std(ddof=1) / math.sqrt(len(terms)))
@@ -232,8 +238,8 @@ def _region_value(d, parts: Integrand, point: dict) -> Numeric:
 def _region_sum(region, lp, g, mismatch=None) -> float:
     """Σ p·g over a finite discrete region (ends numeric after substitution), in mpmath;
     infinite if Q gives 0 to a point of P's (``mismatch``: the implied coordinates differ)."""
-    f_p = sp.lambdify(list(region.variables), sp.exp(lp), modules=["mpmath"])
-    f_g = sp.lambdify(list(region.variables), g, modules=["mpmath"])
+    f_p = sp.lambdify(list(region.variables), sp.exp(lp), modules=DIGITS)
+    f_g = sp.lambdify(list(region.variables), g, modules=DIGITS)
 
     def f(*point):
         mass = f_p(*point)
@@ -373,8 +379,8 @@ def _tail(h, c: float, sign: int, scale: float, use_mp: bool) -> float | None:
 def _pointwise(lp: sp.Expr, g: sp.Expr, t: sp.Symbol, use_mp: bool):
     """x -> p(x) g(x), p = exp(log p): in floats while log p is moderate and |x| < FAR,
     else in mpmath (which neither overflows nor underflows); 0 where p < e^-2000."""
-    f_lp, f_g = (sp.lambdify(t, e, modules=["scipy", "numpy"]) for e in (lp, g))
-    m_lp, m_g = (sp.lambdify(t, e, modules=["mpmath"]) for e in (lp, g))
+    f_lp, f_g = (sp.lambdify(t, e, modules=FLOATS) for e in (lp, g))
+    m_lp, m_g = (sp.lambdify(t, e, modules=DIGITS) for e in (lp, g))
 
     def precise(x):
         try:

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
-from sympy.codegen.cfunctions import expm1
+from sympy.codegen.cfunctions import expm1, log1p
 from sympy.codegen.rewriting import expm1_opt, optimize
 
 from ..budget import BudgetExceeded, run_limited
@@ -167,9 +167,9 @@ def rewrite(expr: sp.Expr, stirling: bool = False) -> sp.Expr:
     if expr.has(sp.Integral, sp.Sum):
         return expr
     expr = logistic_form(expr)  # 1 + e^a as e^{softplus(a)}: logits without overflow
+    expr = _exp_of_logs(_shared_denominators(expr))
     if stirling:
         expr = _stirling(expr)
-    expr = _exp_of_logs(expr)
     expr = _expm1(_log1p(expr))
     return softplus_primitives(zero_safe_logs(expr))
 
@@ -203,7 +203,6 @@ def _log1p(expr: sp.Expr) -> sp.Expr:
     """``log(1 + x)`` -> ``log1p(x)``, also for the numerator or denominator of a ratio
     (``log((1 - p)/p)`` -> ``log1p(-p) - log(p)``); other logs are left whole (``log(a/b)`` is
     more accurate than ``log a - log b`` when a ≈ b)."""
-    from sympy.codegen.cfunctions import log1p
 
     def one_plus(a: sp.Expr) -> bool:
         return isinstance(a, sp.Add) and sp.S.One in a.args
@@ -312,8 +311,52 @@ def _stirling(expr: sp.Expr) -> sp.Expr:
         forms[sp.loggamma(z)] = ((z - sp.S.Half) * sp.log(z) - z + sp.log(2 * sp.pi) / 2
                                  + stirling_remainder(z))
         forms[sp.polygamma(0, z)] = sp.log(z) - 1 / (2 * z) + digamma_remainder(z)
+        for f in expr.atoms(sp.loggamma):
+            shift = _shift(f.args[0], z)
+            if f not in forms and shift is not None:
+                # log Γ(z + h), h ≥ 0 free of some symbol of z: log(z + h) = log z +
+                # log1p(h/z), so its ~z log z terms cancel against log Γ(z)'s symbolically
+                w = f.args[0]
+                forms[f] = ((w - sp.S.Half) * (sp.log(z) + log1p(shift / z)) - w
+                            + sp.log(2 * sp.pi) / 2 + stirling_remainder(w))
     return sp.expand(expr.xreplace(forms), log=False, power_base=False, power_exp=False,
                      multinomial=False)
+
+
+def _overflows_alone(term: sp.Expr) -> bool:
+    """Whether ``term`` holds a factor that overflows alone: Γ or a power with a symbolic
+    exponent and base."""
+    return any(isinstance(f, sp.gamma) or isinstance(f, sp.Pow) and f.exp.free_symbols
+               and f.base.free_symbols for f in sp.preorder_traversal(term))
+
+
+def _shared_denominators(expr: sp.Expr) -> sp.Expr:
+    """Terms of the top-level sum whose denominator is a sum holding Γ or symbolic powers,
+    grouped by denominator and their common factors taken out (``factor_terms``): in
+    ``d a^d Γ(c)/(a^d b^p d Γ(c') + a^d b^p p Γ(c'))`` the a^d and Γ cancel, which float64
+    cannot do once each overflows (the generalized gamma KL at d = 100)."""
+    if not isinstance(expr, sp.Add):
+        return expr
+    groups: dict = {}
+    rest = []
+    for term in expr.args:
+        denominator = term.as_numer_denom()[1]
+        if isinstance(denominator, sp.Add) and _overflows_alone(denominator):
+            groups.setdefault(denominator, []).append(term)
+        else:
+            rest.append(term)
+    if not groups:
+        return expr
+    return sp.Add(*rest, *[sp.factor_terms(sp.Add(*g)) for g in groups.values()])
+
+
+def _shift(w: sp.Expr, z: sp.Expr) -> sp.Expr | None:
+    """h = w - z when it is known non-negative and does not hold every symbol of z (so it
+    stays small against a large z); else None."""
+    h = sp.cancel(w - z)
+    if h == 0 or z.free_symbols <= h.free_symbols:
+        return None
+    return h if h.is_nonnegative else None
 
 
 def _exp_of_logs(expr: sp.Expr) -> sp.Expr:
@@ -339,7 +382,6 @@ def _exp_of_logs(expr: sp.Expr) -> sp.Expr:
 def zero_safe_logs(expr: sp.Expr) -> sp.Expr:
     """``c log a`` -> ``xlogy(c, a)``, ``c log1p(a)`` -> ``xlog1py(c, a)`` where a log's
     argument may vanish."""
-    from sympy.codegen.cfunctions import log1p
     logs = sorted(expr.atoms(sp.log, log1p), key=sp.default_sort_key)
 
     def risky(f) -> bool:
