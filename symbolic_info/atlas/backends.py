@@ -17,6 +17,13 @@ from .cell import Task, failed
 from .worker import Outcome, run_task
 
 
+def fork_context():
+    """The "fork" multiprocessing context where the platform has it (workers then see what
+    this process registered: families, adapters), else the default one."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
 def default_jobs() -> int:
     """The number of cores this process may use."""
     try:
@@ -37,9 +44,8 @@ def run_local(tasks: Iterable[Task], jobs: int, store: str | None,
     tasks = list(tasks)
     if not tasks:
         return
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
+                             mp_context=fork_context()) as pool:
         futures = {pool.submit(run_task, task, store, wall): task for task in tasks}
         try:
             for future in as_completed(futures):

@@ -29,7 +29,7 @@ def _names(text: str | None) -> list[str] | None:
     return names
 
 
-def _client(address: str):
+def scheduler_client(address: str):
     """A ``distributed.Client`` connected to the scheduler at ``address``."""
     try:
         from distributed import Client
@@ -70,7 +70,7 @@ def atlas_command(out: Path, families: str | None, quantities: str, jobs: int | 
     wanted = [q.strip().lower().replace("-", "_") for q in quantities.split(",") if q.strip()]
     if out.exists() and not out.is_dir():
         raise click.BadParameter(f"{out} exists and is not a directory", param_hint="'--out'")
-    client = _client(scheduler) if scheduler else None
+    client = scheduler_client(scheduler) if scheduler else None
     try:
         result = atlas(names, wanted, jobs=jobs, client=client, timeout=timeout,
                        progress=not no_progress)

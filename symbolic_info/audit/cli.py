@@ -12,19 +12,7 @@ from pathlib import Path
 
 import click
 
-
-def _client(address: str):
-    """A ``distributed.Client`` connected to the scheduler at ``address``."""
-    try:
-        from distributed import Client
-    except ImportError as exc:
-        raise click.BadParameter("needs dask.distributed (pip install 'symbolic_info[dask]')",
-                                 param_hint="'--scheduler'") from exc
-    try:
-        return Client(address, timeout=10)
-    except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, a bad address
-        raise click.BadParameter(f"cannot connect to {address}: {type(exc).__name__}: {exc}",
-                                 param_hint="'--scheduler'") from exc
+from ..atlas.cli import scheduler_client
 
 
 @click.command(name="audit")
@@ -53,7 +41,7 @@ def audit_command(library: str, json_path: Path | None, html_dir: Path | None,
         raise SystemExit(2)
     client = None
     if scheduler:
-        client = _client(scheduler)
+        client = scheduler_client(scheduler)
     try:
         report = audit(library, points=points, seed=seed, jobs=jobs, client=client,
                        progress=not no_progress)

@@ -4,10 +4,10 @@ reason."""
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
+from ..atlas.backends import fork_context
 from .findings import Finding
 from .units import Unit
 
@@ -32,9 +32,8 @@ def run_local(work: Work, library: str, units: Sequence[Unit], args: tuple,
     """On ``jobs`` processes (forked where possible, so adapters registered here exist there)."""
     if not units:
         return
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(units)), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(units)),
+                             mp_context=fork_context()) as pool:
         futures = {pool.submit(work, library, unit, *args): unit for unit in units}
         for future in as_completed(futures):
             unit = futures[future]
