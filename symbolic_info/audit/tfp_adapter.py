@@ -20,10 +20,14 @@ from .jax_support import precision, scalar, to_float
 
 def load_tfp():
     """``tensorflow_probability.substrates.jax``, importable on jax >= 0.5 (see above)."""
+    import warnings
+
     import jax
     import jax.interpreters.xla as xla
     if not hasattr(xla, "pytype_aval_mappings"):
-        xla.pytype_aval_mappings = jax.core.pytype_aval_mappings
+        with warnings.catch_warnings():   # jax deprecates jax.core.pytype_aval_mappings
+            warnings.simplefilter("ignore", DeprecationWarning)
+            xla.pytype_aval_mappings = jax.core.pytype_aval_mappings
     from tensorflow_probability.substrates import jax as tfp
     return tfp
 
@@ -98,7 +102,7 @@ class TFPAdapter(LibraryAdapter):
                 if isinstance(c, type) and issubclass(c, D.Distribution)}
 
     def enumerate_kl_pairs(self) -> list[tuple[str, str]]:
-        from tensorflow_probability.substrates.jax.distributions import kullback_leibler
+        kullback_leibler = self._tfp.distributions.kullback_leibler
         registry = kullback_leibler._DIVERGENCES  # the library's own registry (no public name)
         return sorted({(p.__name__, q.__name__) for p, q in registry})
 
