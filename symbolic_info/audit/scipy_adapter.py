@@ -14,6 +14,12 @@ from functools import cached_property
 from .adapter import FamilyMapping, LibraryAdapter, Params, mapping
 
 
+def _exp(t: float) -> float:
+    """e^t, inf where float64 overflows (a point scipy cannot take: :meth:`ScipyAdapter.entropy`
+    refuses it, so the audit skips it)."""
+    return math.exp(t) if t < 709.0 else math.inf
+
+
 def _convert(family: str, to_library, to_ours, **options) -> FamilyMapping:
     return FamilyMapping(family, (), to_library=to_library, to_ours=to_ours, **options)
 
@@ -48,7 +54,7 @@ MAPPINGS: dict[str, FamilyMapping] = {
     "halfnorm": mapping("half_normal", "scale=sigma"),
     "gumbel_r": mapping("gumbel", "loc=mu", "scale=beta"),
     "gumbel_l": mapping("gumbel_min", "loc=mu", "scale=beta"),
-    "lognorm": _convert("lognormal", lambda o: {"s": o["sigma"], "scale": math.exp(o["mu"])},
+    "lognorm": _convert("lognormal", lambda o: {"s": o["sigma"], "scale": _exp(o["mu"])},
                         lambda k: {"mu": math.log(k["scale"]), "sigma": k["s"]}),
     "loguniform": mapping("log_uniform", "a=a", "b=b"),
     "reciprocal": mapping("log_uniform", "a=a", "b=b"),
@@ -130,6 +136,9 @@ class ScipyAdapter(LibraryAdapter):
                       if type(d)._entropy not in generic)
 
     def _frozen(self, cls: str, kw: Params):
+        bad = [k for k, v in kw.items() if not math.isfinite(v)]
+        if bad:
+            raise ValueError(f"{cls}: {', '.join(bad)} not finite in float64")
         return self.distributions[cls](**kw)
 
     def log_prob(self, cls: str, kwargs: Params, x: float, dtype: str) -> float:
