@@ -118,9 +118,10 @@ def test_fixed_and_composite_parameters():
                        - 1 / alpha**2) == 0
 
 
-@pytest.mark.parametrize("name, parameter", [("uniform", "a"), ("pareto", "xm"),
+@pytest.mark.parametrize("name, parameter", [("uniform", "a"), ("pareto", "x_m"),
                                              ("binomial", "n"), ("discrete_uniform", "n")])
 def test_parameters_the_formulas_do_not_apply_to(name, parameter):
+    # the parameter as the default member names it (the Pareto scale xm is the symbol x_m)
     with pytest.raises(NotRegular, match=rf"not defined for {parameter}|{parameter} is integer"):
         fisher_information(si.family(name))
     assert issubclass(NotRegular, InvalidParameter)
