@@ -157,6 +157,8 @@ def test_tfp_gamma_kl_and_entropy():
 
 
 # -- the full audits ---------------------------------------------------------------------------
+# In this process (no jobs): the audit's local workers are forked, and a process forked after
+# jax has computed here can deadlock (jax is multithreaded).
 def _check_full(report) -> None:
     assert not report.by_status("mapping_error") or {
         f.p for f in report.by_status("mapping_error")} <= {"invweibull"}
@@ -169,7 +171,7 @@ def _check_full(report) -> None:
 
 @pytest.mark.slow
 def test_full_scipy_audit():
-    report = si.audit("scipy", jobs=2)
+    report = si.audit("scipy")
     _check_full(report)
     assert len(report.by_status("agrees")) >= 30
 
@@ -177,7 +179,7 @@ def test_full_scipy_audit():
 @pytest.mark.slow
 @numpyro_needed
 def test_full_numpyro_audit():
-    report = si.audit("numpyro", jobs=2)
+    report = si.audit("numpyro")
     _check_full(report)
     statuses = {(f.p, f.q, f.dtype): f.status for f in report.rows if f.kind == "kl"}
     assert statuses["Kumaraswamy", "Beta", "float32"] == "wrong"
@@ -187,6 +189,6 @@ def test_full_numpyro_audit():
 @pytest.mark.slow
 @tfp_needed
 def test_full_tfp_audit():
-    report = si.audit("tfp", jobs=2)
+    report = si.audit("tfp")
     _check_full(report)
     assert report.version == "0.25.0" or report.version.startswith("0.")
