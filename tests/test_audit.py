@@ -271,3 +271,41 @@ def test_dask_client_matches_serial(fake_report):
         unregister_adapter("fake")
     assert [(f.p, f.q, f.status) for f in report.rows] == [
         (f.p, f.q, f.status) for f in fake_report.rows]
+
+
+# -- supports unbounded below, and a formula whose audit raises ------------------------------
+def test_support_points_on_all_the_integers():
+    from symbolic_info.audit.mapping_check import support_points
+    from symbolic_info.audit.reference import numeric_member, numeric_value
+    points = support_points(numeric_member("discrete_laplace", {"a": 0.7}))
+    assert 0.0 in points and min(points) < 0 < max(points)
+    a = 0.7   # H of tanh(a/2) e^(-a|x|): a / sinh(a) - log(tanh(a/2))
+    assert numeric_value("entropy", "discrete_laplace", {"a": a}) == pytest.approx(
+        a / math.sinh(a) - math.log(math.tanh(a / 2)), rel=1e-12)
+
+
+def _raise(_):
+    raise RuntimeError("no keywords today")
+
+
+class RaisingAdapter(FakeAdapter):
+    name = "raising"
+    mappings = {"Normal": FakeAdapter.mappings["Normal"],
+                "Broken": FamilyMapping("normal", (), to_library=_raise, to_ours=_raise)}
+    formulas = {("Normal", "Normal"): _normal_kl, ("Broken", "Broken"): _normal_kl}
+
+    def enumerate_kl_pairs(self):
+        return sorted(self.formulas)
+
+
+def test_a_unit_that_raises_is_a_row_not_the_end_of_the_audit():
+    register_adapter("raising", RaisingAdapter)
+    try:
+        report = si.audit("raising", points=3)
+    finally:
+        unregister_adapter("raising")
+    broken, = report.find("kl", "Broken", "Broken")
+    assert broken.status == "mapping_error"
+    assert "RuntimeError: no keywords today" in broken.counterexample["reason"]
+    good, = report.find("kl", "Normal", "Normal")
+    assert good.status == "agrees"

@@ -22,8 +22,14 @@ def support_points(member: Family) -> list[float]:
     """A few points of ``member``'s support (numeric parameters)."""
     s = member.support
     if member.discrete:
-        start = int(s.inf)
-        stop = int(s.sup) if s.sup.is_finite else start + 8
+        if s.inf.is_finite:
+            start = int(s.inf)
+            stop = int(s.sup) if s.sup.is_finite else start + 8
+        elif s.sup.is_finite:        # unbounded below only: the top of the support
+            stop = int(s.sup)
+            start = stop - 8
+        else:                        # all the integers: around 0 (where the families centre)
+            start, stop = -4, 4
         return [float(k) for k in range(start, stop + 1)][:9]
     lo, hi = s.inf, s.sup
     if lo.is_finite and hi.is_finite:

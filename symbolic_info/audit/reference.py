@@ -226,12 +226,21 @@ def _sum(p: Family, log_p, term) -> mpmath.mpf:
     if size is not None and size <= MAX_TERMS:
         return mpmath.fsum(term(int(k)) for k in s)
     tiny = mpmath.mpf(10) ** -(QUAD_DIGITS + 5)
-    k, total, mass = int(s.inf), mpmath.mpf(0), mpmath.mpf(0)
-    for _ in range(MAX_TERMS):
+    total, mass = mpmath.mpf(0), mpmath.mpf(0)
+    for k in _integers(s):
         t = term(k)
         total += t
         mass += mpmath.exp(log_p(k))
         if mass > 1 - tiny * 1e5 and abs(t) < tiny * (1 + abs(total)):
             break
-        k += 1
     return total
+
+
+def _integers(s):
+    """At most MAX_TERMS points of an infinite integer support: up from its lowest point, down
+    from its highest, or (all the integers) 0, 1, -1, 2, -2, ..."""
+    if s.inf.is_finite:
+        return (int(s.inf) + i for i in range(MAX_TERMS))
+    if s.sup.is_finite:
+        return (int(s.sup) - i for i in range(MAX_TERMS))
+    return ((i + 1) // 2 * (1 if i % 2 else -1) for i in range(MAX_TERMS))

@@ -54,14 +54,27 @@ def _rows(unit: Unit, adapter: LibraryAdapter, status: str, reason: str) -> list
 def audit_unit(library: str, unit: Unit, points: int = 20, seed: int = 0,
                timeout: float = 30.0) -> list[Finding]:
     """The findings of one formula: a row per dtype (one ``unsupported`` or ``mapping_error``
-    row when it cannot be audited)."""
+    row when it cannot be audited, with the reason: whatever one formula raises is a row of
+    that formula, never the end of the audit)."""
     adapter = get_adapter(library)
+    try:
+        return _audit_unit(adapter, unit, points, seed, timeout)
+    except Exception as exc:  # noqa: BLE001 - one formula's failure is a row, not the audit's
+        return _rows(unit, adapter, "unsupported",
+                     f"the audit failed: {type(exc).__name__}: {exc}")
+
+
+def _audit_unit(adapter: LibraryAdapter, unit: Unit, points: int, seed: int,
+                timeout: float) -> list[Finding]:
     unmapped = [c for c in unit.classes if c not in adapter.mappings]
     if unmapped:
         return _rows(unit, adapter, "unsupported",
                      f"no mapping to a family for {', '.join(dict.fromkeys(unmapped))}")
     for cls in dict.fromkeys(unit.classes):
-        reason = _mapping_error(adapter, cls)
+        try:
+            reason = _mapping_error(adapter, cls)
+        except Exception as exc:  # noqa: BLE001 - a check that fails is no mapping to trust
+            reason = f"the mapping check failed: {type(exc).__name__}: {exc}"
         if reason is not None:
             return _rows(unit, adapter, "mapping_error", f"{cls}: {reason}")
     try:

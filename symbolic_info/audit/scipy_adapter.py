@@ -95,8 +95,7 @@ MAPPINGS: dict[str, FamilyMapping] = {
     # planck(lambda_) counts failures (from 0) of a geometric with p = 1 - e^(-lambda_)
     "planck": _convert("geometric", lambda o: {"lambda_": -math.log1p(-o["p"])},
                        lambda k: {"p": -math.expm1(-k["lambda_"])}, shift=-1.0),
-    # dlaplace is discrete_laplace(a=a), left out until mapping_check.support_points takes a
-    # support unbounded below (int(-oo) raises there, which stops the audit)
+    "dlaplace": mapping("discrete_laplace", "a=a"),
     "randint": _convert("discrete_uniform", lambda o: {"low": 1, "high": o["n"] + 1},
                         lambda k: {"n": k["high"] - k["low"]}),
 }
