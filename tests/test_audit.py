@@ -309,3 +309,33 @@ def test_a_unit_that_raises_is_a_row_not_the_end_of_the_audit():
     assert "RuntimeError: no keywords today" in broken.counterexample["reason"]
     good, = report.find("kl", "Normal", "Normal")
     assert good.status == "agrees"
+
+
+# -- underflow is agreement --------------------------------------------------------------------
+class UnderflowAdapter(FakeAdapter):
+    """Normal whose log density is log(pdf): -inf wherever the pdf underflows in float64."""
+
+    name = "underflow"
+    mappings = {"Normal": FakeAdapter.mappings["Normal"]}
+
+    def log_prob(self, cls, kwargs, x, dtype):
+        lp = _normal_logpdf(kwargs, x)
+        return -math.inf if lp < -744.44 else lp
+
+
+def test_mapping_check_takes_underflow_for_agreement(monkeypatch):
+    from symbolic_info.audit import mapping_check
+    # far points, where the normal density underflows in float64 (log density about -2000)
+    monkeypatch.setattr(mapping_check, "support_points", lambda m: [0.0, 1.0, 70.0, -70.0])
+    assert check_mapping(UnderflowAdapter(), "Normal") is None
+
+    class Cutoff(UnderflowAdapter):   # -inf where the density does not underflow: a mismatch
+        def log_prob(self, cls, kwargs, x, dtype):
+            return -math.inf if abs(x) > 0.5 else _normal_logpdf(kwargs, x)
+    assert "is -inf" in check_mapping(Cutoff(), "Normal")
+
+
+@needs("scipy")
+def test_scipy_invweibull_mapping_holds_despite_underflow():
+    from symbolic_info.audit import get_adapter
+    assert check_mapping(get_adapter("scipy"), "invweibull") is None
