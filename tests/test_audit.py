@@ -339,3 +339,69 @@ def test_mapping_check_takes_underflow_for_agreement(monkeypatch):
 def test_scipy_invweibull_mapping_holds_despite_underflow():
     from symbolic_info.audit import get_adapter
     assert check_mapping(get_adapter("scipy"), "invweibull") is None
+
+
+# -- classify: a true value beyond the dtype's range; a point where our value is the culprit -----
+class OverflowAdapter(FakeAdapter):
+    """Normal computing its KL in numpy float64: inf where the true value overflows; and
+    InfNormal, inf everywhere (a real nan_or_inf)."""
+
+    name = "overflow"
+    mappings = {"Normal": FakeAdapter.mappings["Normal"],
+                "InfNormal": FakeAdapter.mappings["Normal"]}
+
+    def enumerate_kl_pairs(self):
+        return [("InfNormal", "InfNormal"), ("Normal", "Normal")]
+
+    def kl(self, cls_p, kw_p, cls_q, kw_q, dtype):
+        if cls_p == "InfNormal":
+            return math.inf
+        with np.errstate(all="ignore"):
+            r = np.float64(kw_p["scale"]) / kw_q["scale"]
+            z = (np.float64(kw_p["loc"]) - kw_q["loc"]) / kw_q["scale"]
+            return float((r * r + z * z - 1) / 2 - np.log(r))
+
+
+def _fixed_points(*points):
+    from symbolic_info.audit.points import Point
+    return lambda *args, **kwargs: [Point("random", p, q) for p, q in points]
+
+
+def test_library_inf_where_the_true_value_overflows_agrees(monkeypatch):
+    from symbolic_info.audit import run
+    monkeypatch.setattr(run, "audit_points", _fixed_points(
+        ({"mu": 0.0, "sigma": 1.0}, {"mu": 1e200, "sigma": 1.0}),   # KL = 5e399 > 1.8e308
+        ({"mu": 0.0, "sigma": 1.0}, {"mu": 0.5, "sigma": 2.0})))
+    register_adapter("overflow", OverflowAdapter)
+    try:
+        report = si.audit("overflow", points=2)
+    finally:
+        unregister_adapter("overflow")
+    assert report.find("kl", "Normal", "Normal")[0].status == "agrees"
+    bad, = report.find("kl", "InfNormal", "InfNormal")
+    assert bad.status == "nan_or_inf" and bad.counterexample["params"]["q"]["loc"] == 0.5
+
+
+def test_no_finding_where_the_quadrature_sides_with_the_library(monkeypatch):
+    """Our value wrong (as a numeric route missing a peak would be), the library's right: the
+    quadrature agrees with the library, so nothing is recorded against it."""
+    from symbolic_info.audit import classify
+    right = classify.our_value
+    monkeypatch.setattr(classify, "our_value", lambda d, arguments: 3 * right(d, arguments))
+    register_adapter("fake", FakeAdapter)
+    try:
+        report = si.audit("fake", pairs=[("Normal", "Normal")], points=4)
+    finally:
+        unregister_adapter("fake")
+    row, = report.rows
+    assert row.status == "agrees", row.counterexample
+
+
+def test_a_finding_stands_where_the_quadrature_sides_with_us():
+    from symbolic_info.audit.classify import Evaluation, sides_with_library
+    from symbolic_info.audit.points import Point
+    e = Evaluation(Point("random", {}, None), {}, None, {}, None, 1.5, mpmath.mpf(1), 0.5)
+    assert not sides_with_library(1.0, e)            # the quadrature confirms ours
+    assert not sides_with_library(math.nan, e)       # no quadrature: the finding stands
+    assert sides_with_library(1.5, e)                # the library's value is the right one
+    assert not sides_with_library(1.01, e)           # ours off, but the library is further

@@ -17,6 +17,7 @@ from .units import Unit, symbol_name
 
 CONFIRM_TOLERANCE = 1e-6  # the quadrature confirms our value to this relative error
 CONFIRM_ATTEMPTS = 3
+DOUBT_ATTEMPTS = 3   # quadratures per kind of point checking ``inaccurate`` ones
 
 
 @dataclass(frozen=True)
@@ -24,18 +25,22 @@ class Tolerances:
     """``agree``: the largest relative error that still agrees; ``wrong``: the smallest that
     is a wrong formula (at a random point, once confirmed by quadrature); ``floor``: below
     this magnitude ``wrong`` is judged by the absolute error (rounding of O(1) terms next to
-    a value near 0 is no sign of a wrong formula)."""
+    a value near 0 is no sign of a wrong formula); ``largest``: the dtype's largest finite
+    number (a true value beyond it is inf in that dtype)."""
 
     agree: float
     wrong: float
     floor: float
+    largest: float = math.inf
 
 
 def tolerances(dtype: str) -> Tolerances:
     """1e-6 and 1e-3 in float64; in a coarser dtype, 1e3 and 1e5 units of its precision; the
     floor is eps**(1/4) (1.2e-4 in float64, 1.9e-2 in float32)."""
-    eps = float(np.finfo(np.dtype(dtype)).eps)
-    return Tolerances(max(1e-6, 1e3 * eps), max(1e-3, 1e5 * eps), eps ** 0.25)
+    info = np.finfo(np.dtype(dtype))
+    eps = float(info.eps)
+    return Tolerances(max(1e-6, 1e3 * eps), max(1e-3, 1e5 * eps), eps ** 0.25,
+                      float(info.max))
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,9 @@ def confirms(numeric: float, ours) -> bool:
 def point_status(unit: Unit, e: Evaluation, tol: Tolerances) -> str:
     """The status one evaluation suggests (``wrong`` still to be confirmed)."""
     finite = mpmath.isfinite(e.ours)
+    if finite and math.isinf(e.library) and abs(e.ours) > tol.largest \
+            and (e.library > 0) == (e.ours > 0):
+        return "agrees"   # the true value overflows the dtype: inf is the library's best
     if math.isnan(e.library) or (finite and math.isinf(e.library)):
         return "nan_or_inf"
     if unit.kind == "kl" and e.library < 0:
@@ -139,24 +147,65 @@ def classify(adapter: LibraryAdapter, unit: Unit, d: Derivation, points: list[Po
         reason = raised[0] if raised else "no point could be evaluated"
         return Finding(unit.kind, unit.p, unit.q, dtype, "unsupported",
                        _empty(f"the library raised at every point: {reason}"))
-    numeric = None
+    numerics: dict[int, float] = {}
+
+    def numeric(e: Evaluation) -> float:
+        if id(e) not in numerics:
+            numerics[id(e)] = numeric_at(unit, adapter, e)
+        return numerics[id(e)]
+
     wrong = sorted(by_status.pop("wrong", []), key=lambda e: -e.rel_err)
     for e in wrong[:CONFIRM_ATTEMPTS]:
-        n = numeric_at(unit, adapter, e)
-        if confirms(n, e.ours):
-            by_status["wrong"], numeric = [e], n
+        if confirms(numeric(e), e.ours):
+            by_status["wrong"] = [e]
             break
     else:
         if wrong:
             by_status.setdefault("inaccurate", []).extend(wrong)
+    if "inaccurate" in by_status:
+        kept = _not_ours(by_status.pop("inaccurate"), numeric, numerics)
+        if kept:
+            by_status["inaccurate"] = kept
+    if not by_status:   # every point that differed was our value's fault, not the library's
+        by_status["agrees"] = []
     status = min(by_status, key=SEVERITY.index)
     if status == "agrees":
         return Finding(unit.kind, unit.p, unit.q, dtype, "agrees")
     worst = max(by_status[status], key=lambda e: e.rel_err)
-    if numeric is None:
-        numeric = numeric_at(unit, adapter, worst)
     return Finding(unit.kind, unit.p, unit.q, dtype, status,
-                   counterexample(adapter, unit, worst, numeric, dtype, status, tol))
+                   counterexample(adapter, unit, worst, numeric(worst), dtype, status, tol))
+
+
+def sides_with_library(numeric: float, e: Evaluation) -> bool:
+    """The quadrature disagrees with our value and is closer to the library's: the difference
+    is our value's fault (e.g. a numeric route missing a sharp peak), not the library's."""
+    if math.isnan(numeric) or confirms(numeric, e.ours):
+        return False
+    if math.isinf(numeric) or math.isinf(e.library):
+        return numeric == e.library
+    return abs(e.library - numeric) < abs(mpmath.mpf(numeric) - e.ours)
+
+
+def _not_ours(evaluations: list[Evaluation], numeric, numerics: dict) -> list[Evaluation]:
+    """The ``inaccurate`` evaluations that are the library's. For each kind of point ("random",
+    "near", "wide"), from the worst: a point whose quadrature sides with the library is
+    dropped; the first that stands and those after it are kept. After DOUBT_ATTEMPTS new
+    quadratures of one kind all dropped, the rest of that kind is dropped too: our value is
+    not to be trusted there."""
+    kept = []
+    for kind in dict.fromkeys(e.point.kind for e in evaluations):
+        ranked = sorted((e for e in evaluations if e.point.kind == kind),
+                        key=lambda e: -e.rel_err)
+        checks = 0
+        for i, e in enumerate(ranked):
+            if id(e) not in numerics:
+                if checks == DOUBT_ATTEMPTS:
+                    break
+                checks += 1
+            if not sides_with_library(numeric(e), e):
+                kept += ranked[i:]
+                break
+    return kept
 
 
 def counterexample(adapter: LibraryAdapter, unit: Unit, e: Evaluation, numeric: float,
