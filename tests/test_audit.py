@@ -405,3 +405,32 @@ def test_a_finding_stands_where_the_quadrature_sides_with_us():
     assert not sides_with_library(math.nan, e)       # no quadrature: the finding stands
     assert sides_with_library(1.5, e)                # the library's value is the right one
     assert not sides_with_library(1.01, e)           # ours off, but the library is further
+
+
+# -- local workers after jax -------------------------------------------------------------------
+def test_workers_are_spawned_for_a_lazy_library_once_jax_is_loaded(monkeypatch):
+    import sys
+
+    from symbolic_info.audit.executors import worker_context
+    register_adapter("fake", FakeAdapter)
+    try:
+        monkeypatch.setitem(sys.modules, "jax", sys.modules.get("jax") or object())
+        context, initializer, _ = worker_context("fake")   # a factory: only forking carries it
+        assert initializer is None
+        context, initializer, initargs = worker_context("numpyro")
+        assert context.get_start_method() == "spawn"
+        assert initargs == ("numpyro", "symbolic_info.audit.numpyro_adapter:NumPyroAdapter")
+    finally:
+        unregister_adapter("fake")
+
+
+@needs("numpyro")
+def test_numpyro_on_local_workers_after_jax_has_run():
+    import jax.numpy as jnp
+    float(jnp.sum(jnp.arange(4.0)))   # jax has computed in this process
+    pairs = [("Normal", "Normal"), "Normal"]
+    parallel = si.audit("numpyro", pairs=pairs, points=3, jobs=2)
+    serial = si.audit("numpyro", pairs=pairs, points=3)
+    assert [(f.label, f.dtype, f.status) for f in parallel.rows] == [
+        (f.label, f.dtype, f.status) for f in serial.rows]
+    assert all(f.status != "unsupported" for f in parallel.rows), parallel.rows

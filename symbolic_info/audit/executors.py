@@ -4,10 +4,13 @@ reason."""
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from ..atlas.backends import fork_context
+from .adapter import _LAZY, register_adapter
 from .findings import Finding
 from .units import Unit
 
@@ -27,13 +30,29 @@ def run_serial(work: Work, library: str, units: Sequence[Unit],
         yield unit, work(library, unit, *args)
 
 
+def worker_context(library: str):
+    """The multiprocessing context of the workers, and their initializer and its arguments.
+
+    Forked where possible, so adapters and families registered here exist there; but a process
+    forked after jax has computed here can deadlock (jax is multithreaded), so once jax is
+    imported here, a library registered by module path gets fresh ("spawn") workers, which
+    register it as here and import its adapter on first use."""
+    context = fork_context()
+    if library in _LAZY and "jax" in sys.modules:
+        context = multiprocessing.get_context("spawn")
+    if context.get_start_method() != "fork" and library in _LAZY:
+        return context, register_adapter, (library, _LAZY[library])
+    return context, None, ()
+
+
 def run_local(work: Work, library: str, units: Sequence[Unit], args: tuple,
               jobs: int) -> Iterator[tuple[Unit, list[Finding]]]:
-    """On ``jobs`` processes (forked where possible, so adapters registered here exist there)."""
+    """On ``jobs`` processes (see :func:`worker_context`)."""
     if not units:
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(units)),
-                             mp_context=fork_context()) as pool:
+    context, initializer, initargs = worker_context(library)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(units)), mp_context=context,
+                             initializer=initializer, initargs=initargs) as pool:
         futures = {pool.submit(work, library, unit, *args): unit for unit in units}
         for future in as_completed(futures):
             unit = futures[future]
