@@ -45,3 +45,9 @@ def to_float(value) -> float:
     """A jax scalar as a Python float."""
     import numpy as np
     return float(np.asarray(value))
+
+
+def distribution(cls, kw: dict, dtype: str):
+    """An instance of the library's class ``cls`` with the keyword values as ``dtype`` scalars
+    (argument validation off: the audit's points are valid by construction)."""
+    return cls(**{k: scalar(v, dtype) for k, v in kw.items()}, validate_args=False)

@@ -15,7 +15,7 @@ import math
 from functools import cached_property
 
 from .adapter import FamilyMapping, LibraryAdapter, Params, mapping
-from .jax_support import precision, scalar, to_float
+from .jax_support import distribution, precision, scalar, to_float
 
 
 def load_tfp():
@@ -112,8 +112,7 @@ class TFPAdapter(LibraryAdapter):
                       if "_entropy" in vars(c) and c is not D.Distribution)
 
     def _make(self, cls: str, kw: Params, dtype: str):
-        args = {k: scalar(v, dtype) for k, v in kw.items()}
-        return self.classes[cls](**args, validate_args=False)
+        return distribution(self.classes[cls], kw, dtype)
 
     def log_prob(self, cls: str, kwargs: Params, x: float, dtype: str) -> float:
         with precision(dtype):
