@@ -10,20 +10,10 @@ References: [JKB] Johnson, Kotz & Balakrishnan, *Continuous Univariate Distribut
 from __future__ import annotations
 
 import sympy as sp
-from sympy import Interval, Piecewise, erf, exp, log, oo, pi, sqrt
+from sympy import Interval, Piecewise, erf, exp, log, pi, sqrt
 
-from .registry import make_spec, register
-from .spec import POSITIVE, POSITIVE_INTEGER, REAL, UNIT_INTERVAL, Param
-
-X = sp.Symbol("x", real=True)
-REAL_LINE = Interval(-oo, oo)
-HALF_LINE = Interval(0, oo)
-UNIT = Interval(0, 1)
-
-
-def _continuous(name, params, density, support, **kw):
-    """``params``: (keyword, constraint) or (keyword, constraint, conventional symbol)."""
-    register(make_spec(name, tuple(Param(*p) for p in params), X, density, support, **kw))
+from .continuous import HALF_LINE, REAL_LINE, UNIT, register_continuous
+from .spec import POSITIVE, POSITIVE_INTEGER, REAL, UNIT_INTERVAL
 
 
 def _phi(z):
@@ -38,120 +28,121 @@ def _Phi(z):
 
 # von Mises [MJ §3.5.4]: exp(kappa cos(x - mu)) / (2 pi I_0(kappa)) on [-pi, pi] (a circle:
 # any mu is one period's shift); scipy vonmises(kappa, loc=mu).
-_continuous("von_mises", [("mu", REAL), ("kappa", POSITIVE)],
+register_continuous("von_mises", [("mu", REAL), ("kappa", POSITIVE)],
             lambda x, mu, kappa: exp(kappa * sp.cos(x - mu)) / (2 * pi * sp.besseli(0, kappa)),
             lambda **_: Interval(-pi, pi), title="von Mises")
 # triangular [JKB II ch. 26 §9]: 2(x - a)/((b - a)(c - a)) on [a, c], 2(b - x)/((b - a)(b - c))
 # on [c, b], a < c < b; scipy triang((c - a)/(b - a), loc=a, scale=b - a).
-_continuous("triangular", [("a", REAL), ("c", REAL), ("b", REAL)],
+register_continuous("triangular", [("a", REAL), ("c", REAL), ("b", REAL)],
             lambda x, a, c, b: Piecewise((2 * (x - a) / ((b - a) * (c - a)), x < c),
                                          (2 * (b - x) / ((b - a) * (b - c)), True)),
             lambda a, c, b: Interval(a, b),
             relations=lambda a, c, b: (sp.Lt(a, c), sp.Lt(c, b)), title="Triangular")
 # arcsine [JKB II ch. 25 §7]: 1/(pi sqrt((x - a)(b - x))) on [a, b]; scipy arcsine(loc=a,
 # scale=b - a).
-_continuous("arcsine", [("a", REAL), ("b", REAL)],
+register_continuous("arcsine", [("a", REAL), ("b", REAL)],
             lambda x, a, b: 1 / (pi * sqrt((x - a) * (b - x))), lambda a, b: Interval(a, b),
             relations=lambda a, b: (sp.Lt(a, b),), title="Arcsine")
 # Wigner semicircle [FEHP ch. 46]: 2 sqrt(R^2 - (x - a)^2)/(pi R^2) on [a - R, a + R];
 # scipy semicircular(loc=a, scale=R).
-_continuous("wigner_semicircle", [("a", REAL), ("R", POSITIVE)],
+register_continuous("wigner_semicircle", [("a", REAL), ("R", POSITIVE)],
             lambda x, a, R: 2 * sqrt(R**2 - (x - a) ** 2) / (pi * R**2),
             lambda a, R: Interval(a - R, a + R), title="Wigner semicircle")
 # beta prime [JKB II ch. 25 §7]: x^(a - 1) (1 + x)^(-a - b) / B(a, b) on x > 0;
 # scipy betaprime(a, b).
-_continuous("beta_prime", [("a", POSITIVE, "alpha"), ("b", POSITIVE, "beta")],
+register_continuous("beta_prime", [("a", POSITIVE, "alpha"), ("b", POSITIVE, "beta")],
             lambda x, a, b: x ** (a - 1) * (1 + x) ** (-a - b) / sp.beta(a, b),
             lambda **_: HALF_LINE, title="Beta prime")
 # F (Fisher-Snedecor) [JKB II ch. 27]: (d1/d2)^(d1/2) x^(d1/2 - 1) (1 + d1 x/d2)^(-(d1+d2)/2)
 # / B(d1/2, d2/2) on x > 0; scipy f(dfn=d1, dfd=d2).
-_continuous("f", [("d1", POSITIVE), ("d2", POSITIVE)],
+register_continuous("f", [("d1", POSITIVE), ("d2", POSITIVE)],
             lambda x, d1, d2: (d1 / d2) ** (d1 / 2) * x ** (d1 / 2 - 1)
             * (1 + d1 * x / d2) ** (-(d1 + d2) / 2) / sp.beta(d1 / 2, d2 / 2),
             lambda **_: HALF_LINE, title="F")
 # Erlang [FEHP ch. 15]: lam^k x^(k - 1) e^(-lam x) / (k - 1)! on x > 0, k a positive integer;
 # scipy erlang(k, scale=1/lam).
-_continuous("erlang", [("k", POSITIVE_INTEGER), ("lam", POSITIVE)],
+register_continuous("erlang", [("k", POSITIVE_INTEGER), ("lam", POSITIVE)],
             lambda x, k, lam: lam**k * x ** (k - 1) * exp(-lam * x) / sp.factorial(k - 1),
             lambda **_: HALF_LINE, title="Erlang")
 # Gumbel of the minimum [JKB II ch. 22]: e^((x - mu)/beta) exp(-e^((x - mu)/beta)) / beta;
 # scipy gumbel_l(loc=mu, scale=beta).
-_continuous("gumbel_min", [("mu", REAL), ("beta", POSITIVE)],
+register_continuous("gumbel_min", [("mu", REAL), ("beta", POSITIVE)],
             lambda x, mu, beta: exp((x - mu) / beta) * exp(-exp((x - mu) / beta)) / beta,
             lambda **_: REAL_LINE, title="Gumbel (minimum)")
 # half-logistic [FEHP ch. 26 / Balakrishnan 1985]: 2 e^(-x/s) / (s (1 + e^(-x/s))^2) on x > 0;
 # scipy halflogistic(scale=s).
-_continuous("half_logistic", [("s", POSITIVE)],
+register_continuous("half_logistic", [("s", POSITIVE)],
             lambda x, s: 2 * exp(-x / s) / (s * (1 + exp(-x / s)) ** 2),
             lambda **_: HALF_LINE, title="Half-logistic")
 # hyperbolic secant [JKB II ch. 23 §11]: sech((x - mu)/s) / (pi s); scipy hypsecant(loc=mu,
 # scale=s) (the textbook standard form (1/2) sech(pi x/2) is s = 2/pi).
-_continuous("hyperbolic_secant", [("mu", REAL), ("s", POSITIVE)],
+register_continuous("hyperbolic_secant", [("mu", REAL), ("s", POSITIVE)],
             lambda x, mu, s: 2 / (pi * s * (exp((x - mu) / s) + exp(-(x - mu) / s))),
             lambda **_: REAL_LINE, title="Hyperbolic secant")
 # log-uniform (reciprocal) [FEHP ch. 28]: 1/(x log(b/a)) on [a, b], 0 < a < b;
 # scipy loguniform(a, b).
-_continuous("log_uniform", [("a", POSITIVE), ("b", POSITIVE)],
+register_continuous("log_uniform", [("a", POSITIVE), ("b", POSITIVE)],
             lambda x, a, b: 1 / (x * (log(b) - log(a))), lambda a, b: Interval(a, b),
             relations=lambda a, b: (sp.Lt(a, b),), title="Log-uniform")
 # power function [JKB II ch. 25 §8]: a x^(a - 1) on [0, 1]; scipy powerlaw(a).
-_continuous("power_function", [("a", POSITIVE)],
+register_continuous("power_function", [("a", POSITIVE)],
             lambda x, a: a * x ** (a - 1), lambda **_: UNIT, title="Power function")
 # continuous Bernoulli (Loaiza-Ganem & Cunningham, NeurIPS 2019): C(lam) lam^x (1 - lam)^(1-x)
 # on [0, 1], C(lam) = log((1 - lam)/lam) / (1 - 2 lam) (its limit 2 at lam = 1/2);
 # torch.distributions.ContinuousBernoulli(probs=lam), not in scipy.
-_continuous("continuous_bernoulli", [("lam", UNIT_INTERVAL)],
+register_continuous("continuous_bernoulli", [("lam", UNIT_INTERVAL)],
             lambda x, lam: (log(1 - lam) - log(lam)) / (1 - 2 * lam)
             * lam**x * (1 - lam) ** (1 - x),
             lambda **_: UNIT, title="Continuous Bernoulli")
 # exponentiated exponential (Gupta & Kundu, Aust. N. Z. J. Stat. 1999):
 # alpha lam (1 - e^(-lam x))^(alpha - 1) e^(-lam x) on x > 0; scipy exponweib(alpha, 1,
 # scale=1/lam).
-_continuous("exponentiated_exponential", [("alpha", POSITIVE), ("lam", POSITIVE)],
+register_continuous("exponentiated_exponential", [("alpha", POSITIVE), ("lam", POSITIVE)],
             lambda x, alpha, lam: alpha * lam * (1 - exp(-lam * x)) ** (alpha - 1)
             * exp(-lam * x),
             lambda **_: HALF_LINE, title="Exponentiated exponential")
 # asymmetric Laplace (Kozubowski & Podgórski 2000; scipy's parameterisation):
 # e^(-kappa (x - mu)/b) for x >= mu, e^((x - mu)/(kappa b)) for x < mu, over b (kappa + 1/kappa);
 # scipy laplace_asymmetric(kappa, loc=mu, scale=b).
-_continuous("asymmetric_laplace", [("mu", REAL), ("b", POSITIVE), ("kappa", POSITIVE)],
+register_continuous("asymmetric_laplace", [("mu", REAL), ("b", POSITIVE), ("kappa", POSITIVE)],
             lambda x, mu, b, kappa: Piecewise((exp((x - mu) / (kappa * b)), x < mu),
                                               (exp(-kappa * (x - mu) / b), True))
             / (b * (kappa + 1 / kappa)),
             lambda **_: REAL_LINE, title="Asymmetric Laplace")
 # skew-normal (Azzalini, Scand. J. Stat. 1985): 2/omega phi(z) Phi(alpha z), z = (x - xi)/omega;
 # scipy skewnorm(alpha, loc=xi, scale=omega).
-_continuous("skew_normal", [("xi", REAL), ("omega", POSITIVE), ("alpha", REAL)],
+register_continuous("skew_normal", [("xi", REAL), ("omega", POSITIVE), ("alpha", REAL)],
             lambda x, xi, omega, alpha: 2 / omega * _phi((x - xi) / omega)
             * _Phi(alpha * (x - xi) / omega),
             lambda **_: REAL_LINE, title="Skew-normal")
 # truncated normal [JKB I ch. 13 §10]: phi((x - mu)/sigma) / (sigma (Phi((b - mu)/sigma) -
 # Phi((a - mu)/sigma))) on [a, b]; scipy truncnorm((a - mu)/sigma, (b - mu)/sigma, loc=mu,
 # scale=sigma).
-_continuous("truncated_normal", [("mu", REAL), ("sigma", POSITIVE), ("a", REAL), ("b", REAL)],
+register_continuous("truncated_normal",
+                    [("mu", REAL), ("sigma", POSITIVE), ("a", REAL), ("b", REAL)],
             lambda x, mu, sigma, a, b: _phi((x - mu) / sigma)
             / (sigma * (_Phi((b - mu) / sigma) - _Phi((a - mu) / sigma))),
             lambda mu, sigma, a, b: Interval(a, b),
             relations=lambda mu, sigma, a, b: (sp.Lt(a, b),), title="Truncated normal")
 # generalized gamma (Stacy, Ann. Math. Stat. 1962): p x^(d - 1) e^(-(x/a)^p) / (a^d Gamma(d/p))
 # on x > 0; scipy gengamma(d/p, p, scale=a).
-_continuous("generalized_gamma", [("a", POSITIVE), ("d", POSITIVE), ("p", POSITIVE)],
+register_continuous("generalized_gamma", [("a", POSITIVE), ("d", POSITIVE), ("p", POSITIVE)],
             lambda x, a, d, p: p * x ** (d - 1) * exp(-((x / a) ** p)) / (a**d * sp.gamma(d / p)),
             lambda **_: HALF_LINE, title="Generalized gamma")
 # Nakagami (Nakagami 1960; [FEHP ch. 34]): 2 m^m x^(2m - 1) e^(-m x^2/omega) / (Gamma(m) omega^m)
 # on x > 0; scipy nakagami(m, scale=sqrt(omega)).
-_continuous("nakagami", [("m", POSITIVE), ("omega", POSITIVE)],
+register_continuous("nakagami", [("m", POSITIVE), ("omega", POSITIVE)],
             lambda x, m, omega: 2 * m**m * x ** (2 * m - 1) * exp(-m * x**2 / omega)
             / (sp.gamma(m) * omega**m),
             lambda **_: HALF_LINE, title="Nakagami")
 # Fréchet (inverse Weibull) [JKB I ch. 21 / Fréchet 1927]: (alpha/s) (x/s)^(-1 - alpha)
 # e^(-(x/s)^(-alpha)) on x > 0; scipy invweibull(alpha, scale=s).
-_continuous("frechet", [("alpha", POSITIVE), ("s", POSITIVE)],
+register_continuous("frechet", [("alpha", POSITIVE), ("s", POSITIVE)],
             lambda x, alpha, s: alpha / s * (x / s) ** (-1 - alpha) * exp(-((x / s) ** (-alpha))),
             lambda **_: HALF_LINE, title="Fréchet")
 # log-logistic (Fisk) [FEHP ch. 29]: (beta/alpha) (x/alpha)^(beta - 1) / (1 + (x/alpha)^beta)^2
 # on x > 0; scipy fisk(beta, scale=alpha).
-_continuous("log_logistic", [("alpha", POSITIVE), ("beta", POSITIVE)],
+register_continuous("log_logistic", [("alpha", POSITIVE), ("beta", POSITIVE)],
             lambda x, alpha, beta: beta / alpha * (x / alpha) ** (beta - 1)
             / (1 + (x / alpha) ** beta) ** 2,
             lambda **_: HALF_LINE, title="Log-logistic")
