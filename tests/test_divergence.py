@@ -24,6 +24,9 @@ QUANTITIES = ("kl", "cross_entropy")
 # Same-family pairs without a closed form: the status each must have, and why.
 _CAPS = "timed_out"  # an integral whose strategies reach their CPU caps
 _SERIES = "no_closed_form"  # a series every strategy finishes on without a closed form
+# strategies that finish within about a second of their CPU caps: which of the two statuses
+# comes out depends on the CPU's speed (not on the load: the caps are CPU time), so either
+_NEAR_CAP = frozenset({_CAPS, _SERIES})
 OPEN = {
     # E_t(nu_1)[log(1 + x^2/nu_2)] has no elementary form for nu_1 != nu_2
     ("kl", "student_t"): _CAPS, ("cross_entropy", "student_t"): _CAPS,
@@ -60,8 +63,9 @@ OPEN = {
     ("kl", "wigner_semicircle"): _CAPS, ("cross_entropy", "wigner_semicircle"): _CAPS,
     ("kl", "f"): _CAPS, ("cross_entropy", "f"): _CAPS,
     # E log(x - a_2) and E log(b_2 - x) under an arcsine law on another interval (an elementary
-    # log((√(c - a) + √(c - b))²/4) the engine does not reach: every strategy finishes without)
-    ("kl", "arcsine"): _SERIES, ("cross_entropy", "arcsine"): _SERIES,
+    # log((√(c - a) + √(c - b))²/4) the engine does not reach; its integration takes 3-4 s of a
+    # 6 s cap here, and ran into the cap on CI's machine)
+    ("kl", "arcsine"): _NEAR_CAP, ("cross_entropy", "arcsine"): _NEAR_CAP,
     # E log cosh((x - mu_2)/s_2) under a hyperbolic secant of another location and scale
     ("kl", "hyperbolic_secant"): _CAPS, ("cross_entropy", "hyperbolic_secant"): _CAPS,
     # E log Φ(alpha_2 (x - xi_2)/omega_2) under a skew-normal (Owen's T-type integrals)
@@ -136,7 +140,9 @@ def _check_at_points(d, quantity, p, q, rng):
 def test_same_family_status(derive, quantity, name):
     d = derive(quantity, name, name)
     if (quantity, name) in OPEN:
-        assert d.status == OPEN[quantity, name], (d.status, d.result)
+        expected = OPEN[quantity, name]
+        assert d.status in (expected if isinstance(expected, frozenset) else {expected}), (
+            d.status, d.result)
     else:
         assert d.status == "closed_form", (
             f"{quantity} {name} || {name} should be a closed form, got {d.status}: {d.result}")
