@@ -8,7 +8,9 @@ candidate value (or None); :mod:`symbolic_info.expectation` runs them under budg
   where tilting applies;
 * ``substitution``: a change of variables :math:`u = e^{g(x)}`, :math:`u = (cx)^a` or
   :math:`u = \log x` read off the density, then the new statistics under the push-forward;
-* ``summation`` and ``tilting (moment generating function)`` for pmfs; power moments.
+* ``summation`` and ``tilting (moment generating function)`` for pmfs; power moments;
+* ``the score identity``: E[s] from differentiating ∫ p = 1 in a parameter whose score is
+  affine in s (no integral evaluated).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def strategies(m: Measure, s: sp.Expr) -> Iterator[tuple[str, Callable[[], sp.Ex
         yield f"substitution {change}", _substituted(m, s, push)
     if not is_log and s.is_polynomial(x) and m.support.inf.is_nonnegative:
         yield "tilting (power moments)", lambda: _power_moment(m, s)
+    yield "the score identity", lambda: _score_identity(m, s)
 
 
 def _multivariate(m: Measure, s: sp.Expr) -> Iterator[tuple[str, Callable[[], sp.Expr]]]:
@@ -114,6 +117,35 @@ def _parameter_path(m: Measure, w: sp.Expr) -> sp.Expr:
                 value += sp.integrate(along, (s, start[t], t), conds="none")
                 current[t] = t
             return value
+    return None
+
+
+def _score_identity(m: Measure, s: sp.Expr) -> sp.Expr | None:
+    r"""E[s] from :math:`\int c(\theta)\,k(x;\theta)\,dx = 1` for every parameter value.
+
+    Differentiating in a parameter θ that the support does not depend on gives
+    :math:`0 = \partial_\theta \log c + \mathbb{E}[\partial_\theta \log k]`; where
+    :math:`\partial_\theta \log k = g(\theta)\,s(x) + h(\theta)`,
+    :math:`\mathbb{E}[s] = -(\partial_\theta \log c + h)/g` — no integral is evaluated
+    (the von Mises: :math:`\mathbb{E}\cos(x - \mu) = I_1(\kappa)/I_0(\kappa)`).
+    """
+    x = m.variable
+    constant, kernel = m.split()
+    fixed = m.support.free_symbols
+    log_kernel = sp.expand_log(sp.log(kernel), force=True)
+    for theta in sorted(m.density.free_symbols - {x} - fixed, key=lambda t: t.name):
+        g, h = sp.S.Zero, sp.S.Zero
+        for coeff, stat in linear_terms(sp.diff(log_kernel, theta), x):
+            ratio = sp.cancel(stat / s)
+            if not ratio.has(x):
+                g += coeff * ratio
+            elif not stat.has(x):
+                h += coeff * stat
+            else:
+                break
+        else:
+            if g != 0 and not g.has(x):
+                return sp.simplify(-(sp.diff(sp.log(constant), theta) + h) / g)
     return None
 
 
