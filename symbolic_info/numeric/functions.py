@@ -108,6 +108,139 @@ def scaled_exponential_integrals(expr: sp.Expr) -> sp.Expr:
                         lambda e: sp.exp(-e.args[1]) * exp_e1(e.args[1]))
 
 
+class ive(sp.Function):  # noqa: N801 -- printed by name, like scipy.special.ive
+    """e^{-z} I_ν(z), z ≥ 0, the exponentially scaled modified Bessel function of the first
+    kind (~ 1/√(2πz) for large z, where I_ν(z) overflows)."""
+
+    nargs = 2
+
+    def _eval_rewrite_as_besseli(self, nu, z, **kwargs):
+        return sp.exp(-z) * sp.besseli(nu, z)
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sp.besseli)._eval_evalf(prec)
+
+    def _eval_is_positive(self):
+        nu, z = self.args
+        if z.is_positive and nu.is_real and (nu.is_nonnegative or nu.is_integer):
+            return True
+        return None
+
+    def fdiff(self, argindex=2):
+        """d/dz e^{-z} I_ν(z) = (ive(ν - 1, z) + ive(ν + 1, z))/2 - ive(ν, z)."""
+        if argindex != 2:
+            raise sp.ArgumentIndexError(self, argindex)
+        nu, z = self.args
+        return (ive(nu - 1, z) + ive(nu + 1, z)) / 2 - ive(nu, z)
+
+
+class ive_difference(sp.Function):  # noqa: N801 -- printed by name
+    """e^{-z} (I_ν(z) - I_{ν+1}(z)) = ive(ν, z) - ive(ν + 1, z), z ≥ 0 (~ (2ν + 1)/(2z) ·
+    ive(ν, z) for large z, where the difference of the two cancels)."""
+
+    nargs = 2
+
+    def _eval_rewrite_as_besseli(self, nu, z, **kwargs):
+        return sp.exp(-z) * (sp.besseli(nu, z) - sp.besseli(nu + 1, z))
+
+    def _eval_rewrite_as_ive(self, nu, z, **kwargs):
+        return ive(nu, z) - ive(nu + 1, z)
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sp.besseli)._eval_evalf(prec)
+
+    def _eval_is_positive(self):
+        nu, z = self.args
+        if z.is_positive and nu.is_real and nu.is_nonnegative:
+            return True  # I_ν > I_{ν+1} for z > 0, ν ≥ -1/2
+        return None
+
+    def fdiff(self, argindex=2):
+        if argindex != 2:
+            raise sp.ArgumentIndexError(self, argindex)
+        return self.rewrite(ive).diff(self.args[1])
+
+
+# e^{-z} I_ν(z) = (2πz)^{-1/2} Σ_k (-1)^k a_k(ν)/z^k asymptotically (Hankel), a_0 = 1,
+# a_k = a_{k-1} (4ν² - (2k - 1)²)/(8k); for 0 <= ν <= 10, 40 terms are within 5e-17 of it
+# (relative) for z >= 25, where the neglected e^{-2z} part is below 2e-22.
+IVE_SWITCH = 25
+IVE_TERMS = 40
+
+
+def hankel_coefficients(nu: sp.Expr, terms: int = IVE_TERMS) -> list[sp.Expr]:
+    """(-1)^k a_k(ν), k < ``terms``: the coefficients of 1/z^k in √(2πz) e^{-z} I_ν(z)."""
+    out, a = [], sp.S.One
+    for k in range(terms):
+        if k:
+            a = sp.expand(a * (4 * nu**2 - (2 * k - 1) ** 2) / (8 * k))
+        out.append((-1) ** k * a)
+    return out
+
+
+def ive_series(nu: sp.Expr, z: sp.Expr, difference: bool = False) -> sp.Expr:
+    """The asymptotic series of ive(ν, z) (or, with ``difference``, of ive_difference(ν, z),
+    term by term: its leading terms cancel exactly) that printers use for z >=
+    :data:`IVE_SWITCH`, in Horner form in 1/z."""
+    w = sp.Dummy("w")
+    c = hankel_coefficients(nu)
+    if difference:
+        c = [a - b for a, b in zip(c, hankel_coefficients(nu + 1))]
+    if all(x.is_number for x in c):
+        c = [sp.Float(x, 20) for x in c]
+    series = sp.horner(sum(x * w**k for k, x in enumerate(c)), w)
+    return series.xreplace({w: 1 / z}) / sp.sqrt(2 * sp.pi * z)
+
+
+def scaled_bessel_functions(expr: sp.Expr, positive: dict | None = None) -> sp.Expr:
+    """``I_ν(z)`` as ``e^z · ive(ν, z)`` where z is positive (with the parameters of
+    ``positive``, symbol -> positive Dummy, known positive), the exponentials then joined:
+    ``log(c e^z w)`` -> ``log(c w) + z`` (z real), ratios cancel (I₁(κ)/I₀(κ) is
+    ive(1, κ)/ive(0, κ)), and a sum ``c - c·ive(ν + 1, z)/ive(ν, z)`` becomes
+    ``c·ive_difference(ν, z)/ive(ν, z)`` (κ(1 - I₁/I₀) in the von Mises entropy, ~1/2 for
+    large κ: no cancellation). No overflow where e^z does not overflow the result."""
+    if not expr.has(sp.besseli):
+        return expr
+    positive = positive or {}
+
+    def scalable(e) -> bool:
+        return isinstance(e, sp.besseli) and e.args[1].xreplace(positive).is_positive is True
+
+    expr = expr.replace(scalable, lambda e: sp.exp(e.args[1]) * ive(*e.args))
+    expr = expr.replace(lambda e: isinstance(e, sp.log) and e.has(ive), _joined_log)
+    return expr.replace(lambda e: isinstance(e, sp.Add) and e.has(ive), _ive_differences)
+
+
+def _joined_log(e: sp.log) -> sp.Expr:
+    """log(c e^a w) -> log(c w) + a for real a (e^a > 0, so no branch is crossed)."""
+    factors = sp.Mul.make_args(sp.powsimp(e.args[0], combine="exp"))
+    exponents = [f.args[0] for f in factors if isinstance(f, sp.exp) and f.args[0].is_real]
+    if not exponents:
+        return e
+    rest = sp.Mul(*[f for f in factors if not (isinstance(f, sp.exp) and f.args[0].is_real)])
+    return sp.log(rest) + sp.Add(*exponents)
+
+
+def _ive_differences(add: sp.Add) -> sp.Expr:
+    """``c - c·ive(ν + 1, z)/ive(ν, z)`` -> ``c·ive_difference(ν, z)/ive(ν, z)`` in a sum."""
+    terms = list(add.args)
+    for k, term in enumerate(terms):
+        for f in sp.Mul.make_args(term):
+            if not isinstance(f, ive):
+                continue
+            nu, z = f.args
+            below = ive(nu - 1, z)
+            if not term.has(below):
+                continue
+            c = sp.expand(-term * below / f)
+            if c.has(ive(nu, z), below) or c not in terms[:k] + terms[k + 1:]:
+                continue
+            j = next(i for i, t in enumerate(terms) if i != k and t == c)
+            rest = [t for i, t in enumerate(terms) if i not in (j, k)]
+            return _ive_differences(sp.Add(*rest, c * ive_difference(nu - 1, z) / below))
+    return add
+
+
 REMAINDERS = (stirling_remainder, digamma_remainder)
 
 

@@ -11,14 +11,14 @@ import sympy as sp
 from sympy.printing.numpy import SciPyPrinter
 from sympy.printing.pycode import PythonCodePrinter
 
-from .functions import E1_SWITCH, exp_e1_series
+from .functions import E1_SWITCH, IVE_SWITCH, exp_e1_series, ive_series
 
 # Functions the scalar (numba) printer writes; anything else is refused by name.
 SCALAR_FUNCTIONS = {
     "log", "exp", "sqrt", "Abs", "gamma", "loggamma", "polygamma", "xlogy", "xlog1py", "sin",
     "cos", "tan", "atan", "asin", "acos", "sinh", "cosh", "tanh", "erf", "erfc", "floor",
     "ceiling", "Max", "Min", "sign", "log1p", "expm1", "Piecewise", "stirling_remainder",
-    "digamma_remainder", "exp_e1",
+    "digamma_remainder", "exp_e1", "ive", "ive_difference",
 }
 
 
@@ -54,7 +54,8 @@ _Remainders = calls_by_name({"stirling_remainder": "stirling_remainder",
 _ScipyCalls = calls_by_name({"xlogy": "scipy.special.xlogy",
                              "xlog1py": "scipy.special.xlog1py"}, module_format=True)
 _ScalarCalls = calls_by_name({"digamma": "digamma", "xlogy": "xlogy", "xlog1py": "xlog1py",
-                              "exp_e1": "exp_e1",
+                              "exp_e1": "exp_e1", "ive": "ive",
+                              "ive_difference": "ive_difference",
                               "log1p": "math.log1p", "expm1": "math.expm1",
                               "loggamma": "math.lgamma", "gamma": "math.gamma"})
 
@@ -90,6 +91,28 @@ class ArrayPrinter(_Remainders, _ScipyCalls, SciPyPrinter):
         series = self._print(exp_e1_series(1 / w)).replace(self._print(w), f"(1/{large})")
         exp1 = self._module_format("scipy.special.exp1")
         return f"{where}({z} < {E1_SWITCH}, {exp}({small})*{exp1}({small}), {series})"
+
+
+    def _print_ive(self, expr):
+        """e^{-z} I_ν(z) as scipy.special.ive."""
+        args = ", ".join(self._print(a) for a in expr.args)
+        return f"{self._module_format('scipy.special.ive')}({args})"
+
+    def _print_ive_difference(self, expr):
+        """ive(ν, z) - ive(ν + 1, z) below the switch, its asymptotic series (whose leading
+        terms cancel exactly) above."""
+        nu, z = expr.args
+        where = self._module_format("numpy.where")
+        lower, upper = (self._module_format(f"numpy.{f}") for f in ("minimum", "maximum"))
+        text = self._print(z)
+        small, large = f"{lower}({text}, {IVE_SWITCH})", f"{upper}({text}, {IVE_SWITCH})"
+        w = sp.Dummy("w", positive=True)
+        series = self._print(ive_series(nu, w, difference=True)).replace(
+            self._print(w), f"{large}")
+        ive = self._module_format("scipy.special.ive")
+        order, above = self._print(nu), self._print(nu + 1)
+        return (f"{where}({text} < {IVE_SWITCH}, {ive}({order}, {small}) - "
+                f"{ive}({above}, {small}), {series})")
 
 
 class ScalarPrinter(_Remainders, _ScalarCalls, PythonCodePrinter):

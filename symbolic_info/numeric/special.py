@@ -31,6 +31,21 @@ the conventions of ``scipy.special``: +-inf at y = 0 (y = -1), nan below.
 exp_e1(z) = e^z E1(z), z >= 0: the series -gamma - log z - sum_k (-z)^k/(k k!) below 1, the
 continued fraction of E1 (modified Lentz) below 50, the asymptotic series
 sum_k (-1)^k k!/z^(k+1) to 30 terms above.
+
+ive(nu, z) = e^-z I_nu(z), z >= 0 (scipy.special.ive; nan for z < 0 or a negative
+non-integer nu, I_-n = I_n): below S = max(25, nu^2) the power series
+e^-z sum_k (z/2)^(2k+nu) / (k! Gamma(k+nu+1)), its positive terms summed to 1e-17 of the sum
+past the largest; above S the Hankel asymptotic series (2 pi z)^(-1/2) sum_k (-1)^k a_k(nu)/z^k,
+a_k = a_(k-1) (4 nu^2 - (2k-1)^2)/(8k), to 40 terms or 1e-17 of the sum (at z >= 25 and
+nu <= 10, 40 terms are within 5e-17, and the neglected e^-2z part below 2e-22). Against mpmath
+on 321 points of [1e-8, 1e8] and both sides of each switch: 8e-16 relative for nu = 0, 1, 2.5,
+5; 2.3e-15 for nu = 10, 7.6e-15 for nu = 20 (the power series' first term, computed through
+its log past z ~ 700, loses more for nu > 26).
+
+ive_difference(nu, z) = ive(nu, z) - ive(nu + 1, z): the difference below the switch (it
+cancels by ~2z/(2nu + 1): up to 2.1e-14 relative, at z ~ 16 for nu = 0), above it both
+asymptotic series term by term, their leading terms 1 cancelling exactly: 1e-16 relative
+there (the von Mises entropy's kappa (1 - I1/I0) ~ 1/2 at kappa = 1e6 keeps its digits).
 """
 
 from __future__ import annotations
@@ -221,10 +236,90 @@ def exp_e1(z):
         total = total * w + (coefficient if k % 2 == 0 else -coefficient)
         coefficient /= max(k, 1)
     return total * w
+
+
+_IVE_SWITCH = 25.0  # the asymptotic series from max(25, nu^2) on
+_IVE_TERMS = 40
+
+
+@numba.njit(cache=False)
+def _ive_switch(nu):
+    return max(_IVE_SWITCH, nu * nu)
+
+
+@numba.njit(cache=False)
+def _ive_power(nu, z):
+    # e^-z sum_k (z/2)^(2k+nu) / (k! Gamma(k+nu+1)), nu >= 0, 0 < z < _ive_switch(nu)
+    h = 0.5 * z
+    term = math.pow(h, nu) * math.exp(-z) / math.gamma(nu + 1.0) if nu <= 170.0 else 0.0
+    if not (term > 1e-290 and term < math.inf):
+        term = math.exp(nu * math.log(h) - z - math.lgamma(nu + 1.0))
+    q = h * h
+    total = term
+    k = 0.0
+    while k < 2000.0:
+        k += 1.0
+        term *= q / (k * (k + nu))
+        total += term
+        if term < 1e-17 * total and k > h:
+            break
+    return total
+
+
+@numba.njit(cache=False)
+def _hankel_step(nu, k, w):
+    # t_k / t_(k-1) in the asymptotic series of e^-z I_nu(z), w = 1/z
+    return ((2.0 * k - 1.0) * (2.0 * k - 1.0) - 4.0 * nu * nu) * w / (8.0 * k)
+
+
+@numba.njit(cache=False)
+def ive(nu, z):
+    if math.isnan(nu) or math.isnan(z) or z < 0.0:
+        return math.nan
+    if nu < 0.0:
+        if nu != math.floor(nu):
+            return math.nan
+        nu = -nu
+    if z == 0.0:
+        return 1.0 if nu == 0.0 else 0.0
+    if z == math.inf:
+        return 0.0
+    if z < _ive_switch(nu):
+        return _ive_power(nu, z)
+    w = 1.0 / z
+    term = 1.0
+    total = 1.0
+    for k in range(1, _IVE_TERMS):
+        term *= _hankel_step(nu, k, w)
+        total += term
+        if abs(term) < 1e-17 * abs(total):
+            break
+    return total / math.sqrt(2.0 * math.pi * z)
+
+
+@numba.njit(cache=False)
+def ive_difference(nu, z):
+    if math.isnan(nu) or math.isnan(z) or z < 0.0:
+        return math.nan
+    if nu < 0.0 or z < _ive_switch(nu + 1.0) or z == math.inf:
+        return ive(nu, z) - ive(nu + 1.0, z)
+    # both asymptotic series term by term: their leading terms 1 cancel exactly
+    w = 1.0 / z
+    a = 1.0
+    b = 1.0
+    total = 0.0
+    for k in range(1, _IVE_TERMS):
+        a *= _hankel_step(nu, k, w)
+        b *= _hankel_step(nu + 1.0, k, w)
+        total += a - b
+        if abs(a - b) < 1e-17 * abs(total):
+            break
+    return total / math.sqrt(2.0 * math.pi * z)
 '''
 
 SOURCE += _remainders.SCALAR_SOURCE  # Stirling remainders (after digamma, which they call)
-NAMES = ("digamma", "polygamma", "xlogy", "xlog1py", "exp_e1", *_remainders.NAMES)
+NAMES = ("digamma", "polygamma", "xlogy", "xlog1py", "exp_e1", "ive", "ive_difference",
+         *_remainders.NAMES)
 _compiled: dict | None = None
 
 
@@ -262,3 +357,11 @@ def xlog1py(x: float, y: float) -> float:
 
 def exp_e1(z: float) -> float:
     return compiled()["exp_e1"](z)
+
+
+def ive(nu: float, z: float) -> float:
+    return compiled()["ive"](nu, z)
+
+
+def ive_difference(nu: float, z: float) -> float:
+    return compiled()["ive_difference"](nu, z)

@@ -8,6 +8,9 @@ accuracy needlessly:
 - with ``stirling=True``, where log Γ(z) and ψ(z) share an argument, their Stirling forms
   with small remainders (:func:`_stirling`); the evaluators use this form only where such an
   argument is at least ``LARGE``;
+- ``I_ν(z)`` for positive z -> ``e^z ive(ν, z)`` with the exponentials joined
+  (:func:`scaled_bessel_form`): log I₀(κ) = log ive(0, κ) + κ, I₁/I₀ = ive(1, κ)/ive(0, κ),
+  and κ(1 - I₁/I₀) as κ ive_difference(0, κ)/ive(0, κ) (no overflow, no cancellation);
 - ``log(1 + x)`` -> ``log1p(x)`` and ``exp(x) - 1`` -> ``expm1(x)`` (sympy's codegen
   rewriting rules);
 - when a logarithm's argument may vanish, ``c log a`` -> ``xlogy(c, a)`` and ``c log1p(a)``
@@ -40,6 +43,7 @@ from .functions import (
     digamma_remainder,
     log_ndtr,
     ndtr,
+    scaled_bessel_functions,
     scaled_exponential_integrals,
     stirling_remainder,
     xlog1py,
@@ -102,14 +106,24 @@ def stable_form(derivation) -> StableForm:
         if result.has(sp.log) and not result.has(sp.Integral, sp.Sum):
             members = [m for m in (derivation.p, derivation.q) if hasattr(m, "spec")]
             result = combine_sign_changing_logs(result, members)
-        direct = rewrite(result)
+        positive = positive_parameters(derivation) if result.has(sp.besseli) else {}
+        direct = rewrite(scaled_bessel_form(result, positive))
         shared = _shared_arguments(direct)
         large = None
         if shared:
-            large = LargeArguments(sp.Or(*[z >= LARGE for z in shared]),
-                                   rewrite(derivation.result, stirling=True))
+            large = LargeArguments(sp.Or(*[z >= LARGE for z in shared]), rewrite(
+                scaled_bessel_form(derivation.result, positive), stirling=True))
         cache["stable"] = StableForm(direct, near_equality(derivation), large)
     return cache["stable"]
+
+
+def scaled_bessel_form(expr: sp.Expr, positive: dict) -> sp.Expr:
+    """I_ν(z) as e^z ive(ν, z) where z is positive, exponentials joined
+    (:func:`.functions.scaled_bessel_functions`); results with an Integral or Sum unchanged
+    (their numeric route evaluates the raw integrand)."""
+    if expr.has(sp.Integral, sp.Sum):
+        return expr
+    return scaled_bessel_functions(expr, positive)
 
 
 def loggamma_form(expr: sp.Expr) -> sp.Expr:

@@ -49,14 +49,16 @@ _CALLS = {
               "erfc": "torch.special.erfc", "Max": "_maximum", "Min": "_minimum",
               "gamma": "_gamma",
               "stirling_remainder": "stirling_remainder",
-              "digamma_remainder": "digamma_remainder", "exp_e1": "exp_e1"},
+              "digamma_remainder": "digamma_remainder", "exp_e1": "exp_e1",
+              "ive": "ive", "ive_difference": "ive_difference"},
     "jax": {"xlogy": "jax.scipy.special.xlogy", "xlog1py": "jax.scipy.special.xlog1py",
             "log1p": "jax.numpy.log1p", "expm1": "jax.numpy.expm1",
             "loggamma": "jax.scipy.special.gammaln", "erf": "jax.scipy.special.erf",
             "erfc": "jax.scipy.special.erfc", "Max": "_maximum", "Min": "_minimum",
             "gamma": "jax.scipy.special.gamma",
             "stirling_remainder": "stirling_remainder",
-            "digamma_remainder": "digamma_remainder", "exp_e1": "exp_e1"},
+            "digamma_remainder": "digamma_remainder", "exp_e1": "exp_e1",
+            "ive": "ive", "ive_difference": "ive_difference"},
 }
 _DIGAMMA = {"torch": "_digamma", "jax": "jax.scipy.special.digamma"}
 #: ψ'(x) = ζ(2, x): torch's own polygamma(1, ·) is ~5e-10 relative, its Hurwitz zeta exact
@@ -316,12 +318,19 @@ def _eps(out):
 '''.replace("{EPS!r}", repr(EPS))
 
 
+#: the functions of :mod:`.array_special`, each bound to the library under its own name
+ARRAY_SPECIAL = ("exp_e1", "ive", "ive_difference")
+
+
 def _exp_e1_source(library: str) -> str:
-    """e^z E1(z) of :mod:`.array_special`, its text copied (it imports only ``math``)."""
+    """e^z E1(z), e^-z I_nu(z) and its difference of :mod:`.array_special`, its text copied
+    (it imports only ``math`` and the library)."""
     from . import array_special
     text = inspect.getsource(array_special).replace("from __future__ import annotations\n", "")
-    text = text.replace("def exp_e1(library: str):", "def _exp_e1_of(library: str):")
-    return f"\n\n{text}\n\nexp_e1 = _exp_e1_of({library!r})\n"
+    for name in ARRAY_SPECIAL:
+        text = text.replace(f"def {name}(library: str):", f"def _{name}_of(library: str):")
+    bound = "".join(f"{name} = _{name}_of({library!r})\n" for name in ARRAY_SPECIAL)
+    return f"\n\n{text}\n\n{bound}"
 
 
 def header(library: str) -> str:
