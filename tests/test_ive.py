@@ -38,8 +38,9 @@ def _worst(values, nu, difference: bool) -> float:
     return float(np.max(np.abs(np.asarray(values, dtype=float) / exact - 1)))
 
 
-def _tolerance(difference: bool) -> float:
-    return DIFFERENCE_TOLERANCE if difference else IVE_TOLERANCE
+def _tolerance(difference: bool, nu=None) -> float:
+    """ν = 0: the difference is a trapezoidal rule of positive terms, as accurate as ive."""
+    return DIFFERENCE_TOLERANCE if difference and nu != 0 else IVE_TOLERANCE
 
 
 # -- the rewrite ---------------------------------------------------------------------------------
@@ -74,9 +75,9 @@ def test_derivatives():
 def test_numpy_code_against_mpmath(nu, difference):
     z = sp.Symbol("z", positive=True)
     code = array_code((ive_difference if difference else ive)(sp.nsimplify(nu), z))
-    assert "scipy.special.ive" in code
+    assert "scipy.special.ive" in code or difference and nu == 0
     values = eval(code, {"numpy": np, "scipy": scipy}, {"z": POINTS})  # noqa: S307 - ours
-    tolerance = _tolerance(difference) if float(nu).is_integer() else SCIPY_TOLERANCE
+    tolerance = _tolerance(difference, nu) if float(nu).is_integer() else SCIPY_TOLERANCE
     assert _worst(values, nu, difference) < tolerance
 
 
@@ -88,7 +89,7 @@ def test_compiled_against_mpmath(nu, difference):
     from symbolic_info.numeric import special
     f = special.ive_difference if difference else special.ive
     values = [f(float(nu), float(z)) for z in POINTS]
-    assert _worst(values, nu, difference) < _tolerance(difference)
+    assert _worst(values, nu, difference) < _tolerance(difference, nu)
 
 
 @needs("numba")
@@ -132,7 +133,7 @@ def _array_values(library: str, name: str, nu, points):
 @pytest.mark.parametrize("difference", [False, True], ids=["ive", "difference"])
 def test_array_libraries_against_mpmath(library, nu, difference):
     values = _array_values(library, "ive_difference" if difference else "ive", nu, POINTS)
-    assert _worst(values, nu, difference) < _tolerance(difference)
+    assert _worst(values, nu, difference) < _tolerance(difference, nu)
 
 
 @pytest.mark.parametrize("library", [pytest.param("torch", marks=needs("torch")),
@@ -186,7 +187,7 @@ def von_mises():
     "numpy", pytest.param("numba", marks=needs("numba")),
     pytest.param("torch", marks=needs("torch")), pytest.param("jax", marks=needs("jax"))])
 def test_von_mises_entropy_at_every_scale(von_mises, backend):
-    """Finite and within 1e-13 of mpmath up to κ = 1e8 (the direct form: inf from κ ≈ 700,
+    """Finite and within 2e-14 of mpmath up to κ = 1e8 (the direct form: inf from κ ≈ 700,
     and κ(1 - I₁/I₀) computed as a difference loses ~log10(κ) digits)."""
     d, exact = von_mises
     if backend == "jax":
@@ -200,7 +201,7 @@ def test_von_mises_entropy_at_every_scale(von_mises, backend):
         got = np.asarray(f(0.3, np.array(KAPPAS)), dtype=float)
     assert np.all(np.isfinite(got))
     errors = [abs((mpmath.mpf(float(g)) - e) / e) for g, e in zip(got, exact)]
-    assert max(errors) < 1e-13, list(zip(KAPPAS, map(float, errors)))
+    assert max(errors) < 2e-14, list(zip(KAPPAS, map(float, errors)))
 
 
 @needs("torch")

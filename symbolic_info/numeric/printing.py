@@ -11,7 +11,14 @@ import sympy as sp
 from sympy.printing.numpy import SciPyPrinter
 from sympy.printing.pycode import PythonCodePrinter
 
-from .functions import E1_SWITCH, IVE_SWITCH, exp_e1_series, ive_series
+from .functions import (
+    E1_SWITCH,
+    IVE_SWITCH,
+    difference_nodes,
+    exp_e1_series,
+    ive,
+    ive_series,
+)
 
 # Functions the scalar (numba) printer writes; anything else is refused by name.
 SCALAR_FUNCTIONS = {
@@ -99,9 +106,14 @@ class ArrayPrinter(_Remainders, _ScipyCalls, SciPyPrinter):
         return f"{self._module_format('scipy.special.ive')}({args})"
 
     def _print_ive_difference(self, expr):
-        """ive(ν, z) - ive(ν + 1, z) below the switch, its asymptotic series (whose leading
-        terms cancel exactly) above."""
+        """ive(ν, z) - ive(ν + 1, z) below the switch (for ν = 0 a trapezoidal rule of
+        positive terms, :func:`.functions.difference_nodes`), its asymptotic series (whose
+        leading terms cancel exactly) above."""
         nu, z = expr.args
+        if not nu.is_number:  # a symbolic order: the difference (the series' coefficients
+            # would be polynomials in ν of degree up to 78)
+            return self._print(expr.rewrite(ive))
+        scaled = self._module_format("scipy.special.ive")
         where = self._module_format("numpy.where")
         lower, upper = (self._module_format(f"numpy.{f}") for f in ("minimum", "maximum"))
         text = self._print(z)
@@ -109,10 +121,13 @@ class ArrayPrinter(_Remainders, _ScipyCalls, SciPyPrinter):
         w = sp.Dummy("w", positive=True)
         series = self._print(ive_series(nu, w, difference=True)).replace(
             self._print(w), f"{large}")
-        ive = self._module_format("scipy.special.ive")
         order, above = self._print(nu), self._print(nu + 1)
-        return (f"{where}({text} < {IVE_SWITCH}, {ive}({order}, {small}) - "
-                f"{ive}({above}, {small}), {series})")
+        below = f"{scaled}({order}, {small}) - {scaled}({above}, {small})"
+        if nu == 0:  # the trapezoidal rule of functions.difference_nodes: no cancellation
+            exp = self._module_format("numpy.exp")
+            below = " + ".join(f"{w!r}*{exp}({-s!r}*{small})" for w, s in
+                               reversed(difference_nodes()))
+        return f"{where}({text} < {IVE_SWITCH}, {below}, {series})"
 
 
 class ScalarPrinter(_Remainders, _ScalarCalls, PythonCodePrinter):
