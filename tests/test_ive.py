@@ -59,6 +59,8 @@ def test_only_positive_arguments_are_scaled():
     assert scaled_bessel_functions(sp.besseli(0, x)) == sp.besseli(0, x)
     positive = {k: sp.Dummy("k", positive=True)}  # stable.positive_parameters' mapping
     assert scaled_bessel_functions(sp.besseli(1, k), positive) == sp.exp(k) * ive(1, k)
+    assert scaled_bessel_functions(sp.log(2 * sp.besseli(0, k)), positive) == \
+        sp.log(2 * ive(0, k)) + k  # the exponent joined: k is real where it is positive
 
 
 def test_derivatives():
@@ -204,20 +206,27 @@ def test_von_mises_entropy_at_every_scale(von_mises, backend):
     assert max(errors) < 2e-14, list(zip(KAPPAS, map(float, errors)))
 
 
-@needs("torch")
-def test_von_mises_entropy_gradient_in_torch(von_mises):
-    """dH/dκ finite and within 1e-10 of sympy's derivative of the closed form (mpmath, 50
-    digits), across the switch and where I₀ overflows."""
-    import torch
+@pytest.mark.parametrize("library", [pytest.param("torch", marks=needs("torch")),
+                                     pytest.param("jax", marks=needs("jax"))])
+def test_von_mises_entropy_gradient(von_mises, library):
+    """dH/dκ (torch autograd, jax.grad) finite and within 1e-10 of sympy's derivative of the
+    closed form (mpmath, 50 digits), across the switch and where I₀ overflows."""
     d, _ = von_mises
     k = sp.Symbol("k", positive=True)
     (symbol,) = [s for s in d.parameters if s.name == "k"]
     derivative = sp.lambdify(k, d.result.diff(symbol).subs(symbol, k), modules="mpmath")
     kappas = [0.5, 24.999, 25.001, 1e3, 1e6]
-    kappa = torch.tensor(kappas, dtype=torch.float64, requires_grad=True)
-    d.lambdify("torch")(0.3, kappa).sum().backward()
+    f = d.lambdify(library)
+    if library == "torch":
+        import torch
+        kappa = torch.tensor(kappas, dtype=torch.float64, requires_grad=True)
+        f(0.3, kappa).sum().backward()
+        grad = kappa.grad.numpy()
+    else:
+        import jax
+        jax.config.update("jax_enable_x64", True)
+        grad = np.array([float(jax.grad(lambda t: f(0.3, t))(v)) for v in kappas])
     with mpmath.workdps(50):
         want = np.array([float(derivative(mpmath.mpf(v))) for v in kappas])
-    grad = kappa.grad.numpy()
     assert np.all(np.isfinite(grad))
     assert np.max(np.abs(grad / want - 1)) < 1e-10, list(zip(kappas, grad, want))

@@ -228,18 +228,22 @@ def scaled_bessel_functions(expr: sp.Expr, positive: dict | None = None) -> sp.E
         return isinstance(e, sp.besseli) and e.args[1].xreplace(positive).is_positive is True
 
     expr = expr.replace(scalable, lambda e: sp.exp(e.args[1]) * ive(*e.args))
-    expr = expr.replace(lambda e: isinstance(e, sp.log) and e.has(ive), _joined_log)
+    expr = expr.replace(lambda e: isinstance(e, sp.log) and e.has(ive),
+                        lambda e: _joined_log(e, positive))
     return expr.replace(lambda e: isinstance(e, sp.Add) and e.has(ive), _ive_differences)
 
 
-def _joined_log(e: sp.log) -> sp.Expr:
+def _joined_log(e: sp.log, positive: dict) -> sp.Expr:
     """log(c e^a w) -> log(c w) + a for real a (e^a > 0, so no branch is crossed)."""
     factors = sp.Mul.make_args(sp.powsimp(e.args[0], combine="exp"))
-    exponents = [f.args[0] for f in factors if isinstance(f, sp.exp) and f.args[0].is_real]
+
+    def real_exp(f) -> bool:
+        return isinstance(f, sp.exp) and f.args[0].xreplace(positive).is_real is True
+
+    exponents = [f.args[0] for f in factors if real_exp(f)]
     if not exponents:
         return e
-    rest = sp.Mul(*[f for f in factors if not (isinstance(f, sp.exp) and f.args[0].is_real)])
-    return sp.log(rest) + sp.Add(*exponents)
+    return sp.log(sp.Mul(*[f for f in factors if not real_exp(f)])) + sp.Add(*exponents)
 
 
 def _ive_differences(add: sp.Add) -> sp.Expr:
