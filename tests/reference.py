@@ -89,6 +89,7 @@ SCIPY: dict[str, Callable[[dict], object]] = {
     "zipf": lambda p: stats.zipf(p["a"]),
     "yule_simon": lambda p: stats.yulesimon(p["alpha"]),
     "skellam": lambda p: stats.skellam(p["mu1"], p["mu2"]),
+    "hypergeometric": lambda p: stats.hypergeom(int(p["M"]), int(p["n"]), int(p["N"])),
     "bernoulli": lambda p: stats.bernoulli(p["p"]),
     "binomial": lambda p: stats.binom(int(p["n"]), p["p"]),
     "geometric": lambda p: stats.geom(p["p"]),

@@ -57,6 +57,9 @@ OPEN = {
     ("kl", "yule_simon"): _SERIES, ("cross_entropy", "yule_simon"): _SERIES,
     # E log I_k(2 sqrt(mu1_2 mu2_2)) under a Skellam P (E k, elementary, also stays a sum)
     ("kl", "skellam"): _SERIES, ("cross_entropy", "skellam"): _SERIES,
+    # E log C(n_2, k) and E log C(M_2 - n_2, N_2 - k) under a hypergeometric P: finite sums
+    # (where supp P is inside supp Q; +oo elsewhere)
+    ("kl", "hypergeometric"): _SERIES, ("cross_entropy", "hypergeometric"): _SERIES,
     # E cos(x - mu_2) under a von Mises (I_1/I_0 ratios), E log(R_2^2 - (x - a_2)^2) under a
     # semicircle, E log(1 + d1_2 x/d2_2) under an F of other degrees of freedom
     ("kl", "von_mises"): _CAPS, ("cross_entropy", "von_mises"): _CAPS,

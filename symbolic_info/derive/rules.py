@@ -11,11 +11,13 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..errors import NoRule
+from ..budget import run_limited
+from ..errors import BudgetExceeded, NoRule
 from ..families.relations import pin
 from ..families.spec import Family, known_size
 
 ANY = "*"
+SIMPLIFY_CAP = 2.0  # CPU seconds to tidy a support condition (ends of Max/Min can be slow)
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,11 @@ def support_containment(p: Family, q: Family) -> SupportVerdict:
             if known_size(sp_) is not None else condition
     # the families' relations (a < c < b) decide comparisons of the ends they imply
     condition = pin(p.relations() + q.relations()).reduce(condition)
-    condition = sp.simplify(condition) if condition not in (sp.true, sp.false) else condition
+    if condition not in (sp.true, sp.false):
+        try:
+            condition = run_limited(sp.simplify, SIMPLIFY_CAP, condition)
+        except BudgetExceeded:
+            pass  # the comparison of the ends as it stands
     text = f"supp P = {sp_}, supp Q = {sq}"
     if condition == sp.true:
         return SupportVerdict(sp.true, f"{text}: supp P ⊆ supp Q")

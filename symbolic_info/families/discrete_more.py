@@ -11,8 +11,16 @@ from __future__ import annotations
 import sympy as sp
 from sympy import FiniteSet, Range, exp, log, oo
 
+from .ordered_range import OrderedRange
 from .registry import make_spec, register
-from .spec import POSITIVE, POSITIVE_INTEGER, UNIT_INTERVAL, Constraint, Param
+from .spec import (
+    NONNEGATIVE_INTEGER,
+    POSITIVE,
+    POSITIVE_INTEGER,
+    UNIT_INTERVAL,
+    Constraint,
+    Param,
+)
 
 K = sp.Symbol("x", integer=True, nonnegative=True)  # on the nonnegative integers
 Z = sp.Symbol("x", integer=True)  # on all the integers
@@ -75,3 +83,22 @@ _discrete("skellam", [("mu1", POSITIVE), ("mu2", POSITIVE)],
           lambda x, mu1, mu2: exp(-mu1 - mu2) * (mu1 / mu2) ** (x / 2)
           * sp.besseli(x, 2 * sp.sqrt(mu1 * mu2)),
           lambda **_: Range(-oo, oo), variable=Z, title="Skellam")
+
+
+def _hypergeometric_point(rng):
+    """M in 2..20, n and N in 1..M - 1: a support of at least two points (at most 20)."""
+    m = int(rng.integers(2, 21))
+    return m, int(rng.integers(1, m)), int(rng.integers(1, m))
+
+
+# hypergeometric [JKK ch. 6]: the successes among N draws without replacement from M items of
+# which n are successes, C(n, x) C(M - n, N - x) / C(M, N) on max(0, N - (M - n)) <= x <=
+# min(n, N), with n <= M and N <= M; scipy hypergeom(M, n, N) (its names and order). The ends
+# of the support are Max/Min of the parameters, kept in order by the relations: an
+# OrderedRange. The sampler keeps sums short (M <= 20).
+_discrete("hypergeometric", [("M", POSITIVE_INTEGER), ("n", NONNEGATIVE_INTEGER),
+                             ("N", NONNEGATIVE_INTEGER)],
+          lambda x, M, n, N: sp.binomial(n, x) * sp.binomial(M - n, N - x) / sp.binomial(M, N),
+          lambda M, n, N: OrderedRange(sp.Max(0, N - M + n), sp.Min(n, N) + 1),
+          relations=lambda M, n, N: (sp.Le(n, M), sp.Le(N, M)), title="Hypergeometric",
+          sampler=_hypergeometric_point)

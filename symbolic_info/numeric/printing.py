@@ -100,6 +100,21 @@ class ArrayPrinter(_Remainders, _ScipyCalls, SciPyPrinter):
         return f"{where}({z} < {E1_SWITCH}, {exp}({small})*{exp1}({small}), {series})"
 
 
+    def _print_Max(self, expr):
+        return self._fold("numpy.maximum", expr.args)
+
+    def _print_Min(self, expr):
+        return self._fold("numpy.minimum", expr.args)
+
+    def _fold(self, name: str, args) -> str:
+        """max/min of several arguments as nested numpy.maximum/minimum: names only numpy
+        (sympy's printer writes functools.reduce, a name the generated code lacks)."""
+        f = self._module_format(name)
+        text = self._print(args[0])
+        for arg in args[1:]:
+            text = f"{f}({text}, {self._print(arg)})"
+        return text
+
     def _print_ive(self, expr):
         """e^{-z} I_ν(z) as scipy.special.ive."""
         args = ", ".join(self._print(a) for a in expr.args)
