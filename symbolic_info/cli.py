@@ -347,6 +347,8 @@ def numeric_value(d) -> NumericValue | None:
     evaluated."""
     from symbolic_info.budget import BudgetExceeded, run_limited
     result = d.result
+    if getattr(d, "status", None) == "undefined":  # no value to print: the status says why
+        return None
     if not isinstance(result, (sp.Basic, sp.MatrixBase)) or result.free_symbols:
         return None
 

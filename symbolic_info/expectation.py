@@ -30,7 +30,9 @@ from .kinks import kink_points
 from .measure import UNTIDY, Measure, acceptable
 from .numeric.series import MODULES as SERIES_MODULES
 from .numeric.series import series_sum
+from .quadrature import log_integrand, quad
 from .strategies import strategies
+from .tails import opposite_tails
 
 # CPU seconds, for the default budget of REFERENCE_BUDGET seconds; a larger budget scales
 # them up in proportion (a smaller one does not shrink them: the budget itself limits).
@@ -39,6 +41,7 @@ QUICK_CAP = 0.8  # each strategy in the first pass
 SECOND_CAP = 3.0  # each strategy that ran out in the first pass
 SECOND_POOL = 4.0  # the whole second pass of one expectation
 STRATEGY_CAP = 6.0  # tidying and spot checks
+UNDEFINED_CAP = 2.0  # the test of an expectation with no value (tails.opposite_tails)
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ class Expectation:
     condition: sp.Basic = sp.true
     timed_out: bool = False  # not closed because a cap or the budget ran out, not by the math
     cpu: float = 0.0  # CPU seconds it took to derive (charged again when it is remembered)
+    # E[s+] = E[s-] = oo: the expectation has no value (``value`` is nan, ``method`` says why)
+    undefined: bool = False
 
 
 _CACHE: dict[tuple, Expectation] = {}
@@ -121,8 +126,10 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
                 if second:
                     pool_left -= budget.used - started
             if value in (sp.oo, -sp.oo) and method == "integration":
-                result = Expectation(statistic, value, "integration: the integral diverges",
-                                     True, False, condition)
+                # diverging to +oo at one end and to -oo at another is no value at all
+                result = _undefined_within(measure, statistic, budget, rng, scale) or \
+                    Expectation(statistic, value, "integration: the integral diverges",
+                                True, False, condition)
                 return keep(result)
             if value is None or not acceptable(value):
                 continue
@@ -144,6 +151,10 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
             return keep(result)
         if fallback is not None:
             return keep(fallback)
+        if not second:  # no strategy gave a value in the first pass: is there none to give?
+            undefined = _undefined_within(measure, statistic, budget, rng, scale)
+            if undefined is not None:
+                return keep(undefined)
     if budget.expired:
         failure = f"the derivation's budget of {budget.seconds:g} CPU seconds ran out"
     elif ran_out:
@@ -157,6 +168,45 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
     result = Expectation(statistic, measure.unevaluated(statistic), failure, False,
                          timed_out=out_of_time)
     return result if out_of_time else keep(result)
+
+
+def undefined_expectation(m: Measure, statistic: sp.Expr,
+                          rng: np.random.Generator | None = None) -> Expectation | None:
+    r"""E[statistic] with no value: the integral of :math:`s\,p` diverges to :math:`+\infty`
+    near one end of the support and to :math:`-\infty` near another
+    (:func:`symbolic_info.tails.opposite_tails`), so :math:`\mathbb{E}[s^+] =
+    \mathbb{E}[s^-] = \infty`; None when the test does not show it (a density on an interval
+    only)."""
+    if m.multivariate or m.discrete:
+        return None
+    point = None
+    if m.sample is not None:
+        try:
+            point = {k: sp.Float(v, 20) if isinstance(v, float) else sp.sympify(v)
+                     for k, v in m.sample(rng or np.random.default_rng(20261129)).items()}
+        except InvalidParameter:
+            point = None
+    x = m.variable
+    found = opposite_tails(statistic * m.density, x, *m.bounds, point)
+    if found is None:
+        return None
+    shown = sp.Symbol("x")
+    up, down = (tail.text(shown) for tail in found)
+    note = (f"no value: E[s+] = E[s-] = oo for s = {sp.sstr(statistic.xreplace({x: shown}))}"
+            f" ({up}; {down})")
+    return Expectation(statistic, sp.nan, note, False, undefined=True)
+
+
+def _undefined_within(m: Measure, statistic: sp.Expr, budget: Budget,
+                      rng: np.random.Generator | None, scale: float) -> Expectation | None:
+    """:func:`undefined_expectation` under its cap; None when it runs out or sympy fails."""
+    if budget.expired:
+        return None
+    try:
+        return budget.run(undefined_expectation, m, statistic, rng, cap=UNDEFINED_CAP * scale)
+    except (BudgetExceeded, ValueError, TypeError, NotImplementedError, ZeroDivisionError,
+            AttributeError, IndexError, KeyError, RecursionError, sp.PolynomialError):
+        return None
 
 
 def tidy(expr: sp.Expr) -> sp.Expr:
@@ -203,10 +253,11 @@ def numeric_expectation(m: Measure, statistic: sp.Expr, point: dict) -> float | 
         edges += [k for k in kinks if float(lo) < k < float(hi)]
         edges.append(float(hi))
         total = 0.0
+        route = log_integrand(body, x)()  # an infinite piece also in u = log|x - end|
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for a, b in zip(edges, edges[1:]):
-                value, _ = integrate.quad(g, a, b, limit=200, epsabs=1e-12, epsrel=1e-10)
+                value, _ = quad(g, a, b, epsabs=1e-12, epsrel=1e-10, logged=route)
                 total += value
         return total if np.isfinite(total) else None
     except (ValueError, TypeError, ZeroDivisionError, OverflowError, NotImplementedError):

@@ -58,6 +58,9 @@ def test_cross_entropy_is_entropy_plus_kl(derive, p_name, q_name):
     ce = derive("cross_entropy", p_name, q_name)
     kl = derive("kl", p_name, q_name)
     h = derive("entropy", p_name)
+    if "undefined" in (ce.status, h.status):  # two sides without a value (R.UNDEFINED)
+        assert ("cross_entropy", p_name) in R.UNDEFINED and ce.status == h.status
+        return
     if ce.status == "infinite" or kl.status == "infinite":
         assert ce.status == kl.status == "infinite"
         return

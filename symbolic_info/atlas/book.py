@@ -32,10 +32,11 @@ from .cell import STATUSES, Cell, Task, members
 from .quantities import builder, is_divergence
 
 #: The mark of each status in the matrix, and its words in the legend.
-MARKS = {"closed_form": r"$\bullet$", "infinite": r"$\infty$", "no_closed_form": r"$\circ$",
-         "timed_out": "T", "refused": "R", "failed": "F"}
-WORDS = {"closed_form": "closed form", "infinite": "infinite", "no_closed_form": "no closed form",
-         "timed_out": "timed out", "refused": "refused", "failed": "failed"}
+MARKS = {"closed_form": r"$\bullet$", "infinite": r"$\infty$", "undefined": "U",
+         "no_closed_form": r"$\circ$", "timed_out": "T", "refused": "R", "failed": "F"}
+WORDS = {"closed_form": "closed form", "infinite": "infinite", "undefined": "undefined",
+         "no_closed_form": "no closed form", "timed_out": "timed out", "refused": "refused",
+         "failed": "failed"}
 #: The matrix's font size by the number of families: the first whose bound is not exceeded.
 SIZES = ((12, r"\small"), (30, r"\scriptsize"), (None, r"\tiny"))
 COLUMNS = 30  # most columns of one block of the matrix
@@ -98,7 +99,10 @@ def chapter(atlas: Atlas, quantity: str, timeout: float) -> str:
     infinite = [c for c in cells if c.status == "infinite"]
     if infinite:
         parts += [r"\section{Infinite}", reasons(infinite)]
-    rest = [c for c in cells if c.status not in ("closed_form", "infinite")]
+    undefined = [c for c in cells if c.status == "undefined"]
+    if undefined:  # the integral has no value (its positive and negative parts both infinite)
+        parts += [r"\section{Undefined}", reasons(undefined)]
+    rest = [c for c in cells if c.status not in ("closed_form", "infinite", "undefined")]
     if rest:
         parts += [r"\section{Without a closed form}", reasons(rest)]
     return "\n\n".join(parts)

@@ -19,7 +19,8 @@ from ..families.spec import Family
 
 # the engine's statuses, then "refused" (the engine raised: no rule, unsupported pair, ...) and
 # "failed" (the cell's worker died or hung, twice)
-STATUSES = ("closed_form", "infinite", "no_closed_form", "timed_out", "refused", "failed")
+STATUSES = ("closed_form", "infinite", "undefined", "no_closed_form", "timed_out", "refused",
+            "failed")
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,11 @@ from .quantities import builder, is_divergence
 
 #: How each status shows: its words and the mark in a matrix cell.
 STATUS_LABELS = {"closed_form": ("closed form", "✓"), "infinite": ("infinite", "∞"),
+                 "undefined": ("undefined", "∄"),
                  "no_closed_form": ("no closed form", "∫"), "timed_out": ("timed out", "…"),
                  "refused": ("refused", "–"), "failed": ("failed", "✗")}
 #: Statuses whose derivation is finished and stored, so re-deriving it for the page is cheap.
-REDERIVED = ("closed_form", "infinite", "no_closed_form")
+REDERIVED = ("closed_form", "infinite", "undefined", "no_closed_form")
 CROSS_VALIDATION_POINTS = 3
 TITLE_LENGTH = 400  # characters of a closed form in a matrix cell's tooltip
 LOG = '<mi>log</mi><mspace width="0.167em" />'  # latex2mathml sets log flush to its argument
@@ -53,6 +54,7 @@ table.matrix td a { display: block; padding: 0.3em 0.6em; text-decoration: none;
 table.matrix td a:hover { outline: 2px solid #333; }
 .closed_form { background: #b7e4b0; }
 .infinite { background: #c6d8f5; }
+.undefined { background: #dccbf0; }
 .no_closed_form { background: #f7e29c; }
 .timed_out { background: #f5c28e; }
 .refused { background: #d9d9d9; }
@@ -277,7 +279,10 @@ def cell_page(c: Cell, timeout: float = 30.0) -> str:
     else:
         parts.append(attempt("proof", lambda: steps_html(d)))
         parts.append("<h2>Numerical implementation</h2>")
-        if d.result.has(sp.Integral, sp.Sum):
+        if d.status == "undefined":
+            parts.append("<p>The quantity is undefined (its integral has no value): there is "
+                         "nothing to evaluate.</p>")
+        elif d.result.has(sp.Integral, sp.Sum):
             parts.append("<p>The result keeps an unevaluated integral or sum: "
                          "<code>Derivation.lambdify</code> evaluates it numerically; there is "
                          "no standalone source.</p>")

@@ -43,9 +43,9 @@ PAIR: dict[str, Callable] = {
     "jensen_shannon": lambda p, q, t: si.jensen_shannon(p, q, timeout=t),
     "jeffreys": lambda p, q, t: si.jeffreys(p, q, timeout=t),
 }
-SHORT = {"closed_form": "closed", "infinite": "inf", "no_closed_form": "none",
-         "timed_out": "t/o", "refused": "refused", "timeout": "LIMIT", "error": "ERROR",
-         "killed": "KILLED", "crashed": "CRASH"}
+SHORT = {"closed_form": "closed", "infinite": "inf", "undefined": "undef",
+         "no_closed_form": "none", "timed_out": "t/o", "refused": "refused", "timeout": "LIMIT",
+         "error": "ERROR", "killed": "KILLED", "crashed": "CRASH"}
 
 # Gil, Alajaji & Linder (2013), Table 2: (label, built-in family or None, P params, Q params).
 # None params mean the default members; shared symbols fix a parameter of both members.

@@ -549,6 +549,10 @@ class Report:
                                                                      tolerances))
 
     def __str__(self) -> str:
+        if self.status == "undefined":
+            return "\n".join([f"cross-validation of {self.name} (undefined): not evaluated "
+                              "numerically, the quantity has no value",
+                              *(f"note: {n}" for n in self.notes)])
         tolerance = max(self.tolerances or (self.rtol,))
         why = "" if tolerance <= self.rtol else ": 5 Monte Carlo standard errors"
         head = (f"cross-validation of {self.name} ({self.status}) against {self.method}: "
@@ -594,6 +598,9 @@ def cross_validate(d, *, n: int = 10, seed: int = 0, method: str = "auto",
                if d.p.dimension <= QUADRATURE_DIMENSION
                else "Monte Carlo (standard error in the notes)")
     points = sample_points(d, n, rng)
+    if d.status == "undefined":  # no value: nothing to evaluate or to compare (ok is False)
+        return Report(d.name, d.status, "nothing (the quantity is undefined)", (), (), (), (),
+                      (d.status_text(),), rtol)
     if d.quantity == "fisher_information":
         return _fisher_report(d, points, how, method, rtol)
     derived, numeric, errors, notes, tolerances = [], [], [], [], []

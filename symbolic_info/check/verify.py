@@ -689,6 +689,9 @@ def verify(claim, d, *members, assuming=None, n: int = 25, seed: int = 0,
     if isinstance(d.result, sp.MatrixBase):
         return _verify_entries(claim, d, n, seed)
     readings = claim_readings(claim, d)
+    if d.status == "undefined":  # no value for any claim to equal
+        return Verdict(False, f"the derivation is {d.status_text()}", None, sp.nan, readings[0],
+                       sp.nan, d.name, 0, quantity=d.quantity)
     region = parse_assumption(assuming, d)
     if region == sp.false:
         raise AssumptionError(f"assuming= contradicts the parameters' constraints of {d.name}: "

@@ -21,7 +21,8 @@ from ..families.spec import Family
 from .derivation import Derivation, Step, StepKind
 
 SYMBOL = {"entropy": "H", "cross_entropy": "H", "kl": "D_KL"}
-ORDER = ("closed_form", "no_closed_form", "timed_out", "infinite")  # the worst one wins
+# the worst one wins; an undefined term (no value) leaves the sum undefined, even beside +oo
+ORDER = ("closed_form", "no_closed_form", "timed_out", "infinite", "undefined")
 
 
 def matching(p: Family, q: Family | None) -> bool:
@@ -66,11 +67,15 @@ def by_additivity(quantity: str, p: Family, q: Family | None, name: str,
         steps.append(Step(StepKind.COMPONENT, sp.Eq(term, part.result, evaluate=False),
                           f"{what}: {part.status_text()}"))
     status = max((part.status for part in parts), key=ORDER.index)
-    result = sp.oo if status == "infinite" else sp.Add(*[part.result for part in parts])
-    if p.spec.repeat is not None and status != "infinite":
+    result = {"infinite": sp.oo, "undefined": sp.nan}.get(
+        status, sp.Add(*[part.result for part in parts]))
+    if p.spec.repeat is not None and status not in ("infinite", "undefined"):
         result = sp.Sum(result, (index, 1, k))
     conditions = sp.And(*[part.conditions for part in parts])
     steps.append(Step(StepKind.SUBSTITUTED, result, "components substituted"))
+    if status == "undefined":
+        steps.append(Step(StepKind.UNDEFINED, sp.nan, "a component's quantity is undefined "
+                          "(its integral has no value), so the sum has none"))
     if status == "closed_form" and all(part.checked for part in parts):
         steps.append(Step(StepKind.NUMERIC_CHECK, sp.Float(max(
             (float(s.expr) for part in parts for s in part.steps

@@ -10,8 +10,10 @@ import sympy as sp
 
 #: ``closed_form``: every expectation derived; ``infinite``: the quantity is +oo (the reason is
 #: a step); ``no_closed_form``: every strategy finished and none gave a closed form;
-#: ``timed_out``: a budget ran out first (the result keeps the unevaluated integral or sum).
-STATUSES = ("closed_form", "infinite", "no_closed_form", "timed_out")
+#: ``timed_out``: a budget ran out first (the result keeps the unevaluated integral or sum);
+#: ``undefined``: the defining integral has no value, its positive and negative parts both
+#: infinite (the result is nan, the reason an ``undefined`` step).
+STATUSES = ("closed_form", "infinite", "no_closed_form", "timed_out", "undefined")
 
 
 class StepKind(str, Enum):
@@ -31,6 +33,7 @@ class StepKind(str, Enum):
     NO_CLOSED_FORM = "no closed form"
     TIME_BUDGET = "time budget"
     DIVERGENCE = "divergence"
+    UNDEFINED = "undefined"  # an expectation (or the quantity) with E[s+] = E[s-] = oo
     SUBSTITUTED = "expectations substituted"
     FINITE_SUM = "finite sum"
     SIMPLIFICATION = "simplification"
@@ -154,6 +157,10 @@ def status_text(d: Derivation) -> str:
         reason = next((s.note for s in reversed(d.steps)
                        if s.kind in (StepKind.SUPPORT, StepKind.DIVERGENCE) and s.note), "")
         return "infinite" + (f": {reason}" if reason else "")
+    if d.status == "undefined":
+        reason = next((s.note for s in reversed(d.steps)
+                       if s.kind is StepKind.UNDEFINED and s.note), "")
+        return "undefined" + (f": {reason}" if reason else "")
     if d.status == "timed_out":
         budget = next((s.note for s in d.steps if s.kind is StepKind.TIME_BUDGET), "")
         return ("no closed form within the budget" + (f" ({budget})" if budget else "")

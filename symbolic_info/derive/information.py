@@ -84,12 +84,16 @@ def _combine(quantity, name, p, definition, note, terms, base, timeout) -> Deriv
     total = sp.Add(*[sign * d.result for sign, d in parts])
     steps.append(Step(StepKind.SUBSTITUTED, total, "entropies substituted"))
     result = textbook(total) if status == "closed_form" else total
+    if status == "undefined":
+        result = sp.nan
+        steps.append(Step(StepKind.UNDEFINED, result, "an entropy of the sum is undefined (its "
+                          "integral has no value), so the quantity has none"))
     if status == "closed_form":
         steps.append(Step(StepKind.SIMPLIFICATION, result, "textbook form"))
         if all(d.checked for _, d in parts):
             steps.append(Step(StepKind.NUMERIC_CHECK, sp.Float(0), "each entropy checked "
                               "against numerical integration"))
-    if base is not None:
+    if base is not None and status != "undefined":
         base = sp.sympify(base)
         if not (base.is_positive and base != 1):
             raise InvalidParameter(f"base must be positive and not 1, got {base}")

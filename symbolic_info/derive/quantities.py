@@ -12,13 +12,20 @@ the expectation engine. Pmfs on a finite support of known size are summed point 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 import sympy as sp
 
 from ..budget import Budget
 from ..errors import BudgetExceeded, InvalidParameter, NoRule, SymbolicInfoError
-from ..expectation import Expectation, expect, numeric_expectation
+from ..expectation import (
+    UNDEFINED_CAP,
+    Expectation,
+    expect,
+    numeric_expectation,
+    undefined_expectation,
+)
 from ..families.product import mixed
 from ..families.spec import (
     Family,
@@ -30,6 +37,7 @@ from ..families.spec import (
 from ..measure import Measure, linear_terms
 from ..numeric.log_signs import real_logarithms
 from ..scope import derivation_budget
+from ..tails import divergent_tail
 from . import store
 from .additivity import by_additivity, matching
 from .canonical import Canonical
@@ -224,8 +232,8 @@ class _Builder:
             result, status = self.finite_sum()
         else:
             result, status = self.by_expectations()
-        if status == "infinite":
-            return self.finish(sp.oo, status)
+        if status in ("infinite", "undefined"):
+            return self.finish(sp.oo if status == "infinite" else sp.nan, status)
         if self.conditions != sp.true and self.q is not None:
             # an expectation that exists only under a condition diverges outside it, and a
             # divergent KL (>= 0) or cross-entropy is +oo there
@@ -305,6 +313,20 @@ class _Builder:
         for s in stats:  # a second, longer try for what the quick pass left open
             if not found[s].closed:
                 found[s] = expect(measure, s, self.budget, self.rng)
+        undefined = [s for s in stats if found[s].undefined]
+        if undefined:
+            outcome = self.without_value(terms, found, undefined, measure)
+            if outcome is not None:
+                return outcome
+            if self.quantity != "kl":  # not decided: the defining integral stays
+                whole = measure.unevaluated(self.log_integrand())
+                self.steps.append(Step(StepKind.NO_CLOSED_FORM, whole, (
+                    "a term has no value on its own, and the tails of the whole integrand do "
+                    "not settle whether the integral has one: kept as the integral")))
+                return whole, "no_closed_form"
+            for s in undefined:  # a KL has a value (in [0, oo]): its terms stay integrals
+                found[s] = replace(found[s], value=measure.unevaluated(s), undefined=False,
+                                   method=found[s].method + "; kept as the integral")
         divergent = [s for s in stats if found[s].value in (sp.oo, -sp.oo)]
         if divergent and self.quantity in ("kl", "cross_entropy"):
             for s in divergent:
@@ -345,6 +367,59 @@ class _Builder:
         self.steps.append(Step(StepKind.SIMPLIFICATION, result, "textbook form"))
         return result, "closed_form"
 
+    def without_value(self, terms, found: dict, undefined: list,
+                      measure: Measure) -> tuple[sp.Expr, str] | None:
+        """The outcome when some E[s] has no value (E[s+] = E[s-] = oo), or None if undecided.
+
+        An entropy or cross-entropy is undefined when one such term is summed with terms of
+        finite expectation (s + g, g integrable, keeps both parts infinite), or when the whole
+        integrand's tails show it (:func:`undefined_expectation` of the integrand). A KL is never
+        undefined: the negative part of log(p/q) has E_P[(log p/q)^-] <= 1, so a tail of the
+        whole integrand diverging to +oo makes it +oo."""
+        E = sp.Function("E")
+        what = SYMBOLS[self.quantity]
+        shown = {self.x: sp.Symbol("x")}
+        for s in undefined:  # E(s) alone: an equation with nan would evaluate to False
+            self.steps.append(Step(StepKind.UNDEFINED, E(s), found[s].method))
+        if self.quantity == "kl":
+            return self.kl_tail(measure)
+        others = [s for _, s in terms if s != 1 and s not in undefined]
+        if len(undefined) == 1 and all(found[s].closed and _finite(found[s].value)
+                                       for s in others):
+            term = sp.sstr(undefined[0].xreplace(shown))
+            self.steps.append(Step(StepKind.UNDEFINED, sp.nan, (
+                f"E[{term}] has no value and every other term has a finite one, so the "
+                f"integral defining {what} has none (its positive and negative parts are both "
+                f"infinite): {what} is undefined")))
+            return sp.nan, "undefined"
+        try:
+            whole = self.budget.run(undefined_expectation, measure, self.log_integrand(),
+                                    self.rng, cap=UNDEFINED_CAP)
+        except Exception:  # noqa: BLE001 - sympy's limit raises anything; undecided then
+            whole = None
+        if whole is None:
+            return None
+        self.steps.append(Step(StepKind.UNDEFINED, sp.nan, (
+            f"{whole.method}, and s is the integrand of {what}: {what} is undefined")))
+        return sp.nan, "undefined"
+
+    def kl_tail(self, measure: Measure) -> tuple[sp.Expr, str] | None:
+        """+oo when a tail of p log(p/q) diverges to +oo (see :meth:`without_value`)."""
+        x = self.x
+        lo, hi = measure.bounds
+        body = self.log_integrand() * measure.density
+        for end, upper in ((lo, False), (hi, True)):
+            try:
+                tail = self.budget.run(divergent_tail, body, x, end, upper, cap=UNDEFINED_CAP)
+            except Exception:  # noqa: BLE001 - sympy's limit raises anything; undecided then
+                tail = None
+            if tail is not None and tail.sign > 0:
+                self.steps.append(Step(StepKind.DIVERGENCE, sp.oo, (
+                    f"{tail.text(sp.Symbol('x'))}; as E_P[(log p/q)^-] <= 1, the quantity "
+                    "is +oo")))
+                return sp.oo, "infinite"
+        return None
+
     def numeric_check(self, result: sp.Expr) -> None:
         """Compare the result with numerical integration of the definition at a random point."""
         measure = Measure(self.p.density_at(self.x), self.x, self.p.support_at(self.x))
@@ -366,6 +441,10 @@ class _Builder:
             self.steps.append(Step(StepKind.NUMERIC_CHECK, sp.Float(err, 3),
                                    f"relative difference from numerical integration at {shown}"))
             return
+
+
+def _finite(value: sp.Expr) -> bool:
+    return not value.has(sp.oo, -sp.oo, sp.zoo, sp.nan, sp.Integral, sp.Sum)
 
 
 def check_points(members: list[Family], conditions: sp.Basic, rng: np.random.Generator,
@@ -391,7 +470,7 @@ def check_points(members: list[Family], conditions: sp.Basic, rng: np.random.Gen
 
 def in_base(result: sp.Expr, status: str, base, steps: list[Step]) -> sp.Expr:
     """``result`` / log(base) with its step (nats when ``base`` is None; +oo stays +oo)."""
-    if base is None or status == "infinite":
+    if base is None or status in ("infinite", "undefined"):
         return result
     result = result / sp.log(base)
     steps.append(Step(StepKind.CHANGE_OF_BASE, result,

@@ -548,7 +548,8 @@ def by_components(b: PowerBuilder) -> Derivation:
     return b.finish(value, "closed_form")
 
 
-STATUSES = ("closed_form", "no_closed_form", "timed_out", "infinite")  # the worst one wins
+STATUSES = ("closed_form", "no_closed_form", "timed_out", "infinite",
+            "undefined")  # the worst one wins
 
 
 def finite_part(result: sp.Expr) -> tuple[sp.Expr, sp.Basic]:

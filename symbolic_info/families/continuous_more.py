@@ -146,3 +146,10 @@ register_continuous("log_logistic", [("alpha", POSITIVE), ("beta", POSITIVE)],
             lambda x, alpha, beta: beta / alpha * (x / alpha) ** (beta - 1)
             / (1 + (x / alpha) ** beta) ** 2,
             lambda **_: HALF_LINE, title="Log-logistic")
+# log-Cauchy (Olive, *Statistical Theory and Inference*, Springer 2014, §10.17): X = e^Y with
+# Y ~ Cauchy(mu, sigma), sigma / (pi x ((log x - mu)^2 + sigma^2)) on x > 0; not in scipy.stats
+# (its density is scipy's cauchy(loc=mu, scale=sigma).pdf(log x) / x). E[log X] does not exist,
+# so neither does its differential entropy h(Y) + E[Y].
+register_continuous("log_cauchy", [("mu", REAL), ("sigma", POSITIVE)],
+            lambda x, mu, sigma: sigma / (pi * x * ((log(x) - mu) ** 2 + sigma**2)),
+            lambda **_: HALF_LINE, title="Log-Cauchy")

@@ -10,8 +10,9 @@ For a member :math:`p(x; \theta)` on :math:`S` (a pmf when :math:`S` is a ``Rang
   relations;
 * **mass** :math:`Z(\theta) = \int_S p\,dx` (or :math:`\sum_S p`): derived by sympy under a
   budget, with the relations between the parameters (a < c < b) written as positive gaps;
-  where sympy finds no closed form, by scipy ``quad`` (mpmath ``quad``/``nsum`` as a second
-  opinion) at the drawn points.
+  where sympy finds no closed form, by scipy ``quad`` (in a logarithmic variable on an
+  infinite piece where it does not converge: :mod:`symbolic_info.quadrature`; mpmath
+  ``quad``/``nsum`` as a second opinion) at the drawn points.
 
 :func:`checked_density` returns the density to register: the user's when :math:`Z = 1`,
 :math:`p / Z` when ``normalize`` is set, and otherwise raises :class:`InvalidParameter`
@@ -20,18 +21,17 @@ saying what is wrong and where.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import mpmath
 import numpy as np
 import sympy as sp
-from scipy import integrate
 
 from ..budget import run_limited
 from ..errors import BudgetExceeded, InvalidParameter
 from ..kinks import kink_points
+from ..quadrature import log_integrand, quad
 from .relations import Pinning, pin
 from .spec import Family, sample_parameters
 
@@ -282,9 +282,10 @@ def _numeric_mass(density, x, support) -> float | None:
     edges = [lo] + sorted(float(k) for k in kink_points(density, x, strict=False)
                           if k.is_number and lo < float(k) < hi) + [hi]
     f = sp.lambdify(x, density, modules=["scipy", "numpy"])
+    route = log_integrand(density, x)()  # an infinite piece also in u = log|x - end|
     total = 0.0
     for a, b in zip(edges, edges[1:]):
-        value = _quad(f, a, b)
+        value = _quad(f, a, b, route)
         if value is None:
             value = _mpmath_quad(sp.lambdify(x, density, modules=["mpmath"]), a, b)
         if value is None:
@@ -293,15 +294,12 @@ def _numeric_mass(density, x, support) -> float | None:
     return total
 
 
-def _quad(f: Callable, a: float, b: float) -> float | None:
-    def g(t: float) -> float:
-        value = f(t)
-        return 0.0 if np.isnan(value) else float(np.real(value))
-
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out = integrate.quad(g, a, b, limit=200, epsabs=1e-13, epsrel=1e-11, full_output=1)
-    return None if len(out) > 3 or not np.isfinite(out[0]) else float(out[0])
+def _quad(f: Callable, a: float, b: float, route=None) -> float | None:
+    """scipy quad; on an infinite piece also in a logarithmic variable (``route``:
+    :func:`symbolic_info.quadrature.log_integrand`), which reaches a tail like
+    1/(x log^2 x); None when no route converges."""
+    value, converged = quad(f, a, b, epsabs=1e-13, epsrel=1e-11, logged=route)
+    return value if converged else None
 
 
 def _mpmath_quad(f: Callable, a: float, b: float) -> float | None:

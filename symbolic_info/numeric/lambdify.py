@@ -25,6 +25,7 @@ import sympy as sp
 from scipy import integrate, special
 
 from ..errors import InvalidParameter
+from ..quadrature import log_integrand, quad
 from .functions import xlog1py, xlogy  # noqa: F401 -- re-exported
 from .names import lambdify_safely
 from .series import MODULES as SERIES_MODULES
@@ -51,6 +52,12 @@ def lambdify_derivation(derivation, backend: str = "numpy", validate: bool = Fal
         raise InvalidParameter(f"unknown backend {backend!r}; known backends: "
                                f"{', '.join(BACKENDS)}")
     parameters = tuple(derivation.parameters)
+    if getattr(derivation, "status", None) == "undefined":
+        f = _undefined_function(derivation, parameters, backend)
+        if validate:
+            from .validate import validating
+            f = validating(f, derivation)
+        return f
     if isinstance(derivation.result, sp.MatrixBase):
         return _matrix_function(derivation, backend, validate)
     if derivation.p is not None and derivation.p.matrix and (
@@ -70,6 +77,24 @@ def lambdify_derivation(derivation, backend: str = "numpy", validate: bool = Fal
     if validate:
         from .validate import validating
         f = validating(f, derivation)
+    return f
+
+
+def _undefined_function(derivation, parameters, backend: str) -> Callable:
+    """An undefined quantity (its integral has no value) is not evaluated numerically: nan for
+    every argument, in the arguments' broadcast shape (an mpmath nan with ``mpmath``)."""
+    names = [s.name for s in parameters]
+
+    def evaluate(*args, **kwargs):
+        values = bind_arguments(names, args, kwargs)
+        if backend == "mpmath":
+            return mpmath.nan
+        shape = np.broadcast_shapes(*(np.shape(v) for v in values))
+        return np.full(shape, np.nan) if shape else np.nan
+
+    f = signed_call(evaluate, names, f"undefined: {derivation.status_text()}\n\nparameters: "
+                    f"{', '.join(names)} (always nan)")
+    f.parameters = parameters
     return f
 
 
@@ -352,11 +377,13 @@ def _numeric_operator(op, parameters) -> Callable[..., float]:
                 return 0.0
         return 0.0 if np.isnan(value) else value  # inf * 0 where the density underflows
 
+    # an infinite interval also in u = log|x - end| (symbolically where the end is 0)
+    routes = log_integrand(function, var, [SCIPY_CDFS, "scipy", "numpy"], tuple(parameters),
+                           lambdify_safely)
+
     def quadrature(*values):
         a, b = bounds(*values)
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            value, _ = integrate.quad(integrand, float(a), float(b), args=(values,), limit=200,
-                                      epsabs=1e-13, epsrel=1e-11)
+        value, _ = quad(lambda t: integrand(t, values), float(a), float(b), epsabs=1e-13,
+                        epsrel=1e-11, logged=routes(*values))
         return value
     return quadrature

@@ -52,6 +52,8 @@ def latexify_unsupported(d) -> str | None:
                "parameters alone"
     elif d.status == "infinite":
         return "the quantity is infinite"
+    elif d.status == "undefined":
+        return "the quantity is undefined (its integral has no value)"
     if d.quantity not in ("maximize", "minimize") and d.status != "closed_form" or \
             d.result.has(sp.Integral, sp.Sum):
         return "the result keeps an unevaluated integral or sum, which the implementation " \

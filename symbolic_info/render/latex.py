@@ -255,6 +255,18 @@ def _expectation_rows(d, step, printer, lhs, name, base) -> list[Row]:
     return [Row(printer.doprint(expr.lhs), expr_lines(expr.rhs, printer), why)]
 
 
+UNDEFINED_TEX = r"\text{undefined}"
+
+
+def undefined_rows(step, printer: InfoLatexPrinter) -> list[Row]:
+    """``E[s] = undefined`` (an expectation with no value, the step's expression ``E(s)``),
+    or the chain's ``= undefined`` (the step's expression nan)."""
+    why = r"\text{%s}" % text_escape(step.note or "no value")
+    if step.expr is sp.nan or not isinstance(step.expr, sp.Basic):
+        return [Row("=", (UNDEFINED_TEX,), why)]
+    return [Row(printer.doprint(step.expr), (UNDEFINED_TEX,), why)]
+
+
 def _chain(why: str, expectation: bool = False):
     def rows(d, step, printer, lhs, name, base) -> list[Row]:
         expr = sp.Function("E")(step.expr) if expectation else step.expr
@@ -279,6 +291,7 @@ STEP_ROWS = {
     StepKind.SUPPORT: lambda d, st, pr, lhs, name, base: support_rows(d, st.expr, pr, st.note),
     StepKind.DIVERGENCE: lambda d, st, pr, lhs, name, base: [
         Row("=", (r"\infty",), r"\text{%s}" % text_escape(st.note or "divergence"))],
+    StepKind.UNDEFINED: lambda d, st, pr, lhs, name, base: undefined_rows(st, pr),
     StepKind.CANCELLATION: lambda d, st, pr, lhs, name, base: [
         Row("=", ("0",), r"\text{%s}" % text_escape(st.note or "the log-densities cancel"))],
     StepKind.FINITE_SUM: lambda d, st, pr, lhs, name, base: [
@@ -619,6 +632,9 @@ def numeric_check_why(expr, note: str, printer: InfoLatexPrinter) -> list[str]:
 def result_row(d, printer: InfoLatexPrinter, name: str, base) -> Row:
     """The last row: the result and where it holds."""
     result = d.result
+    if d.status == "undefined":
+        return Row(r"\therefore\; " + name, (UNDEFINED_TEX,),
+                   r"\text{undefined: the integral has no value}")
     if base is not None and d.status != "infinite":
         result = log_base_form(result, base) or result
     elif d.status != "infinite":

@@ -1,0 +1,108 @@
+r"""Divergent tails of an integral :math:`\int_\ell^h f(x)\,dx`, and integrals with no value.
+
+Near an end of the support, write the integral as one over :math:`t \to \infty`: :math:`x = t`
+at :math:`+\infty`, :math:`x = -t` at :math:`-\infty`, :math:`x = \ell + 1/t` at a finite lower
+end (:math:`dx = dt/t^2`), :math:`x = h - 1/t` at a finite upper end; call the integrand
+:math:`g(t)`. If
+
+.. math:: L = \lim_{t \to \infty} t \log t \; g(t)
+
+is positive (or :math:`+\infty`), then :math:`g(t) \ge c/(t \log t)` for large :math:`t`, whose
+integral diverges (Bertrand): the integral diverges to :math:`+\infty` near that end; a
+negative :math:`L`, to :math:`-\infty`. (:math:`L = 0` decides nothing.)
+
+An expectation :math:`\mathbb{E}[s] = \int s\,p` whose integrand diverges to :math:`+\infty`
+near one end and to :math:`-\infty` near another has :math:`\mathbb{E}[s^+] =
+\mathbb{E}[s^-] = \infty`: it is **undefined** (not :math:`\infty`, not a number), as
+:math:`\mathbb{E}[Y]` of a Cauchy :math:`Y` is; so is any sum of it and finite expectations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+#: the large t at which the tails are probed numerically before any symbolic limit
+PROBES = (sp.Integer(10) ** 8, sp.Integer(10) ** 16)
+PROBE_FLOOR = 1e-6  # |t log t g(t)| at the probes below this: no divergence to look for
+
+
+@dataclass(frozen=True)
+class Tail:
+    """The integral diverges to ``sign``·∞ near ``end``: t·log t·g(t) -> ``limit`` with
+    x = ``substitution`` (in t)."""
+
+    end: sp.Expr
+    sign: int
+    limit: sp.Expr
+    substitution: sp.Expr
+
+    def text(self, x: sp.Symbol) -> str:
+        t = sp.Symbol("t")
+        shown = sp.sstr(self.substitution.xreplace({_T: t}))
+        towards = "+oo" if self.sign > 0 else "-oo"
+        return (f"as {sp.sstr(x)} -> {sp.sstr(self.end)} ({sp.sstr(x)} = {shown}, t -> oo), "
+                f"t*log(t) times the integrand -> {sp.sstr(self.limit)}, so the integral "
+                f"diverges to {towards} there")
+
+
+_T = sp.Dummy("t", positive=True)
+
+
+def _near(end: sp.Expr, upper: bool) -> tuple[sp.Expr, sp.Expr]:
+    """(x in terms of t, dx/dt up to sign) for the end approached as t -> oo."""
+    if end == sp.oo:
+        return _T, sp.S.One
+    if end == -sp.oo:
+        return -_T, sp.S.One
+    return (end - 1 / _T, 1 / _T**2) if upper else (end + 1 / _T, 1 / _T**2)
+
+
+def _probe(g: sp.Expr, point: dict | None) -> int | None:
+    """The sign of t log t g(t) at the probes (at a numeric ``point`` of the parameters), 0
+    when it is negligible there, None when it cannot be evaluated."""
+    body = g if point is None else g.xreplace(point)
+    if body.free_symbols - {_T}:
+        return None
+    signs = set()
+    for t in PROBES:
+        try:
+            value = complex(sp.N((_T * sp.log(_T) * body).xreplace({_T: t}), 30))
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+            return None
+        if value != value or abs(value.imag) > 1e-9 * max(1.0, abs(value.real)):
+            return None
+        signs.add(0 if abs(value.real) < PROBE_FLOOR else (1 if value.real > 0 else -1))
+    return signs.pop() if len(signs) == 1 else None
+
+
+def divergent_tail(integrand: sp.Expr, x: sp.Symbol, end: sp.Expr, upper: bool,
+                   point: dict | None = None) -> Tail | None:
+    """The tail of ``integrand`` at ``end`` (the upper end if ``upper``) when the test above
+    shows it diverges, else None. ``point`` (parameter values) lets a numeric probe skip the
+    symbolic limit where the tail is plainly negligible."""
+    at, jacobian = _near(sp.sympify(end), upper)
+    g = integrand.xreplace({x: at}) * jacobian
+    if point is not None and not _probe(g, point):
+        return None
+    limit = sp.limit(_T * sp.log(_T) * g, _T, sp.oo)
+    if limit.has(sp.Limit, sp.nan, sp.zoo) or not limit.is_extended_real:
+        return None
+    if limit.is_extended_positive:
+        return Tail(end, 1, limit, at)
+    if limit.is_extended_negative:
+        return Tail(end, -1, limit, at)
+    return None
+
+
+def opposite_tails(integrand: sp.Expr, x: sp.Symbol, lo: sp.Expr, hi: sp.Expr,
+                   point: dict | None = None) -> tuple[Tail, Tail] | None:
+    """(the tail diverging to +oo, the one to -oo) of ∫_lo^hi integrand dx, when there are such
+    ends: the integral of the positive part and of the negative part are both infinite, so the
+    integral has no value. None when the test does not show it."""
+    tails = [divergent_tail(integrand, x, lo, False, point),
+             divergent_tail(integrand, x, hi, True, point)]
+    up = next((t for t in tails if t is not None and t.sign > 0), None)
+    down = next((t for t in tails if t is not None and t.sign < 0), None)
+    return (up, down) if up is not None and down is not None else None
