@@ -60,12 +60,8 @@ class OrderedRange(sp.Range):
         return inside if other.is_integer else None
 
     def _as_range(self, printer) -> str:
-        """The printer's own form of a Range (ends it can order are printed as usual)."""
-        for cls in type(self).__mro__[1:]:
-            method = getattr(printer, f"_print_{cls.__name__}", None)
-            if method is not None:
-                return method(self)
-        return printer.emptyPrinter(self)
+        """Printed as the plain Range where sympy can order the ends."""
+        return printer._print(sp.Range(*self.args))
 
     def _sympystr(self, printer) -> str:
         if not self._undecided:
