@@ -297,3 +297,17 @@ def test_lambdify_torch(rng):
     got = f(**{k: torch.tensor(v) for k, v in args.items()}).numpy()
     want = si.kl(P, Q).lambdify()(**args)
     assert np.max(np.abs(got - want) / np.abs(want)) < 1e-12
+
+
+@pytest.mark.parametrize(("p_name", "q_name"), [("gamma", "wishart"), ("wishart", "gamma"),
+                                                ("mvnormal", "wishart"),
+                                                ("categorical", "wishart")])
+def test_a_law_of_matrices_against_one_of_numbers_is_infinite(p_name, q_name):
+    """P and Q on different spaces (the SPD cone and the reals or R^k): P ≪ Q fails, so the
+    KL is oo with the reason as a support step (the atlas once lost these cells to an engine
+    TypeError when Q was the Wishart)."""
+    p, q = si.pair(p_name, q_name)
+    d = si.kl(p, q)
+    assert d.status == "infinite" and d.result == sp.oo
+    step = next(s for s in d.steps if s.rule == "support")
+    assert "symmetric positive definite matrices" in step.note

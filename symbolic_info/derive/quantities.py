@@ -44,7 +44,7 @@ from .canonical import Canonical
 from .derivation import Derivation, Step, StepKind
 from .indexed import derive_indexed
 from .matrix import derive_matrix
-from .rules import RULES
+from .rules import RULES, different_spaces
 from .simplify import textbook
 
 SYMBOLS = {"entropy": "H(P)", "cross_entropy": "H(P, Q)", "kl": "D_KL(P || Q)"}
@@ -196,6 +196,10 @@ class _Builder:
 
     # -- the derivation ----------------------------------------------------------------------
     def run(self) -> Derivation:
+        apart = different_spaces(self.p, self.q) if self.q is not None else None
+        if apart is not None:
+            self.steps.append(Step(StepKind.SUPPORT, apart.condition, apart.note))
+            return self.finish(sp.oo, "infinite")
         if self.p.matrix and not matching(self.p, self.q):
             how = derive_indexed if isinstance(self.p.variable, sp.IndexedBase) \
                 else derive_matrix

@@ -15,6 +15,7 @@ from ..budget import run_limited
 from ..errors import BudgetExceeded, NoRule
 from ..families.relations import pin
 from ..families.spec import Family, known_size
+from ..families.wishart import SPDCone
 
 ANY = "*"
 SIMPLIFY_CAP = 2.0  # CPU seconds to tidy a support condition (ends of Max/Min can be slow)
@@ -54,6 +55,23 @@ class RuleRegistry:
 
 
 RULES = RuleRegistry()
+
+
+def _sample_space(f: Family) -> str:
+    if isinstance(f.support, SPDCone):
+        return f"symmetric positive definite matrices ({f.support})"
+    return "numbers or vectors"
+
+
+def different_spaces(p: Family, q: Family) -> SupportVerdict | None:
+    """A law of matrices (the SPD cone) against one of numbers or vectors, or of matrices of
+    another size: P and Q live on different spaces, P ≪ Q fails (None when they do not)."""
+    cones = [isinstance(f.support, SPDCone) for f in (p, q)]
+    if not any(cones) or (all(cones) and p.support == q.support):
+        return None
+    return SupportVerdict(sp.false, f"P is a law of {_sample_space(p)} and Q of "
+                                    f"{_sample_space(q)}: P is not absolutely continuous "
+                                    "w.r.t. Q, the quantity is infinite")
 
 
 @RULES.register("support")
