@@ -82,7 +82,11 @@ def lambdify_derivation(derivation, backend: str = "numpy", validate: bool = Fal
 
 def _undefined_function(derivation, parameters, backend: str) -> Callable:
     """An undefined quantity (its integral has no value) is not evaluated numerically: nan for
-    every argument, in the arguments' broadcast shape (an mpmath nan with ``mpmath``)."""
+    every argument, in the arguments' broadcast shape (an mpmath nan with ``mpmath``); torch
+    and jax, which take closed forms only, refuse it as they refuse an integral."""
+    if backend in ("jax", "torch"):
+        raise NotImplementedError(f"backend {backend!r} needs a closed form; this quantity is "
+                                  f"{derivation.status_text()}")
     names = [s.name for s in parameters]
 
     def evaluate(*args, **kwargs):
