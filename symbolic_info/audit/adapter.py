@@ -8,8 +8,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass
+from typing import Any
 
-Params = dict[str, float]
+#: Parameter values by name: a number, or for a vector family a tuple of numbers (a vector) or
+#: a tuple of rows (a matrix).
+Params = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,9 @@ class FamilyMapping:
     ``to_library``/``to_ours``: a conversion beyond renaming (ours -> library keywords and
     back; both or neither); ``shift``: the library's variate is ours plus ``shift`` (torch's
     ``Geometric`` counts failures, ours trials: -1); ``tied``: our parameters that P and Q must
-    share for the library's KL (torch ``Binomial`` ``total_count``).
+    share for the library's KL (torch ``Binomial`` ``total_count``); ``variate``: for a vector
+    family, our variate (full coordinates, see :func:`.vector.variates`) as the library's, given
+    our parameter values (``OneHotCategorical``: the outcome i as the i-th unit vector).
     """
 
     family: str
@@ -31,6 +36,7 @@ class FamilyMapping:
     to_ours: Callable[[Params], Params] | None = None
     shift: float = 0.0
     tied: tuple[str, ...] = ()
+    variate: Callable[[Any, Params], Any] | None = None
 
     def library_kwargs(self, ours: Params) -> Params:
         """The library's constructor keywords for our parameter values ``ours``."""
@@ -52,6 +58,14 @@ def mapping(family: str, *renames: str, **options) -> FamilyMapping:
     """Shorthand: ``mapping("gamma", "concentration=shape", "rate=rate")``."""
     pairs = tuple(tuple(r.split("=")) for r in renames)
     return FamilyMapping(family, pairs, **options)
+
+
+def literal(value) -> str:
+    """A parameter value as Python source: a number by ``repr``, a vector or matrix as
+    (nested) lists."""
+    if isinstance(value, tuple):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    return repr(value)
 
 
 class LibraryAdapter(ABC):
@@ -100,7 +114,7 @@ class LibraryAdapter(ABC):
                 kw_q: Params | None = None, dtype: str = "float64") -> str:
         """One line of code reproducing the library's value (override for the real call)."""
         def call(cls: str, kw: Params) -> str:
-            return f"{cls}({', '.join(f'{k}={v!r}' for k, v in kw.items())})"
+            return f"{cls}({', '.join(f'{k}={literal(v)}' for k, v in kw.items())})"
         if kind == "kl":
             return f"kl_divergence({call(p, kw_p)}, {call(q, kw_q or {})})"
         return f"{call(p, kw_p)}.entropy()"

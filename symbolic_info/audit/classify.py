@@ -12,8 +12,9 @@ from ..derive import Derivation
 from .adapter import LibraryAdapter, Params
 from .findings import SEVERITY, Finding
 from .points import Point
-from .reference import numeric_value, our_value
-from .units import Unit, symbol_name
+from .reference import MONTE_CARLO_SIGMAS, numeric_value, our_value, vector_numeric_value
+from .units import Unit, arguments
+from .vector import is_vector
 
 CONFIRM_TOLERANCE = 1e-6  # the quadrature confirms our value to this relative error
 CONFIRM_ATTEMPTS = 3
@@ -58,9 +59,15 @@ class Evaluation:
 
 
 def rounded(kw: Params, dtype: str) -> Params:
-    """Keyword values as the library sees them in ``dtype`` (integers stay integers)."""
-    return {k: v if isinstance(v, int) else float(np.asarray(v, dtype=dtype))
-            for k, v in kw.items()}
+    """Keyword values as the library sees them in ``dtype`` (integers stay integers; vectors
+    and matrices, tuples, entry by entry)."""
+    return {k: _rounded(v, dtype) for k, v in kw.items()}
+
+
+def _rounded(v, dtype: str):
+    if isinstance(v, tuple):
+        return tuple(_rounded(e, dtype) for e in v)
+    return v if isinstance(v, int) else float(np.asarray(v, dtype=dtype))
 
 
 def relative_error(library: float, ours) -> float:
@@ -91,25 +98,34 @@ def evaluate(adapter: LibraryAdapter, unit: Unit, d: Derivation, point: Point,
     except Exception as exc:  # noqa: BLE001 - whatever the library raises
         return f"{type(exc).__name__}: {exc}"
     names = {str(s) for s in d.parameters}
-    arguments = {symbol_name("p", k): v for k, v in ours_p.items()}
-    arguments.update({symbol_name("q", k): v for k, v in (ours_q or {}).items()})
-    ours = our_value(d, {k: v for k, v in arguments.items() if k in names})
+    values = arguments("p", ours_p) | arguments("q", ours_q or {})
+    ours = our_value(d, {k: v for k, v in values.items() if k in names})
     if mpmath.isnan(ours):
         return None
     return Evaluation(point, kw_p, kw_q, ours_p, ours_q, float(library), ours,
                       relative_error(float(library), ours))
 
 
-def numeric_at(unit: Unit, adapter: LibraryAdapter, e: Evaluation) -> float:
+def numeric_at(unit: Unit, adapter: LibraryAdapter, e: Evaluation,
+               d: Derivation | None = None) -> float:
+    p = adapter.mappings[unit.p].family
     q = adapter.mappings[unit.q].family if unit.q else None
-    return numeric_value(unit.kind, adapter.mappings[unit.p].family, e.ours_p, q, e.ours_q)
+    if d is not None and (is_vector(p) or is_vector(q)):
+        names = {str(s) for s in d.parameters}
+        values = arguments("p", e.ours_p) | arguments("q", e.ours_q or {})
+        return vector_numeric_value(d, {k: v for k, v in values.items() if k in names},
+                                    p, e.ours_p, q, e.ours_q)
+    return numeric_value(unit.kind, p, e.ours_p, q, e.ours_q)
 
 
 def confirms(numeric: float, ours) -> bool:
-    """The quadrature agrees with our value."""
+    """The quadrature agrees with our value (a Monte Carlo value: within
+    MONTE_CARLO_SIGMAS of its standard errors, if that is wider)."""
     if mpmath.isinf(ours):
         return math.isinf(numeric) or math.isnan(numeric) or abs(numeric) > 1e30
-    return abs(numeric - float(ours)) <= CONFIRM_TOLERANCE * max(abs(float(ours)), 1e-300)
+    spread = MONTE_CARLO_SIGMAS * getattr(numeric, "standard_error", 0.0)
+    return abs(numeric - float(ours)) <= max(
+        CONFIRM_TOLERANCE * max(abs(float(ours)), 1e-300), spread)
 
 
 def point_status(unit: Unit, e: Evaluation, tol: Tolerances) -> str:
@@ -151,7 +167,7 @@ def classify(adapter: LibraryAdapter, unit: Unit, d: Derivation, points: list[Po
 
     def numeric(e: Evaluation) -> float:
         if id(e) not in numerics:
-            numerics[id(e)] = numeric_at(unit, adapter, e)
+            numerics[id(e)] = numeric_at(unit, adapter, e, d)
         return numerics[id(e)]
 
     wrong = sorted(by_status.pop("wrong", []), key=lambda e: -e.rel_err)
@@ -216,10 +232,13 @@ def counterexample(adapter: LibraryAdapter, unit: Unit, e: Evaluation, numeric: 
                "nan_or_inf": "the library's value is not finite where the true one is",
                "inaccurate": f"relative error above {tol.agree:g} "
                              f"({e.point.kind} point{', ' + e.point.note if e.point.note else ''})"}
-    return {"params": {"p": e.kw_p, "q": e.kw_q}, "library": e.library,
-            "ours": float(e.ours), "numeric": numeric, "rel_err": e.rel_err,
-            "point": f"{e.point.kind} {e.point.note}".strip(), "reason": reasons[status],
-            "snippet": adapter.snippet(unit.kind, unit.p, e.kw_p, unit.q, e.kw_q, dtype)}
+    out = {"params": {"p": e.kw_p, "q": e.kw_q}, "library": e.library,
+           "ours": float(e.ours), "numeric": float(numeric), "rel_err": e.rel_err,
+           "point": f"{e.point.kind} {e.point.note}".strip(), "reason": reasons[status],
+           "snippet": adapter.snippet(unit.kind, unit.p, e.kw_p, unit.q, e.kw_q, dtype)}
+    if getattr(numeric, "note", ""):   # how a vector family's independent value was obtained
+        out["numeric_note"] = numeric.note
+    return out
 
 
 def _empty(reason: str) -> dict:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import math
 from functools import cached_property
 
-from .adapter import FamilyMapping, LibraryAdapter, Params, mapping
+from . import conversions as c
+from .adapter import FamilyMapping, LibraryAdapter, Params, literal, mapping
 from .jax_support import distribution, precision, scalar, to_float
 
 
@@ -49,6 +50,15 @@ MAPPINGS: dict[str, FamilyMapping] = {
     "Pareto": mapping("pareto", "scale=xm", "alpha=alpha"),
     "StudentT": mapping("student_t", "df=nu", fixed=(("loc", 0.0), ("scale", 1.0))),
     "Uniform": mapping("uniform", "low=a", "high=b"),
+    # vector families
+    "CategoricalProbs": c.probabilities("categorical"),
+    "CategoricalLogits": c.logits("categorical"),
+    "MultinomialProbs": c.probabilities("multinomial", count="total_count", tied=("n",)),
+    "MultinomialLogits": c.logits("multinomial", count="total_count", tied=("n",)),
+    "Dirichlet": c.concentration(),
+    "MultivariateNormal": c.covariance(),
+    "LowRankMultivariateNormal": c.low_rank_covariance(),
+    "Wishart": c.wishart(df="concentration", key="scale_matrix"),
 }
 
 
@@ -87,10 +97,10 @@ class NumPyroAdapter(LibraryAdapter):
     def _make(self, cls: str, kw: Params, dtype: str):
         return distribution(self.classes[cls], kw, dtype)
 
-    def log_prob(self, cls: str, kwargs: Params, x: float, dtype: str) -> float:
+    def log_prob(self, cls: str, kwargs: Params, x, dtype: str) -> float:
         with precision(dtype):
             d = self._make(cls, kwargs, dtype)
-            value = int(x) if d.support.is_discrete else x
+            value = int(x) if d.support.is_discrete and not isinstance(x, tuple) else x
             return to_float(d.log_prob(scalar(value, dtype)))
 
     def kl(self, cls_p: str, kw_p: Params, cls_q: str, kw_q: Params, dtype: str) -> float:
@@ -107,6 +117,8 @@ class NumPyroAdapter(LibraryAdapter):
                 kw_q: Params | None = None, dtype: str = "float32") -> str:
         def call(cls: str, kw: Params) -> str:
             args = ", ".join(f"{k}={v!r}" if isinstance(v, int) else
+                             f"{k}=jnp.array({literal(v)}, dtype=jnp.{dtype})"
+                             if isinstance(v, tuple) else
                              f"{k}=jnp.{dtype}({float(v)!r})" for k, v in kw.items())
             return f"numpyro.distributions.{cls}({args})"
         x64 = "jax.config.update('jax_enable_x64', True); " if dtype == "float64" else ""

@@ -1,7 +1,9 @@
 """The points an audit evaluates at: random valid parameters from our samplers, near-equality
 points (Q = P·(1 + d)), and wide scales (every scale-like parameter times 1e-6 … 1e6).
 
-A point is our parameter values by name, for P and Q (``None`` for an entropy).
+A point is our parameter values by name, for P and Q (``None`` for an entropy): numbers, or
+for our vector families (:mod:`.vector`) tuples of numbers and tuples of rows, drawn,
+perturbed and scaled by the kind of each parameter.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import sympy as sp
 from ..errors import InvalidParameter
 from ..families import Family, get_spec, sample_parameters
 from ..families.spec import POSITIVE, REAL
+from . import vector
 
 NEAR = tuple(10.0 ** -k for k in range(3, 13))     # d = 1e-3 … 1e-12
 SCALES = (1e-6, 1e-3, 1e3, 1e6)
@@ -93,6 +96,8 @@ def wide_points(base: Point, p_family: str, q_family: str | None) -> list[Point]
 def audit_points(p: Family, q: Family | None, rng: np.random.Generator, n: int,
                  tied: tuple[str, ...] = ()) -> list[Point]:
     """Random points, then near-equality points (same family only), then wide scales."""
+    if vector.is_vector(p.name) or (q is not None and vector.is_vector(q.name)):
+        return vector_points(p.name, q.name if q is not None else None, rng, n, tied)
     base = random_points(p, q, rng, n)
     out = list(base)
     if q is not None and q.name == p.name:
@@ -100,4 +105,33 @@ def audit_points(p: Family, q: Family | None, rng: np.random.Generator, n: int,
             out += near_points(b, p.name, tied)
     for b in base[:WIDE_BASES]:
         out += wide_points(b, p.name, q.name if q is not None else None)
+    return out
+
+
+def vector_points(p_name: str, q_name: str | None, rng: np.random.Generator, n: int,
+                  tied: tuple[str, ...] = ()) -> list[Point]:
+    """The same three kinds of points for our vector families (see :mod:`.vector`): ``n``
+    random ones, Q next to P (same family), and both at wide scales."""
+    if not (vector.is_vector(p_name) and (q_name is None or vector.is_vector(q_name))):
+        raise ValueError(f"a pair of a vector and a scalar family: {p_name}, {q_name}")
+    base = []
+    for _ in range(n):
+        pp = vector.draw(p_name, rng)
+        qp = None
+        if q_name is not None:
+            qp = vector.draw(q_name, rng, {k: pp[k] for k in tied} if q_name == p_name else None)
+        base.append(Point("random", pp, qp))
+    out = list(base)
+    if q_name == p_name:
+        for b in base[:NEAR_BASES]:
+            for d in NEAR:
+                q = vector.perturbed(p_name, b.p, d, tied)
+                if vector.valid(p_name, q):
+                    out.append(Point("near", dict(b.p), q, f"d={d:g}"))
+    for b in base[:WIDE_BASES]:
+        for s in SCALES:
+            p = vector.scaled(p_name, b.p, s)
+            q = None if b.q is None else vector.scaled(q_name, b.q, s)
+            if vector.valid(p_name, p) and (q is None or vector.valid(q_name, q)):
+                out.append(Point("wide", p, q, f"scale={s:g}"))
     return out

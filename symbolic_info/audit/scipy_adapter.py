@@ -1,6 +1,9 @@
 """SciPy: every ``scipy.stats`` distribution whose class overrides ``_entropy`` (an analytic
 entropy, not the generic numerical one of ``rv_continuous``/``rv_discrete``), compared through
 ``.entropy()``. SciPy has no KL registry, so it ships entropies only; it computes in float64.
+The multivariate objects (``dirichlet``, ``multivariate_normal``, ``multinomial``, ``wishart``,
+...: not ``rv_continuous``/``rv_discrete``) are enumerated when their class defines
+``entropy``.
 
 Classes are named by their ``scipy.stats`` names (``norm``, ``gamma``, ...); the keywords are
 the shapes and ``loc``/``scale``.
@@ -11,7 +14,10 @@ from __future__ import annotations
 import math
 from functools import cached_property
 
-from .adapter import FamilyMapping, LibraryAdapter, Params, mapping
+import numpy as np
+
+from . import conversions as c
+from .adapter import FamilyMapping, LibraryAdapter, Params, literal, mapping
 
 
 def _exp(t: float) -> float:
@@ -98,6 +104,11 @@ MAPPINGS: dict[str, FamilyMapping] = {
     "dlaplace": mapping("discrete_laplace", "a=a"),
     "randint": _convert("discrete_uniform", lambda o: {"low": 1, "high": o["n"] + 1},
                         lambda k: {"n": k["high"] - k["low"]}),
+    # multivariate
+    "dirichlet": c.concentration(key="alpha"),
+    "multivariate_normal": c.covariance(loc="mean", key="cov"),
+    "multinomial": c.probabilities("multinomial", key="p", count="n"),
+    "wishart": c.wishart(key="scale"),
 }
 
 
@@ -125,23 +136,42 @@ class ScipyAdapter(LibraryAdapter):
         return {n: d for n, d in vars(st).items()
                 if isinstance(d, st.rv_continuous | st.rv_discrete) and d.name == n}
 
+    @cached_property
+    def multivariate(self) -> dict[str, object]:
+        """The multivariate distribution objects of ``scipy.stats`` (each the instance of a
+        class ``<name>_gen``) whose class defines ``entropy``, by name."""
+        st = self._stats
+        out = {}
+        for n, d in vars(st).items():
+            if n.startswith("_") or isinstance(d, type | st.rv_continuous | st.rv_discrete):
+                continue
+            if type(d).__name__ == f"{n}_gen" and "entropy" in vars(type(d)):
+                out[n] = d
+        return out
+
     def enumerate_kl_pairs(self) -> list[tuple[str, str]]:
         return []
 
     def enumerate_entropies(self) -> list[str]:
         st = self._stats
         generic = {st.rv_continuous._entropy, st.rv_discrete._entropy}
-        return sorted(n for n, d in self.distributions.items()
-                      if type(d)._entropy not in generic)
+        return sorted([n for n, d in self.distributions.items()
+                       if type(d)._entropy not in generic] + list(self.multivariate))
 
     def _frozen(self, cls: str, kw: Params):
-        bad = [k for k, v in kw.items() if not math.isfinite(v)]
+        bad = [k for k, v in kw.items() if not np.all(np.isfinite(np.asarray(v, dtype=float)))]
         if bad:
             raise ValueError(f"{cls}: {', '.join(bad)} not finite in float64")
+        if cls in self.multivariate:
+            return self.multivariate[cls](**{k: np.asarray(v) if isinstance(v, tuple) else v
+                                             for k, v in kw.items()})
         return self.distributions[cls](**kw)
 
-    def log_prob(self, cls: str, kwargs: Params, x: float, dtype: str) -> float:
+    def log_prob(self, cls: str, kwargs: Params, x, dtype: str) -> float:
         d = self._frozen(cls, kwargs)
+        if cls in self.multivariate:
+            x = np.asarray(x, dtype=float)
+            return float(d.logpmf(x) if hasattr(d, "logpmf") else d.logpdf(x))
         if isinstance(self.distributions[cls], self._stats.rv_discrete):
             return float(d.logpmf(x))
         return float(d.logpdf(x))
@@ -154,5 +184,5 @@ class ScipyAdapter(LibraryAdapter):
 
     def snippet(self, kind: str, p: str, kw_p: Params, q: str | None = None,
                 kw_q: Params | None = None, dtype: str = "float64") -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in kw_p.items())
+        args = ", ".join(f"{k}={literal(v)}" for k, v in kw_p.items())
         return f"scipy.stats.{p}({args}).entropy()"

@@ -14,8 +14,10 @@ from __future__ import annotations
 import math
 from functools import cached_property
 
-from .adapter import FamilyMapping, LibraryAdapter, Params, mapping
+from . import conversions as c
+from .adapter import FamilyMapping, LibraryAdapter, Params, literal, mapping
 from .jax_support import distribution, precision, scalar, to_float
+from .vector import is_vector
 
 
 def load_tfp():
@@ -77,7 +79,24 @@ MAPPINGS: dict[str, FamilyMapping] = {
     "StudentT": mapping("student_t", "df=nu", fixed=(("loc", 0.0), ("scale", 1.0))),
     "Triangular": mapping("triangular", "low=a", "peak=c", "high=b"),
     "TruncatedNormal": mapping("truncated_normal", "loc=mu", "scale=sigma", "low=a", "high=b"),
+    # vector families
+    "Categorical": c.probabilities("categorical"),
+    "OneHotCategorical": c.probabilities("categorical", variate=c.one_hot),
+    "Multinomial": c.probabilities("multinomial", count="total_count", tied=("n",)),
+    "Dirichlet": c.concentration(),
+    "MultivariateNormalTriL": c.cholesky(),
+    "MultivariateNormalFullCovariance": c.covariance(),
+    "MultivariateNormalDiag": c.diagonal(),
+    "MultivariateNormalDiagPlusLowRank": c.low_rank_scale(),
+    "MultivariateNormalDiagPlusLowRankCovariance": c.low_rank_covariance(
+        factor="cov_perturb_factor", diagonal="cov_diag_factor"),
+    # its scale is a LinearOperator: a lower triangular one (see TFPAdapter._make)
+    "MultivariateNormalLinearOperator": c.cholesky(key="scale"),
+    "WishartTriL": c.wishart(key="scale_tril", tril=True),
+    "WishartLinearOperator": c.wishart(key="scale", tril=True),
 }
+#: classes whose ``scale`` keyword is a ``LinearOperator`` (given as its lower triangle)
+LINEAR_OPERATOR_SCALE = ("MultivariateNormalLinearOperator", "WishartLinearOperator")
 
 
 class TFPAdapter(LibraryAdapter):
@@ -107,16 +126,33 @@ class TFPAdapter(LibraryAdapter):
         return sorted({(p.__name__, q.__name__) for p, q in registry})
 
     def enumerate_entropies(self) -> list[str]:
+        """Classes with their own ``_entropy``; and the classes mapped to our vector families
+        that inherit an analytic one from a class other than ``Distribution`` (TFP's
+        multivariate normals take theirs from ``TransformedDistribution``)."""
         D = self._tfp.distributions
-        return sorted(n for n, c in self.classes.items()
-                      if "_entropy" in vars(c) and c is not D.Distribution)
+        own = {n for n, c in self.classes.items()
+               if "_entropy" in vars(c) and c is not D.Distribution}
+        inherited = {n for n, m in self.mappings.items()
+                     if is_vector(m.family) and n in self.classes
+                     and self.classes[n]._entropy is not D.Distribution._entropy}
+        return sorted(own | inherited)
 
     def _make(self, cls: str, kw: Params, dtype: str):
+        if not is_vector(self.mappings[cls].family):
+            return distribution(self.classes[cls], kw, dtype)
+        # TFP takes counts (Multinomial total_count) as floats of the dtype
+        kw = {k: float(v) if isinstance(v, int) else v for k, v in kw.items()}
+        if cls in LINEAR_OPERATOR_SCALE:
+            lower = self._tfp.tf2jax.linalg.LinearOperatorLowerTriangular
+            kw = dict(kw, scale=lower(scalar(kw["scale"], dtype)))
+            args = {k: v if k == "scale" else scalar(v, dtype) for k, v in kw.items()}
+            return self.classes[cls](**args, validate_args=False)
         return distribution(self.classes[cls], kw, dtype)
 
-    def log_prob(self, cls: str, kwargs: Params, x: float, dtype: str) -> float:
+    def log_prob(self, cls: str, kwargs: Params, x, dtype: str) -> float:
+        value = x if isinstance(x, (tuple, int)) else float(x)   # an outcome stays an int
         with precision(dtype):
-            return to_float(self._make(cls, kwargs, dtype).log_prob(scalar(float(x), dtype)))
+            return to_float(self._make(cls, kwargs, dtype).log_prob(scalar(value, dtype)))
 
     def kl(self, cls_p: str, kw_p: Params, cls_q: str, kw_q: Params, dtype: str) -> float:
         with precision(dtype):
@@ -129,9 +165,16 @@ class TFPAdapter(LibraryAdapter):
 
     def snippet(self, kind: str, p: str, kw_p: Params, q: str | None = None,
                 kw_q: Params | None = None, dtype: str = "float32") -> str:
+        def value(cls: str, k: str, v) -> str:
+            if not isinstance(v, tuple):
+                return f"{k}=jnp.{dtype}({float(v)!r})"
+            array = f"jnp.array({literal(v)}, dtype=jnp.{dtype})"
+            if cls in LINEAR_OPERATOR_SCALE and k == "scale":
+                return f"{k}=tfp.tf2jax.linalg.LinearOperatorLowerTriangular({array})"
+            return f"{k}={array}"
+
         def call(cls: str, kw: Params) -> str:
-            args = ", ".join(f"{k}=jnp.{dtype}({float(v)!r})" for k, v in kw.items())
-            return f"tfd.{cls}({args})"
+            return f"tfd.{cls}({', '.join(value(cls, k, v) for k, v in kw.items())})"
         x64 = "jax.config.update('jax_enable_x64', True); " if dtype == "float64" else ""
         if kind == "kl":
             return f"{x64}tfd.kl_divergence({call(p, kw_p)}, {call(q, kw_q or {})})"

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from .adapter import FamilyMapping, LibraryAdapter, Params, mapping
+from . import conversions as c
+from .adapter import FamilyMapping, LibraryAdapter, Params, literal, mapping
+from .vector import is_vector
 
 
 def _negative_binomial_to_torch(ours: Params) -> Params:
@@ -45,6 +47,14 @@ MAPPINGS: dict[str, FamilyMapping] = {
     "NegativeBinomial": FamilyMapping("negative_binomial", (("total_count", "r"), ("probs", "p")),
                                       to_library=_negative_binomial_to_torch,
                                       to_ours=_negative_binomial_to_ours),
+    # vector families
+    "Categorical": c.probabilities("categorical"),
+    "OneHotCategorical": c.probabilities("categorical", variate=c.one_hot),
+    "Multinomial": c.probabilities("multinomial", count="total_count", tied=("n",)),
+    "Dirichlet": c.concentration(),
+    "MultivariateNormal": c.covariance(),
+    "LowRankMultivariateNormal": c.low_rank_covariance(),
+    "Wishart": c.wishart(),
 }
 
 
@@ -82,10 +92,14 @@ class TorchAdapter(LibraryAdapter):
 
     def _make(self, cls: str, kw: Params, dtype: str):
         t = self._torch
-        args = {k: t.tensor(float(v), dtype=getattr(t, dtype)) for k, v in kw.items()}
+        if is_vector(self.mappings[cls].family):   # vectors, matrices; a count stays an int
+            args = {k: v if isinstance(v, int) else t.tensor(v, dtype=getattr(t, dtype))
+                    for k, v in kw.items()}
+        else:
+            args = {k: t.tensor(float(v), dtype=getattr(t, dtype)) for k, v in kw.items()}
         return self.classes[cls](**args, validate_args=False)
 
-    def log_prob(self, cls: str, kwargs: Params, x: float, dtype: str) -> float:
+    def log_prob(self, cls: str, kwargs: Params, x, dtype: str) -> float:
         t = self._torch
         return float(self._make(cls, kwargs, dtype).log_prob(t.tensor(x, dtype=getattr(t, dtype))))
 
@@ -98,9 +112,15 @@ class TorchAdapter(LibraryAdapter):
 
     def snippet(self, kind: str, p: str, kw_p: Params, q: str | None = None,
                 kw_q: Params | None = None, dtype: str = "float32") -> str:
+        def value(k: str, v) -> str:
+            if isinstance(v, tuple):
+                return f"{k}=torch.tensor({literal(v)}, dtype=torch.{dtype})"
+            if isinstance(v, int) and is_vector(self.mappings[p].family):
+                return f"{k}={v!r}"
+            return f"{k}=torch.tensor({float(v)!r}, dtype=torch.{dtype})"
+
         def call(cls: str, kw: Params) -> str:
-            args = ", ".join(f"{k}=torch.tensor({float(v)!r}, dtype=torch.{dtype})"
-                             for k, v in kw.items())
+            args = ", ".join(value(k, v) for k, v in kw.items())
             return f"torch.distributions.{cls}({args})"
         if kind == "kl":
             return f"torch.distributions.kl_divergence({call(p, kw_p)}, {call(q, kw_q or {})})"
