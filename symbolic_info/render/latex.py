@@ -261,10 +261,9 @@ UNDEFINED_TEX = r"\text{undefined}"
 def undefined_rows(step, printer: InfoLatexPrinter) -> list[Row]:
     """``E[s] = undefined`` (an expectation with no value, the step's expression ``E(s)``),
     or the chain's ``= undefined`` (the step's expression nan)."""
-    why = r"\text{%s}" % text_escape(step.note or "no value")
-    if step.expr is sp.nan or not isinstance(step.expr, sp.Basic):
-        return [Row("=", (UNDEFINED_TEX,), why)]
-    return [Row(printer.doprint(step.expr), (UNDEFINED_TEX,), why)]
+    lhs = "=" if step.expr is sp.nan or not isinstance(step.expr, sp.Basic) \
+        else printer.doprint(step.expr)
+    return _justified([Row(lhs, (UNDEFINED_TEX,))], step.note or "no value")
 
 
 def _chain(why: str, expectation: bool = False):
