@@ -322,13 +322,16 @@ class _Builder:
             outcome = self.without_value(terms, found, undefined, measure)
             if outcome is not None:
                 return outcome
-            if self.quantity != "kl":  # not decided: the defining integral stays
+            if self.quantity != "kl" and not self.entropy_is_finite():
+                # not decided: the defining integral stays
                 whole = measure.unevaluated(self.log_integrand())
                 self.steps.append(Step(StepKind.NO_CLOSED_FORM, whole, (
                     "a term has no value on its own, and the tails of the whole integrand do "
                     "not settle whether the integral has one: kept as the integral")))
                 return whole, "no_closed_form"
-            for s in undefined:  # a KL has a value (in [0, oo]): its terms stay integrals
+            # a KL has a value (in [0, oo]), and so has H(P, Q) = H(P) + KL where H(P) is
+            # finite: the terms stay integrals (the divergence rule below may settle it)
+            for s in undefined:
                 found[s] = replace(found[s], value=measure.unevaluated(s), undefined=False,
                                    method=found[s].method + "; kept as the integral")
         divergent = [s for s in stats if found[s].value in (sp.oo, -sp.oo)]
@@ -406,6 +409,17 @@ class _Builder:
         self.steps.append(Step(StepKind.UNDEFINED, sp.nan, (
             f"{whole.method}, and s is the integrand of {what}: {what} is undefined")))
         return sp.nan, "undefined"
+
+    def entropy_is_finite(self) -> bool:
+        """For a cross-entropy: whether H(P) is a finite closed form (derived under what is left
+        of the budget), so that H(P, Q) = H(P) + KL(P || Q) has a value in (-oo, oo]."""
+        if self.quantity != "cross_entropy":
+            return False
+        try:
+            h = derive("entropy", self.p, None, timeout=max(self.budget.remaining, 1.0))
+        except SymbolicInfoError:
+            return False
+        return h.status == "closed_form" and _finite(h.result)
 
     def kl_tail(self, measure: Measure) -> tuple[sp.Expr, str] | None:
         """+oo when a tail of p log(p/q) diverges to +oo (see :meth:`without_value`)."""
