@@ -12,7 +12,7 @@ from ..derive import Derivation
 from .adapter import LibraryAdapter, Params
 from .findings import SEVERITY, Finding
 from .points import Point
-from .reference import MONTE_CARLO_SIGMAS, numeric_value, our_value, vector_numeric_value
+from .reference import numeric_value, our_value, vector_numeric_value
 from .units import Unit, arguments
 from .vector import is_vector
 
@@ -119,13 +119,12 @@ def numeric_at(unit: Unit, adapter: LibraryAdapter, e: Evaluation,
 
 
 def confirms(numeric: float, ours) -> bool:
-    """The quadrature agrees with our value (a Monte Carlo value: within
-    MONTE_CARLO_SIGMAS of its standard errors, if that is wider)."""
+    """The quadrature agrees with our value (a vector family's independent value: within its
+    absolute ``tolerance`` too, see :class:`.reference.Estimate`)."""
     if mpmath.isinf(ours):
         return math.isinf(numeric) or math.isnan(numeric) or abs(numeric) > 1e30
-    spread = MONTE_CARLO_SIGMAS * getattr(numeric, "standard_error", 0.0)
     return abs(numeric - float(ours)) <= max(
-        CONFIRM_TOLERANCE * max(abs(float(ours)), 1e-300), spread)
+        CONFIRM_TOLERANCE * max(abs(float(ours)), 1e-300), getattr(numeric, "tolerance", 0.0))
 
 
 def point_status(unit: Unit, e: Evaluation, tol: Tolerances) -> str:

@@ -252,18 +252,21 @@ def _integers(s):
 VECTOR_SECONDS = 60.0        # CPU budget of one independent value of a vector family
 MONTE_CARLO_DRAWS = 200_000  # Wishart draws of the Monte Carlo check
 MONTE_CARLO_SIGMAS = 5.0     # a Monte Carlo value confirms ours within this many standard errors
+NQUAD_TOLERANCE = 1e-10      # the absolute error nquad's value is trusted to (it asks for 1e-12)
 
 
 class Estimate(float):
-    """An independent value with its ``standard_error`` (0 for a quadrature or an exact sum)
-    and a ``note`` saying how it was obtained."""
+    """An independent value with the absolute ``tolerance`` it confirms ours within (beyond
+    the relative 1e-6 of a quadrature): MONTE_CARLO_SIGMAS standard errors of a Monte Carlo
+    mean, NQUAD_TOLERANCE for ``scipy.integrate.nquad``, 0 for a sum at 30 digits; and a
+    ``note`` saying how it was obtained."""
 
-    standard_error: float
+    tolerance: float
     note: str
 
-    def __new__(cls, value: float, standard_error: float = 0.0, note: str = "") -> Estimate:
+    def __new__(cls, value: float, tolerance: float = 0.0, note: str = "") -> Estimate:
         out = super().__new__(cls, value)
-        out.standard_error = float(standard_error)
+        out.tolerance = float(tolerance)
         out.note = note
         return out
 
@@ -275,10 +278,12 @@ def vector_numeric_value(d: Derivation, arguments: dict[str, float], p_name: str
     of the derivation's result: through :func:`symbolic_info.check.cross_validate.defining_value`
     (an exact sum over the outcomes of a categorical or over the count vectors of a
     multinomial, at 30 digits; ``scipy.integrate.nquad`` over the two coordinates of a normal
-    or of a Dirichlet with k = 3); for the Wishart, whose variable is a matrix, a Monte Carlo
-    mean over :data:`MONTE_CARLO_DRAWS` Bartlett draws of our log density, with its standard
-    error (a value confirms ours within :data:`MONTE_CARLO_SIGMAS` of them). nan when it fails
-    or takes more than ``seconds`` of CPU time."""
+    or of a Dirichlet with k = 3, trusted to :data:`NQUAD_TOLERANCE`, so it neither confirms
+    nor contradicts a value next to 0 of a point next to P = Q); for the Wishart, whose
+    variable is a matrix, a Monte Carlo mean over :data:`MONTE_CARLO_DRAWS` Bartlett draws of
+    our log density, with its standard error (a value confirms ours within
+    :data:`MONTE_CARLO_SIGMAS` of them). nan when it fails or takes more than ``seconds`` of
+    CPU time."""
     try:
         if "wishart" in (p_name, q_name):
             return run_limited(_wishart_monte_carlo, seconds, d.quantity, pp, qp)
@@ -290,8 +295,12 @@ def vector_numeric_value(d: Derivation, arguments: dict[str, float], p_name: str
 def _defining_value(d: Derivation, arguments: dict[str, float]) -> Estimate:
     from ..check.cross_validate import defining_value
     point = {s: arguments[str(s)] for s in d.parameters}
-    out = defining_value(d, point)
-    return Estimate(out.value, out.standard_error, out.note)
+    out = defining_value(d, point, method="mpmath")   # sums at 30 digits (nquad is float64)
+    if out.standard_error:
+        tolerance = MONTE_CARLO_SIGMAS * out.standard_error
+    else:
+        tolerance = NQUAD_TOLERANCE if "nquad" in out.note else 0.0
+    return Estimate(out.value, tolerance, out.note)
 
 
 def _wishart_log_pdf(params: dict):
@@ -320,5 +329,5 @@ def _wishart_monte_carlo(quantity: str, pp: dict, qp: dict | None) -> Estimate:
     if not np.all(np.isfinite(g)):
         return Estimate(math.nan, 0.0, "Monte Carlo: a log density not finite at a draw")
     error = float(g.std(ddof=1) / math.sqrt(g.size))
-    return Estimate(float(g.mean()), error, f"Monte Carlo over {g.size} draws from P, "
-                                            f"standard error {error:.2g}")
+    return Estimate(float(g.mean()), MONTE_CARLO_SIGMAS * error,
+                    f"Monte Carlo over {g.size} draws from P, standard error {error:.2g}")
