@@ -191,3 +191,32 @@ def test_kl_against_positive_families(q_name, rng):
         else:
             assert abs(value - reference) <= 1e-6 * max(1.0, abs(reference)), (
                 d.status, point, value, reference)
+
+
+def test_undefined_survives_the_store():
+    from symbolic_info.derive.quantities import clear_cache
+    first = si.entropy(si.family("log_cauchy"))
+    clear_cache()  # memory only: the session's store still holds it
+    again = si.entropy(si.family("log_cauchy"))
+    assert again is not first and again.status == "undefined" and again.result == sp.nan
+    assert again.steps == first.steps
+
+
+def test_verify_refuses_any_value_of_an_undefined_quantity():
+    d = si.entropy(si.family("log_cauchy"))
+    verdict = si.verify("log(4*pi*sigma)", d)
+    assert not verdict.holds and "undefined" in verdict.method
+
+
+def test_atlas_shows_the_undefined_cell(monkeypatch, tmp_path):
+    monkeypatch.setenv("SYMBOLIC_INFO_CACHE", str(tmp_path / "store"))
+    atlas = si.atlas(["log_cauchy"], ("entropy", "kl"), timeout=30, progress=False, jobs=1)
+    cell = atlas.cell("entropy", "log_cauchy")
+    assert cell.status == "undefined" and cell.reason.startswith("undefined")
+    assert atlas.counts("entropy") == {"undefined": 1}
+    assert atlas.cell("kl", "log_cauchy", "log_cauchy").status == "closed_form"
+    index = atlas.to_html(tmp_path / "site")
+    html = index.read_text()
+    assert 'class="undefined"' in html and "∄" in html
+    tex = atlas.to_latex(tmp_path / "atlas.tex").read_text()
+    assert r"\section{Undefined}" in tex and "U undefined" in tex
