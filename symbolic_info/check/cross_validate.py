@@ -179,7 +179,28 @@ def defining_value(d, point: dict, method: str = "auto") -> Numeric:
                 return outside
             anchors = [float(v) for v in ex.values()] + _kinks(g + lp, parts.t)
             out = _integral(_pointwise(lp, g, parts.t, use_mp), support, anchors, use_mp)
+            if support.inf == 0 and support.sup == sp.oo and math.isfinite(out.value):
+                out = _in_log_scale(out, lp, g, parts.t, anchors, use_mp)
     return Numeric(out.value * scale if math.isfinite(out.value) else out.value, out.note)
+
+
+def _in_log_scale(out: Numeric, lp: sp.Expr, g: sp.Expr, t: sp.Symbol, anchors: list[float],
+                  use_mp: bool) -> Numeric:
+    """On (0, oo), the integral again in u = log x: log p + u and g at x = e^u, their logs split
+    symbolically (log e^u = u). A tail like the log-Cauchy's 1/(x log^2 x), at 0 or at oo,
+    holds mass that the pieces and slices in x miss (~1e-3 of it lies beyond x = 1e300); in u
+    it is a power tail, which the slices of :func:`_tail` extrapolate. Where the two values
+    differ (relative 1e-9), the one in u is taken."""
+    u = sp.Dummy("u", real=True)
+    lp_u = sp.expand_log(lp.xreplace({t: sp.exp(u)}), force=True) + u
+    g_u = sp.expand_log(g.xreplace({t: sp.exp(u)}), force=True)
+    anchors_u = [math.log(a) for a in anchors if math.isfinite(a) and a > 0]
+    again = _integral(_pointwise(lp_u, g_u, u, use_mp), sp.Interval(-sp.oo, sp.oo), anchors_u,
+                      use_mp)
+    if not math.isfinite(again.value) or \
+            abs(again.value - out.value) <= 1e-9 * max(1.0, abs(out.value)):
+        return out
+    return Numeric(again.value, f"{again.note}, in u = log x (in x: {out.value:.10g})")
 
 
 QUADRATURE_DIMENSION = 2  # nested quadrature up to here; Monte Carlo beyond
