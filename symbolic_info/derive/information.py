@@ -93,10 +93,11 @@ def _combine(quantity, name, p, definition, note, terms, base, timeout) -> Deriv
         if all(d.checked for _, d in parts):
             steps.append(Step(StepKind.NUMERIC_CHECK, sp.Float(0), "each entropy checked "
                               "against numerical integration"))
-    if base is not None and status != "undefined":
+    if base is not None:
         base = sp.sympify(base)
         if not (base.is_positive and base != 1):
             raise InvalidParameter(f"base must be positive and not 1, got {base}")
+    if base is not None and status != "undefined":  # nan in any base
         result = result / sp.log(base)
         steps.append(Step(StepKind.CHANGE_OF_BASE, result,
                           f"divide by log({base}) to express in base {base}"))
