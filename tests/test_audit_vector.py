@@ -11,7 +11,6 @@ import math
 import mpmath
 import numpy as np
 import pytest
-from optional import needs
 from scipy import stats
 
 import symbolic_info as si
@@ -212,6 +211,7 @@ def test_every_vector_mapping_holds(library):
 
 
 def _vector_units(adapter):
+    """The library's formulas whose classes are all mapped to our vector families."""
     from symbolic_info.audit.run import units_of
     from symbolic_info.audit.vector import is_vector
     mapped = {k for k, m in adapter.mappings.items() if is_vector(m.family)}
@@ -219,15 +219,22 @@ def _vector_units(adapter):
             if set(u.classes) <= mapped]
 
 
-@needs("torch")
-def test_torch_vector_rows_are_audited():
-    adapter = get_adapter("torch")
+@pytest.mark.parametrize("library", sorted(VECTOR_CLASSES))
+def test_vector_rows_are_audited(library):
+    """Every formula of a vector class is audited (a row per dtype), unless its other class
+    has no family of ours (TFP's GaussianProcess)."""
+    pytest.importorskip(MODULES[library])
+    adapter = get_adapter(library)
     units = _vector_units(adapter)
-    assert ("MultivariateNormal", "MultivariateNormal") in units and "Wishart" in units
-    report = si.audit("torch", pairs=units, points=3)
+    report = si.audit(library, pairs=units, points=3)
+    assert len(report.rows) == len(units) * len(adapter.dtypes())
     assert not report.by_status("unsupported"), [
         (f.label, f.counterexample) for f in report.by_status("unsupported")]
     assert not report.by_status("mapping_error")
     for row in report.by_status("wrong"):
         assert row.counterexample["numeric"] == pytest.approx(row.counterexample["ours"],
                                                               rel=1e-6)
+    if library == "torch":
+        assert ("MultivariateNormal", "MultivariateNormal") in units and "Wishart" in units
+        f32, = report.find("kl", "Categorical", "Categorical", "float32")
+        assert f32.status == "negative" and f32.counterexample["point"].startswith("near")
