@@ -294,7 +294,10 @@ def vector_numeric_value(d: Derivation, arguments: dict[str, float], p_name: str
 
 def _defining_value(d: Derivation, arguments: dict[str, float]) -> Estimate:
     from ..check.cross_validate import defining_value
-    point = {s: arguments[str(s)] for s in d.parameters}
+    # an mpmath number (probabilities renormalised at 50 digits) as a 50-digit Float: sympify
+    # would round it to mpmath's working precision
+    point = {s: v if isinstance(v, (int, float)) else sp.Float(v, DIGITS)
+             for s, v in ((s, arguments[str(s)]) for s in d.parameters)}
     out = defining_value(d, point, method="mpmath")   # sums at 30 digits (nquad is float64)
     if out.standard_error:
         tolerance = MONTE_CARLO_SIGMAS * out.standard_error
