@@ -2,7 +2,10 @@
 derived ones: ``si.audit("torch")`` -> :class:`AuditReport`.
 
 A library is a :class:`LibraryAdapter` registered by name (:func:`register_adapter`); each of
-its classes we have a family for has a :class:`FamilyMapping`.
+its classes we have a family for has a :class:`FamilyMapping`. Vector-valued classes
+(categorical, multinomial, Dirichlet, multivariate normals, Wishart) map to our vector
+families at a fixed small dimension (:mod:`.vector`; the keyword conversions in
+:mod:`.conversions`): their parameters are tuples (vectors) and tuples of rows (matrices).
 """
 
 from .adapter import (
