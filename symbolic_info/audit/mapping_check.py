@@ -56,29 +56,11 @@ def check_mapping(adapter: LibraryAdapter, cls: str, seed: int = 0) -> str | Non
     spec = get_spec(m.family)
     member = family(m.family, **{n: f"m_{n}" for n in spec.param_names})
     rng = np.random.default_rng(seed)
-    checked = 0
-    for point in random_points(member, None, rng, PARAMETER_POINTS):
-        kwargs = m.library_kwargs(point.p)
-        for x in support_points(numeric_member(m.family, point.p)):
-            ours = log_density(m.family, point.p, x)
-            if not mpmath.isfinite(ours):
-                continue
-            try:
-                theirs = adapter.log_prob(cls, kwargs, x + m.shift, "float64")
-            except Exception as exc:  # noqa: BLE001 - whatever the library raises
-                return f"{cls}{kwargs}.log_prob({x + m.shift}) raised {type(exc).__name__}: {exc}"
-            if theirs == -math.inf and ours < UNDERFLOW["float64"]:
-                continue   # the density underflows in float64: -inf is the library's best
-            if not math.isfinite(theirs) or abs(theirs - float(ours)) > TOLERANCE * max(
-                    1.0, abs(float(ours))):
-                return (f"log_prob of {cls}({_kw(kwargs)}) at {x + m.shift:g} is {theirs!r}, "
-                        f"our {m.family}({_kw(point.p)}) gives {float(ours)!r}")
-            checked += 1
-    return None if checked else f"no point of {cls}'s support to check the mapping at"
-
-
-def _kw(kw: dict) -> str:
-    return ", ".join(f"{k}={v:g}" for k, v in kw.items())
+    cases = ((m.library_kwargs(point.p), point.p, x + m.shift,
+              log_density(m.family, point.p, x))
+             for point in random_points(member, None, rng, PARAMETER_POINTS)
+             for x in support_points(numeric_member(m.family, point.p)))
+    return _compare(adapter, cls, m, cases)
 
 
 def check_vector_mapping(adapter: LibraryAdapter, cls: str, m: FamilyMapping,
@@ -87,27 +69,35 @@ def check_vector_mapping(adapter: LibraryAdapter, cls: str, m: FamilyMapping,
     variate drawn from the law (:func:`.vector.variates`, converted to the library's variate
     by the mapping's ``variate``)."""
     rng = np.random.default_rng(seed)
+
+    def cases():
+        for _ in range(PARAMETER_POINTS):
+            params = vector.draw(m.family, rng)
+            kwargs = m.library_kwargs(params)
+            for x in vector.variates(m.family, params, rng):
+                theirs_x = m.variate(x, params) if m.variate is not None else x
+                yield kwargs, params, theirs_x, vector.log_density(m.family, params, x)
+    return _compare(adapter, cls, m, cases())
+
+
+def _compare(adapter: LibraryAdapter, cls: str, m: FamilyMapping, cases) -> str | None:
+    """The library's float64 log density against ours at each ``(library kwargs, our
+    parameters, the library's variate, our 50-digit log density)``: None when all agree."""
     checked = 0
-    for _ in range(PARAMETER_POINTS):
-        params = vector.draw(m.family, rng)
-        kwargs = m.library_kwargs(params)
-        for x in vector.variates(m.family, params, rng):
-            ours = vector.log_density(m.family, params, x)
-            if not mpmath.isfinite(ours):
-                continue
-            theirs_x = m.variate(x, params) if m.variate is not None else x
-            try:
-                theirs = adapter.log_prob(cls, kwargs, theirs_x, "float64")
-            except Exception as exc:  # noqa: BLE001 - whatever the library raises
-                return f"{cls}({_text(kwargs)}).log_prob({theirs_x!r}) raised " \
-                       f"{type(exc).__name__}: {exc}"
-            if theirs == -math.inf and ours < UNDERFLOW["float64"]:
-                continue
-            if not math.isfinite(theirs) or abs(theirs - float(ours)) > TOLERANCE * max(
-                    1.0, abs(float(ours))):
-                return (f"log_prob of {cls}({_text(kwargs)}) at {theirs_x!r} is {theirs!r}, "
-                        f"our {m.family}({_text(params)}) gives {float(ours)!r}")
-            checked += 1
+    for kwargs, params, x, ours in cases:
+        if not mpmath.isfinite(ours):
+            continue
+        try:
+            theirs = adapter.log_prob(cls, kwargs, x, "float64")
+        except Exception as exc:  # noqa: BLE001 - whatever the library raises
+            return f"{cls}({_text(kwargs)}).log_prob({x!r}) raised {type(exc).__name__}: {exc}"
+        if theirs == -math.inf and ours < UNDERFLOW["float64"]:
+            continue   # the density underflows in float64: -inf is the library's best
+        if not math.isfinite(theirs) or abs(theirs - float(ours)) > TOLERANCE * max(
+                1.0, abs(float(ours))):
+            return (f"log_prob of {cls}({_text(kwargs)}) at {x!r} is {theirs!r}, "
+                    f"our {m.family}({_text(params)}) gives {float(ours)!r}")
+        checked += 1
     return None if checked else f"no point of {cls}'s support to check the mapping at"
 
 
