@@ -102,6 +102,7 @@ MAPPINGS: dict[str, FamilyMapping] = {
     "planck": _convert("geometric", lambda o: {"lambda_": -math.log1p(-o["p"])},
                        lambda k: {"p": -math.expm1(-k["lambda_"])}, shift=-1.0),
     "dlaplace": mapping("discrete_laplace", "a=a"),
+    "hypergeom": mapping("hypergeometric", "M=M", "n=n", "N=N"),
     "randint": _convert("discrete_uniform", lambda o: {"low": 1, "high": o["n"] + 1},
                         lambda k: {"n": k["high"] - k["low"]}),
     # multivariate
