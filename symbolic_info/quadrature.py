@@ -24,6 +24,7 @@ import math
 import warnings
 from collections.abc import Callable
 
+import mpmath
 import numpy as np
 import sympy as sp
 from scipy import integrate
@@ -110,6 +111,14 @@ def log_integrand(expr: sp.Expr, x: sp.Symbol, modules=("scipy", "numpy"),
             made[key] = lambdify((variable, *arguments), body, modules=list(modules))
         return made[key]
 
+    def _in_mpmath(key, body, variable, t, values) -> float:
+        if key not in made:
+            made[key] = sp.lambdify((variable, *arguments), body, modules=["mpmath"])
+        try:
+            return float(mpmath.re(made[key](mpmath.mpf(t), *values)))
+        except (OverflowError, ZeroDivisionError, ValueError, TypeError):
+            return math.nan
+
     def bind(*values) -> LogRoute:
         def make(start: float, sign: float) -> Callable[[float], float]:
             if start != 0:
@@ -123,10 +132,13 @@ def log_integrand(expr: sp.Expr, x: sp.Symbol, modules=("scipy", "numpy"),
             def g(t: float) -> float:
                 with np.errstate(all="ignore"):
                     try:
-                        value = h(t, *values)
+                        value = float(np.real(h(t, *values)))
                     except (OverflowError, ZeroDivisionError, ValueError, TypeError):
-                        return 0.0
-                value = float(np.real(value))
+                        value = math.nan
+                if not math.isfinite(value):
+                    # e^u overflowed a float inside the body (a power of 1 + e^{2u}, say):
+                    # mpmath, whose exponent range reaches the far tail, instead of 0 there
+                    value = _in_mpmath(("mpmath", sign), body * sp.exp(u), u, t, values)
                 return value if math.isfinite(value) else 0.0
             return g
         return make
