@@ -170,6 +170,17 @@ def concentration(key: str = "concentration") -> FamilyMapping:
                          to_ours=lambda k: {"alpha": vector(k[key])})
 
 
+def categorical_and_dirichlet() -> dict[str, FamilyMapping]:
+    """The classes torch and TFP name and parameterise alike: ``Categorical`` and
+    ``OneHotCategorical(probs)``, ``Multinomial(total_count, probs)``,
+    ``Dirichlet(concentration)``."""
+    return {
+        "Categorical": probabilities("categorical"),
+        "OneHotCategorical": probabilities("categorical", variate=one_hot),
+        "Multinomial": probabilities("multinomial", count="total_count", tied=("n",)),
+        "Dirichlet": concentration(),
+    }
+
 def wishart(df: str = "df", key: str = "covariance_matrix", tril: bool = False) -> FamilyMapping:
     """``wishart`` with its scale matrix V as ``key`` (its lower Cholesky factor when
     ``tril``)."""

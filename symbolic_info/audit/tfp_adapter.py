@@ -80,10 +80,7 @@ MAPPINGS: dict[str, FamilyMapping] = {
     "Triangular": mapping("triangular", "low=a", "peak=c", "high=b"),
     "TruncatedNormal": mapping("truncated_normal", "loc=mu", "scale=sigma", "low=a", "high=b"),
     # vector families
-    "Categorical": c.probabilities("categorical"),
-    "OneHotCategorical": c.probabilities("categorical", variate=c.one_hot),
-    "Multinomial": c.probabilities("multinomial", count="total_count", tied=("n",)),
-    "Dirichlet": c.concentration(),
+    **c.categorical_and_dirichlet(),
     "MultivariateNormalTriL": c.cholesky(),
     "MultivariateNormalFullCovariance": c.covariance(),
     "MultivariateNormalDiag": c.diagonal(),

@@ -48,10 +48,7 @@ MAPPINGS: dict[str, FamilyMapping] = {
                                       to_library=_negative_binomial_to_torch,
                                       to_ours=_negative_binomial_to_ours),
     # vector families
-    "Categorical": c.probabilities("categorical"),
-    "OneHotCategorical": c.probabilities("categorical", variate=c.one_hot),
-    "Multinomial": c.probabilities("multinomial", count="total_count", tied=("n",)),
-    "Dirichlet": c.concentration(),
+    **c.categorical_and_dirichlet(),
     "MultivariateNormal": c.covariance(),
     "LowRankMultivariateNormal": c.low_rank_covariance(),
     "Wishart": c.wishart(),
