@@ -63,32 +63,28 @@ def probabilities(family: str, key: str = "probs", count: str | None = None,
                   **options) -> FamilyMapping:
     """``categorical`` (or ``multinomial`` with its number of trials as ``count``) with the
     probabilities as keyword ``key``; the library normalises them, so do we."""
-    def to_library(o: Params) -> Params:
-        out = {key: tuple(o["p"])}
-        if count is not None:
-            out[count] = o["n"]
-        return out
-
-    def to_ours(k: Params) -> Params:
-        out = {"p": normalised(k[key])}
-        if count is not None:
-            out["n"] = int(k[count])
-        return out
-    renames = ((key, "p"),) + (((count, "n"),) if count else ())
-    return FamilyMapping(family, renames, to_library=to_library, to_ours=to_ours, **options)
+    return _weights(family, key, count, tuple, normalised, **options)
 
 
 def logits(family: str, key: str = "logits", count: str | None = None,
            **options) -> FamilyMapping:
     """The same with log-probabilities (any additive constant) as keyword ``key``."""
+    return _weights(family, key, count, lambda p: tuple(math.log(x) for x in p), softmax,
+                    **options)
+
+
+def _weights(family: str, key: str, count: str | None, to_weights, to_p,
+             **options) -> FamilyMapping:
+    """Our ``p`` (and ``n``) as the library's keyword ``key`` = ``to_weights(p)`` (and
+    ``count``), and back through ``to_p``."""
     def to_library(o: Params) -> Params:
-        out = {key: tuple(math.log(x) for x in o["p"])}
+        out = {key: to_weights(o["p"])}
         if count is not None:
             out[count] = o["n"]
         return out
 
     def to_ours(k: Params) -> Params:
-        out = {"p": softmax(k[key])}
+        out = {"p": to_p(k[key])}
         if count is not None:
             out["n"] = int(k[count])
         return out
