@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from symbolic_info.hash_seed import restart_with_fixed_seed
+
 from .lecture import build
 
 
@@ -24,4 +26,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    restart_with_fixed_seed()
     sys.exit(main())

@@ -29,6 +29,7 @@ import symbolic_info as si
 from symbolic_info.errors import InvalidParameter, SymbolicInfoError
 from symbolic_info.families.registry import default_member as family_default_member
 from symbolic_info.families.registry import factory_families, usage
+from symbolic_info.hash_seed import restart_with_fixed_seed
 
 PROG = "symbolic-info"
 QUANTITIES = {"entropy": ("entropy", 1), "cross-entropy": ("cross_entropy", 2),
@@ -547,7 +548,10 @@ def run(argv: Sequence[str] | None = None, prog_name: str = PROG) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Console-script entry point (``symbolic-info``)."""
+    """Console-script entry point (``symbolic-info``), under ``PYTHONHASHSEED=0``
+    (:mod:`symbolic_info.hash_seed`)."""
+    if argv is None:
+        restart_with_fixed_seed()
     sys.exit(run(argv))
 
 

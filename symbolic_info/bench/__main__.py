@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..hash_seed import restart_with_fixed_seed
 from . import COMMANDS
 
 
@@ -22,4 +23,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    restart_with_fixed_seed()
     sys.exit(main())
