@@ -19,6 +19,7 @@ import sympy as sp
 
 import symbolic_info as si
 from symbolic_info.atlas import load
+from symbolic_info.atlas.backends import warn_of_random_seeds
 from symbolic_info.cli import run
 from symbolic_info.derive.quantities import clear_cache
 from symbolic_info.errors import SymbolicInfoError
@@ -144,6 +145,7 @@ def test_dask_local_cluster_gives_the_same_cells(cold, monkeypatch, tmp_path):
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
+        assert warn_of_random_seeds(client) == []  # spawned workers inherit PYTHONHASHSEED=0
         on_dask = build(monkeypatch, tmp_path, client=client)
     assert on_dask.stats.derived == len(atlas.cells)
     assert [outcome(c) for c in on_dask.cells] == [outcome(c) for c in atlas.cells]

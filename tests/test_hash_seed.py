@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from symbolic_info.atlas.backends import warn_of_random_seeds
 from symbolic_info.hash_seed import SEED, seed_is_fixed
 
 PROBE = ("from symbolic_info.hash_seed import restart_with_fixed_seed; "
@@ -44,3 +45,24 @@ def test_the_command_line_answers_as_under_seed_zero():
                           text=True, check=True)
     assert json.loads(done.stdout)["status"] in ("no_closed_form", "timed_out"), \
         done.stdout[:300]
+
+
+class Cluster:
+    """A stand-in for a ``distributed.Client``: ``run`` answers for each worker."""
+
+    def __init__(self, answers: dict[str, bool]):
+        self.answers = answers
+
+    def run(self, function):
+        assert function is seed_is_fixed
+        return self.answers
+
+
+def test_a_cluster_with_random_seeds_is_warned_of():
+    with pytest.warns(RuntimeWarning, match="1 Dask worker.*tcp://b.*PYTHONHASHSEED=0"):
+        assert warn_of_random_seeds(Cluster({"tcp://a": True, "tcp://b": False})) == ["tcp://b"]
+
+
+def test_a_cluster_with_fixed_seeds_is_not(recwarn):
+    assert warn_of_random_seeds(Cluster({"tcp://a": True})) == []
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

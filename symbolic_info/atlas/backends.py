@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import warnings
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
+from ..hash_seed import seed_is_fixed
 from .cell import Task, failed
 from .worker import Outcome, run_task
 
@@ -68,6 +70,7 @@ def run_dask(tasks: Iterable[Task], client, store: str | None,
     tasks = list(tasks)
     if not tasks:
         return
+    warn_of_random_seeds(client)
     futures = {}
     for task in tasks:
         future = client.submit(run_task, task, store, wall, pure=False)
@@ -81,3 +84,17 @@ def run_dask(tasks: Iterable[Task], client, store: str | None,
                 yield task, _lost(task, exc)
     finally:
         client.cancel([f for f in futures if not f.done()])
+
+
+def warn_of_random_seeds(client) -> list[str]:
+    """Warn when some of the cluster's workers hash strings with a random seed (started
+    without ``PYTHONHASHSEED=0``): their statuses near a cap may differ from the command line's
+    (:mod:`symbolic_info.hash_seed`). Returns those workers' addresses."""
+    random = sorted(address for address, fixed in client.run(seed_is_fixed).items()
+                    if not fixed)
+    if random:
+        warnings.warn(f"{len(random)} Dask worker(s) hash strings with a random seed "
+                      f"({', '.join(random[:3])}{', ...' if len(random) > 3 else ''}): start "
+                      "them with PYTHONHASHSEED=0 for the command line's statuses",
+                      RuntimeWarning, stacklevel=3)
+    return random
