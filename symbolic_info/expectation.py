@@ -25,6 +25,7 @@ from scipy import integrate
 
 from .budget import Budget
 from .errors import BudgetExceeded, InvalidParameter
+from .families.spec import constraint_from_assumptions
 from .integration import with_conditions
 from .kinks import kink_points
 from .measure import UNTIDY, Measure, acceptable
@@ -32,7 +33,7 @@ from .numeric.series import MODULES as SERIES_MODULES
 from .numeric.series import series_sum
 from .quadrature import log_integrand, quad
 from .strategies import strategies
-from .tails import opposite_tails
+from .tails import divergence
 
 # CPU seconds, for the default budget of REFERENCE_BUDGET seconds; a larger budget scales
 # them up in proportion (a smaller one does not shrink them: the budget itself limits).
@@ -41,7 +42,7 @@ QUICK_CAP = 0.8  # each strategy in the first pass
 SECOND_CAP = 3.0  # each strategy that ran out in the first pass
 SECOND_POOL = 4.0  # the whole second pass of one expectation
 STRATEGY_CAP = 6.0  # tidying and spot checks
-UNDEFINED_CAP = 2.0  # the test of an expectation with no value (tails.opposite_tails)
+UNDEFINED_CAP = 2.0  # the test of an expectation with no finite value (tails.divergence)
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
                     pool_left -= budget.used - started
             if value in (sp.oo, -sp.oo) and method == "integration":
                 # diverging to +oo at one end and to -oo at another is no value at all
-                result = _undefined_within(measure, statistic, budget, rng, scale) or \
+                result = _tails_within(measure, statistic, budget, rng, scale) or \
                     Expectation(statistic, value, "integration: the integral diverges",
                                 True, False, condition)
                 return keep(result)
@@ -151,10 +152,10 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
             return keep(result)
         if fallback is not None:
             return keep(fallback)
-        if not second:  # no strategy gave a value in the first pass: is there none to give?
-            undefined = _undefined_within(measure, statistic, budget, rng, scale)
-            if undefined is not None:
-                return keep(undefined)
+        if not second:  # no strategy gave a value in the first pass: is there a finite one?
+            infinite = _tails_within(measure, statistic, budget, rng, scale)
+            if infinite is not None:
+                return keep(infinite)
     if budget.expired:
         failure = f"the derivation's budget of {budget.seconds:g} CPU seconds ran out"
     elif ran_out:
@@ -170,40 +171,56 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
     return result if out_of_time else keep(result)
 
 
-def undefined_expectation(m: Measure, statistic: sp.Expr,
-                          rng: np.random.Generator | None = None) -> Expectation | None:
-    r"""E[statistic] with no value: the integral of :math:`s\,p` diverges to :math:`+\infty`
-    near one end of the support and to :math:`-\infty` near another
-    (:func:`symbolic_info.tails.opposite_tails`), so :math:`\mathbb{E}[s^+] =
-    \mathbb{E}[s^-] = \infty`; None when the test does not show it (a density on an interval
-    only)."""
+def tail_expectation(m: Measure, statistic: sp.Expr,
+                     rng: np.random.Generator | None = None) -> Expectation | None:
+    r"""E[statistic] decided by the tails of its integral (:func:`symbolic_info.tails.
+    divergence`): no value when the integral of :math:`s\,p` diverges to :math:`+\infty` near
+    one end of the support and to :math:`-\infty` near another (:math:`\mathbb{E}[s^+] =
+    \mathbb{E}[s^-] = \infty`: ``undefined``, value nan); :math:`\pm\infty` when it diverges
+    near one end and not the other way near the other; None when the test does not show either
+    (a density on an interval only)."""
     if m.multivariate or m.discrete:
         return None
     point = None
     if m.sample is not None:
+        rng = rng or np.random.default_rng(20261129)
         try:
+            point = m.sample(rng)
+            for s in statistic.free_symbols - set(point) - set(m.variables):  # Q's, say
+                point[s] = constraint_from_assumptions(s).sample(rng)
             point = {k: sp.Float(v, 20) if isinstance(v, float) else sp.sympify(v)
-                     for k, v in m.sample(rng or np.random.default_rng(20261129)).items()}
+                     for k, v in point.items()}
         except InvalidParameter:
             point = None
     x = m.variable
-    found = opposite_tails(statistic * m.density, x, *m.bounds, point)
+    found = divergence(statistic * m.density, x, *m.bounds, point)
     if found is None:
         return None
     shown = sp.Symbol("x")
-    up, down = (tail.text(shown) for tail in found)
-    note = (f"no value: E[s+] = E[s-] = oo for s = {sp.sstr(statistic.xreplace({x: shown}))}"
-            f" ({up}; {down})")
-    return Expectation(statistic, sp.nan, note, False, undefined=True)
+    what = sp.sstr(statistic.xreplace({x: shown}))
+    tails = "; ".join(tail.text(shown) for tail in found.tails)
+    if found.value is sp.nan:
+        note = f"no value: E[s+] = E[s-] = oo for s = {what} ({tails})"
+        return Expectation(statistic, sp.nan, note, False, undefined=True)
+    note = (f"the integral diverges: {tails}; at the other end t*log(t) times the integrand "
+            f"has a limit of the same sign or 0, for every value of the parameters")
+    return Expectation(statistic, found.value, note, True, False)
 
 
-def _undefined_within(m: Measure, statistic: sp.Expr, budget: Budget,
-                      rng: np.random.Generator | None, scale: float) -> Expectation | None:
-    """:func:`undefined_expectation` under its cap; None when it runs out or sympy fails."""
+def undefined_expectation(m: Measure, statistic: sp.Expr,
+                          rng: np.random.Generator | None = None) -> Expectation | None:
+    """:func:`tail_expectation` when it finds no value (E[s+] = E[s-] = oo), else None."""
+    found = tail_expectation(m, statistic, rng)
+    return found if found is not None and found.undefined else None
+
+
+def _tails_within(m: Measure, statistic: sp.Expr, budget: Budget,
+                  rng: np.random.Generator | None, scale: float) -> Expectation | None:
+    """:func:`tail_expectation` under its cap; None when it runs out or sympy fails."""
     if budget.expired:
         return None
     try:
-        return budget.run(undefined_expectation, m, statistic, rng, cap=UNDEFINED_CAP * scale)
+        return budget.run(tail_expectation, m, statistic, rng, cap=UNDEFINED_CAP * scale)
     except (BudgetExceeded, ValueError, TypeError, NotImplementedError, ZeroDivisionError,
             AttributeError, IndexError, KeyError, RecursionError, sp.PolynomialError):
         return None
@@ -335,7 +352,6 @@ def spot_check(m: Measure, statistic: sp.Expr, value: sp.Expr, rng: np.random.Ge
             return None
         extra = (statistic.free_symbols | value.free_symbols) - set(point) - set(m.variables)
         for s in extra:
-            from .families.spec import constraint_from_assumptions
             point[s] = constraint_from_assumptions(s).sample(rng)
         point = {k: sp.Float(v, 20) if isinstance(v, float) else sp.sympify(v)
                  for k, v in point.items()}

@@ -15,6 +15,8 @@ An expectation :math:`\mathbb{E}[s] = \int s\,p` whose integrand diverges to :ma
 near one end and to :math:`-\infty` near another has :math:`\mathbb{E}[s^+] =
 \mathbb{E}[s^-] = \infty`: it is **undefined** (not :math:`\infty`, not a number), as
 :math:`\mathbb{E}[Y]` of a Cauchy :math:`Y` is; so is any sum of it and finite expectations.
+One that diverges to :math:`+\infty` near one end, where near the other :math:`L \ge 0` for
+every value of the parameters, is :math:`+\infty` (:func:`divergence`).
 """
 
 from __future__ import annotations
@@ -84,10 +86,10 @@ def divergent_tail(integrand: sp.Expr, x: sp.Symbol, end: sp.Expr, upper: bool,
     symbolic limit where the tail is plainly negligible."""
     at, jacobian = _near(sp.sympify(end), upper)
     g = integrand.xreplace({x: at}) * jacobian
-    if point is not None and not _probe(g, point):
+    if point is not None and _probe(g, point) == 0:  # None (not evaluated): the limit decides
         return None
-    limit = sp.limit(_T * sp.log(_T) * g, _T, sp.oo)
-    if limit.has(sp.Limit, sp.nan, sp.zoo) or not limit.is_extended_real:
+    limit = tail_limit(integrand, x, end, upper)
+    if limit is None:
         return None
     if limit.is_extended_positive:
         return Tail(end, 1, limit, at)
@@ -96,13 +98,43 @@ def divergent_tail(integrand: sp.Expr, x: sp.Symbol, end: sp.Expr, upper: bool,
     return None
 
 
-def opposite_tails(integrand: sp.Expr, x: sp.Symbol, lo: sp.Expr, hi: sp.Expr,
-                   point: dict | None = None) -> tuple[Tail, Tail] | None:
-    """(the tail diverging to +oo, the one to -oo) of ∫_lo^hi integrand dx, when there are such
-    ends: the integral of the positive part and of the negative part are both infinite, so the
-    integral has no value. None when the test does not show it."""
-    tails = [divergent_tail(integrand, x, lo, False, point),
-             divergent_tail(integrand, x, hi, True, point)]
+def tail_limit(integrand: sp.Expr, x: sp.Symbol, end: sp.Expr, upper: bool) -> sp.Expr | None:
+    """L = lim t log t g(t) at ``end`` (symbolic in the parameters), None when sympy cannot
+    find it or it is not real."""
+    at, jacobian = _near(sp.sympify(end), upper)
+    g = integrand.xreplace({x: at}) * jacobian
+    limit = sp.limit(_T * sp.log(_T) * g, _T, sp.oo)
+    if limit.has(sp.Limit, sp.nan, sp.zoo) or not limit.is_extended_real:
+        return None
+    return limit
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """How ∫ integrand dx has no finite value: ``value`` nan (``tails`` = the tail to +oo and
+    the one to -oo), or ±oo (``tails`` = the one divergent tail; at the other end t log t g(t)
+    tends, for every value of the parameters, to a limit of the same sign or 0, where the
+    integral converges — g = o(1/(t log t)), as for the power and logarithmic tails of these
+    densities — or diverges the same way)."""
+
+    value: sp.Expr
+    tails: tuple[Tail, ...]
+
+
+def divergence(integrand: sp.Expr, x: sp.Symbol, lo: sp.Expr, hi: sp.Expr,
+               point: dict | None = None) -> Divergence | None:
+    """The :class:`Divergence` of ∫_lo^hi integrand dx, None when the test does not show one."""
+    ends = ((sp.sympify(lo), False), (sp.sympify(hi), True))
+    tails = [divergent_tail(integrand, x, end, upper, point) for end, upper in ends]
     up = next((t for t in tails if t is not None and t.sign > 0), None)
     down = next((t for t in tails if t is not None and t.sign < 0), None)
-    return (up, down) if up is not None and down is not None else None
+    if up is not None and down is not None:
+        return Divergence(sp.nan, (up, down))
+    found = up or down
+    if found is None:
+        return None
+    other = tail_limit(integrand, x, *ends[1 - tails.index(found)])
+    if other is None or not (found.sign * other).is_extended_nonnegative:
+        return None
+    return Divergence(found.sign * sp.oo, (found,))
+

@@ -22,7 +22,7 @@ from scipy import integrate, stats
 import symbolic_info as si
 from symbolic_info.cli import run
 from symbolic_info.derive.derivation import StepKind
-from symbolic_info.expectation import undefined_expectation
+from symbolic_info.expectation import tail_expectation, undefined_expectation
 from symbolic_info.families.validate import checked_density
 from symbolic_info.measure import Measure
 from symbolic_info.quadrature import log_integrand, quad
@@ -146,6 +146,44 @@ def test_undefined_expectation_tests_the_tails():
     lognormal = Measure(sp.exp(-(sp.log(y) - m) ** 2 / (2 * s**2))
                         / (y * sp.sqrt(2 * sp.pi) * s), y, sp.Interval(0, sp.oo))
     assert undefined_expectation(lognormal, sp.log(y)) is None
+
+
+def test_tail_expectation_finds_infinite_expectations():
+    """E[x^2] of a Cauchy is +oo (both tails to +oo), E[-x^2] -oo; E[x] has no value; E[x] of a
+    log-Cauchy is +oo (its tail at 0 converges: t log t g(t) -> 0 there)."""
+    x = sp.Dummy("x", real=True)
+    x0, g = sp.Symbol("x0", real=True), sp.Symbol("g", positive=True)
+    cauchy = Measure(g / (sp.pi * ((x - x0) ** 2 + g**2)), x, sp.Interval(-sp.oo, sp.oo))
+    assert tail_expectation(cauchy, x**2).value == sp.oo
+    assert tail_expectation(cauchy, -x**2).value == -sp.oo
+    assert tail_expectation(cauchy, x).undefined
+    y = sp.Dummy("y", positive=True)
+    log_cauchy = si.family("log_cauchy")
+    m = Measure(log_cauchy.density.xreplace({log_cauchy.variable: y}), y, sp.Interval(0, sp.oo))
+    found = tail_expectation(m, y)
+    assert found.value == sp.oo and found.closed and "diverges to +oo" in found.method
+    # a statistic whose tail at 0 goes to -oo where its sign depends on a parameter: undecided
+    k = sp.Symbol("k", positive=True)
+    assert tail_expectation(m, (k - 1) * sp.log(y) + y) is None
+
+
+@pytest.mark.parametrize("q_name", ["rayleigh", "lognormal", "exponential", "half_normal"])
+def test_cross_entropy_against_positive_families_is_infinite(q_name):
+    """H(log-Cauchy, Q) = -E[log q(X)]: for these Q the integrand diverges to +oo at 0 or at oo
+    and nowhere to -oo (E[X] = oo; E[log X] alone has no value), so H(P, Q) = +oo, with the
+    tail as a step; the defining integral in u = log x, cut at |u| = U, grows without bound."""
+    p, q = R.member("log_cauchy", "1"), R.member(q_name, "2")
+    d = si.cross_entropy(p, q)
+    assert d.status == "infinite" and d.result == sp.oo, (d.status, d.result)
+    assert any(step.kind is StepKind.DIVERGENCE for step in d.steps)
+    point = {s: 0.7 for s in d.parameters}
+    minus_log_q = sp.expand_log(-sp.log(q.density.xreplace({q.variable: p.variable})),
+                                force=True)
+    body = sp.lambdify(p.variable, (minus_log_q * p.density).xreplace(
+        {s: sp.Float(v) for s, v in point.items()}))
+    cut = [integrate.quad(lambda u: math.exp(u) * body(math.exp(u)), -c, c, limit=400)[0]
+           for c in (10.0, 50.0, 150.0)]
+    assert cut[0] < cut[1] < cut[2] and cut[2] - cut[1] > 0.1, cut
 
 
 def test_an_undefined_component_makes_a_product_undefined():

@@ -24,7 +24,7 @@ from ..expectation import (
     Expectation,
     expect,
     numeric_expectation,
-    undefined_expectation,
+    tail_expectation,
 )
 from ..families.product import mixed
 from ..families.spec import (
@@ -380,7 +380,8 @@ class _Builder:
 
         An entropy or cross-entropy is undefined when one such term is summed with terms of
         finite expectation (s + g, g integrable, keeps both parts infinite), or when the whole
-        integrand's tails show it (:func:`undefined_expectation` of the integrand). A KL is never
+        integrand's tails show it (:func:`tail_expectation` of the integrand; +oo when they
+        show it diverges to +oo only). A KL is never
         undefined: the negative part of log(p/q) has E_P[(log p/q)^-] <= 1, so a tail of the
         whole integrand diverging to +oo makes it +oo."""
         E = sp.Function("E")
@@ -400,12 +401,16 @@ class _Builder:
                 f"infinite): {what} is undefined")))
             return sp.nan, "undefined"
         try:
-            whole = self.budget.run(undefined_expectation, measure, self.log_integrand(),
+            whole = self.budget.run(tail_expectation, measure, self.log_integrand(),
                                     self.rng, cap=UNDEFINED_CAP)
         except Exception:  # noqa: BLE001 - sympy's limit raises anything; undecided then
             whole = None
-        if whole is None:
+        if whole is None or whole.value == -sp.oo:
             return None
+        if whole.value == sp.oo:
+            self.steps.append(Step(StepKind.DIVERGENCE, sp.oo, (
+                f"{whole.method}, and s is the integrand of {what}: {what} is +oo")))
+            return sp.oo, "infinite"
         self.steps.append(Step(StepKind.UNDEFINED, sp.nan, (
             f"{whole.method}, and s is the integrand of {what}: {what} is undefined")))
         return sp.nan, "undefined"
