@@ -34,3 +34,11 @@ def restart_with_fixed_seed() -> None:
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
     os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+
+
+def pin_for_children() -> None:
+    """Set ``PYTHONHASHSEED=0`` in this process's environment for the processes it spawns, when
+    this process hashes with it (Dask's multiprocessing scheduler rewrites an inherited 0 to
+    6640 for its pools, and spawned Dask workers would then hash with that)."""
+    if seed_is_fixed():
+        os.environ["PYTHONHASHSEED"] = SEED

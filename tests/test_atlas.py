@@ -24,6 +24,7 @@ from symbolic_info.cli import run
 from symbolic_info.derive.quantities import clear_cache
 from symbolic_info.errors import SymbolicInfoError
 from symbolic_info.families import registry
+from symbolic_info.hash_seed import pin_for_children
 
 FAMILIES = ["normal", "exponential", "uniform", "gamma", "poisson", "bernoulli"]
 QUANTITIES = ("entropy", "kl")
@@ -142,6 +143,7 @@ def test_dask_local_cluster_gives_the_same_cells(cold, monkeypatch, tmp_path):
     distributed = pytest.importorskip("distributed")
     atlas, _ = cold
     monkeypatch.setenv("SYMBOLIC_INFO_CACHE", str(tmp_path))
+    pin_for_children()  # spawned workers hash as this process does (PYTHONHASHSEED=0)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:

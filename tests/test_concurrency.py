@@ -21,6 +21,7 @@ from optional import needs
 import symbolic_info as si
 from symbolic_info.budget import _Alarm, cpu_seconds, run_limited, time_limit
 from symbolic_info.errors import BudgetExceeded
+from symbolic_info.hash_seed import pin_for_children
 
 POINT = (1.7, 0.6, 2.3, 1.4)  # shape/rate of P, then of Q
 
@@ -102,6 +103,7 @@ def test_dask_workers_match_the_main_thread(processes, main_thread_result):
     import distributed
 
     cloudpickle.register_pickle_by_value(__import__(__name__))
+    pin_for_children()  # spawned workers hash as this process does (PYTHONHASHSEED=0)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=processes,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:

@@ -59,8 +59,10 @@ KEEPS_AN_INTEGRAL = {"arcsine": "timed_out",
                      # E log Phi(alpha z) under the skew-normal: no known closed form
                      "skew_normal": "timed_out",
                      # E (x - mu)^2 over [a, b] is elementary, but the engine keeps an
-                     # integral of the truncated density
-                     "truncated_normal": "no_closed_form",
+                     # integral of the truncated density; its strategies finish within about a
+                     # second of their CPU caps (11.8 s in all here), so which of the two
+                     # statuses comes out follows the CPU's speed and the other core's load
+                     "truncated_normal": frozenset({"no_closed_form", "timed_out"}),
                      # E log cosh((x - mu)/s) under the hyperbolic secant (Catalan's constant)
                      "hyperbolic_secant": "timed_out"}
 # families whose entropy takes > 10 s on a 2-core machine
@@ -87,7 +89,9 @@ def test_entropy_status(derive, name):
         assert d.status == STAYS_A_SUM[name], (d.status, d.result)
         assert d.result.has(sp.Sum)
     elif name in KEEPS_AN_INTEGRAL:
-        assert d.status == KEEPS_AN_INTEGRAL[name], (d.status, d.result)
+        expected = KEEPS_AN_INTEGRAL[name]
+        assert d.status in (expected if isinstance(expected, frozenset) else {expected}), (
+            d.status, d.result)
         assert d.result.has(sp.Integral)
     else:
         assert d.status == "closed_form", (

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from symbolic_info.atlas.backends import warn_of_random_seeds
-from symbolic_info.hash_seed import SEED, seed_is_fixed
+from symbolic_info.hash_seed import SEED, pin_for_children, seed_is_fixed
 
 PROBE = ("from symbolic_info.hash_seed import restart_with_fixed_seed; "
          "restart_with_fixed_seed(); import sys, os; "
@@ -24,7 +24,13 @@ def _env(seed: str | None) -> dict:
 
 
 def test_the_suite_runs_under_the_fixed_seed():
-    assert seed_is_fixed() and os.environ["PYTHONHASHSEED"] == SEED
+    """The process hashes with seed 0 (the environment variable may have been rewritten since
+    it started: Dask's multiprocessing scheduler turns PYTHONHASHSEED=0 into 6640 for its
+    pools; pin_for_children puts it back before processes are spawned)."""
+    assert seed_is_fixed()
+    os.environ["PYTHONHASHSEED"] = "6640"
+    pin_for_children()
+    assert os.environ["PYTHONHASHSEED"] == SEED
 
 
 @pytest.mark.parametrize("seed", [None, "random", "1"])

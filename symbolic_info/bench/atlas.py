@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from ..atlas import Atlas, Task, build
 from ..derive.store import ENVIRONMENT_VARIABLE
 from ..families import BUILTIN_FAMILIES
+from ..hash_seed import pin_for_children
 
 SPEEDUP_TARGET = 1.7
 WARM_TARGET_S = 2.0
@@ -97,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
             one("jobs=2", 2, work, args.progress, jobs=2)]
     if not args.no_dask:
         from distributed import Client, LocalCluster
+        pin_for_children()  # the workers are spawned: they hash as this process does
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                           dashboard_address=None) as cluster, Client(cluster) as client:
             runs.append(one("dask LocalCluster(2)", 2, work, args.progress, client=client))
