@@ -548,7 +548,7 @@ def run(argv: Sequence[str] | None = None, prog_name: str = PROG) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Console-script entry point (``symbolic-info``), under ``PYTHONHASHSEED=0``
+    """Console-script entry point (``symbolic-info``), under ``PYTHONHASHSEED=6640``
     (:mod:`symbolic_info.hash_seed`)."""
     if argv is None:
         restart_with_fixed_seed()

@@ -143,11 +143,11 @@ def test_dask_local_cluster_gives_the_same_cells(cold, monkeypatch, tmp_path):
     distributed = pytest.importorskip("distributed")
     atlas, _ = cold
     monkeypatch.setenv("SYMBOLIC_INFO_CACHE", str(tmp_path))
-    pin_for_children()  # spawned workers hash as this process does (PYTHONHASHSEED=0)
+    pin_for_children()  # spawned workers hash as this process does
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
-        assert warn_of_random_seeds(client) == []  # spawned workers inherit PYTHONHASHSEED=0
+        assert warn_of_random_seeds(client) == []  # the nanny's workers: PYTHONHASHSEED=6640
         on_dask = build(monkeypatch, tmp_path, client=client)
     assert on_dask.stats.derived == len(atlas.cells)
     assert [outcome(c) for c in on_dask.cells] == [outcome(c) for c in atlas.cells]

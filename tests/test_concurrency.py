@@ -103,7 +103,7 @@ def test_dask_workers_match_the_main_thread(processes, main_thread_result):
     import distributed
 
     cloudpickle.register_pickle_by_value(__import__(__name__))
-    pin_for_children()  # spawned workers hash as this process does (PYTHONHASHSEED=0)
+    pin_for_children()  # spawned workers hash as this process does
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=processes,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:

@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
-from ..hash_seed import seed_is_fixed
+from ..hash_seed import SEED, seed_is_fixed
 from .cell import Task, failed
 from .worker import Outcome, run_task
 
@@ -87,14 +87,14 @@ def run_dask(tasks: Iterable[Task], client, store: str | None,
 
 
 def warn_of_random_seeds(client) -> list[str]:
-    """Warn when some of the cluster's workers hash strings with a random seed (started
-    without ``PYTHONHASHSEED=0``): their statuses near a cap may differ from the command line's
-    (:mod:`symbolic_info.hash_seed`). Returns those workers' addresses."""
+    """Warn when some of the cluster's workers hash strings with another seed than
+    :data:`~symbolic_info.hash_seed.SEED` (Dask's own default): their statuses near a cap may
+    differ from the command line's. Returns those workers' addresses."""
     random = sorted(address for address, fixed in client.run(seed_is_fixed).items()
                     if not fixed)
     if random:
-        warnings.warn(f"{len(random)} Dask worker(s) hash strings with a random seed "
+        warnings.warn(f"{len(random)} Dask worker(s) hash strings with another seed "
                       f"({', '.join(random[:3])}{', ...' if len(random) > 3 else ''}): start "
-                      "them with PYTHONHASHSEED=0 for the command line's statuses",
+                      f"them with PYTHONHASHSEED={SEED} for the command line's statuses",
                       RuntimeWarning, stacklevel=3)
     return random
