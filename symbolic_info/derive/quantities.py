@@ -340,11 +340,22 @@ class _Builder:
                 self.steps.append(Step(StepKind.EXPECTATION,
                                        sp.Eq(E(s), found[s].value, evaluate=False),
                                        found[s].method))
-            what = "D_KL(P || Q) >= 0" if self.quantity == "kl" else "H(P, Q) = H(P) + D_KL"
-            self.steps.append(Step(StepKind.DIVERGENCE, sp.oo,
-                                   f"E[{divergent[0]}] diverges under P, so the integral is "
-                                   f"not finite; as {what}, the quantity is +oo"))
-            return sp.oo, "infinite"
+            if self.quantity == "kl" or self.entropy_is_finite():
+                what = "D_KL(P || Q) >= 0" if self.quantity == "kl" else "H(P, Q) = H(P) + D_KL"
+                self.steps.append(Step(StepKind.DIVERGENCE, sp.oo,
+                                       f"E[{divergent[0]}] diverges under P, so the integral is "
+                                       f"not finite; as {what}, the quantity is +oo"))
+                return sp.oo, "infinite"
+            # H(P) has no finite value: the terms could cancel (oo - oo); the whole integrand's
+            # tails decide, else the integral stays
+            outcome = self.whole_by_tails(measure)
+            if outcome is not None:
+                return outcome
+            whole = measure.unevaluated(self.log_integrand())
+            self.steps.append(Step(StepKind.NO_CLOSED_FORM, whole, (
+                "terms diverge and H(P) is not finite, and the tails of the whole integrand "
+                "do not settle the integral: kept as the integral")))
+            return whole, "no_closed_form"
         total, closed, timed_out = sp.S.Zero, True, False
         for coeff, stat in terms:
             if stat == 1:
@@ -400,6 +411,12 @@ class _Builder:
                 f"integral defining {what} has none (its positive and negative parts are both "
                 f"infinite): {what} is undefined")))
             return sp.nan, "undefined"
+        return self.whole_by_tails(measure)
+
+    def whole_by_tails(self, measure: Measure) -> tuple[sp.Expr, str] | None:
+        """+oo, or undefined, when the tails of the whole integrand show it
+        (:func:`tail_expectation`); None when they do not."""
+        what = SYMBOLS[self.quantity]
         try:
             whole = self.budget.run(tail_expectation, measure, self.log_integrand(),
                                     self.rng, cap=UNDEFINED_CAP)
