@@ -79,34 +79,46 @@ def _probe(g: sp.Expr, point: dict | None) -> int | None:
     return signs.pop() if len(signs) == 1 else None
 
 
+def _scaled(integrand: sp.Expr, x: sp.Symbol, end: sp.Expr, upper: bool) -> tuple[sp.Expr,
+                                                                                 sp.Expr]:
+    """(x in terms of t, g(t)): the integrand near ``end`` as an integrand in t -> oo."""
+    at, jacobian = _near(sp.sympify(end), upper)
+    return at, integrand.xreplace({x: at}) * jacobian
+
+
+def _limit(g: sp.Expr) -> sp.Expr | None:
+    """lim t log t g(t), None when sympy cannot find it or it is not real."""
+    limit = sp.limit(_T * sp.log(_T) * g, _T, sp.oo)
+    if limit.has(sp.Limit, sp.nan, sp.zoo) or not limit.is_extended_real:
+        return None
+    return limit
+
+
+def _end(integrand: sp.Expr, x: sp.Symbol, end: sp.Expr, upper: bool,
+         point: dict | None) -> tuple[Tail | None, sp.Expr | None, bool]:
+    """(the divergent tail at ``end`` or None, L or None, whether L was computed): the numeric
+    probe at ``point`` skips the limit where the tail is plainly negligible."""
+    at, g = _scaled(integrand, x, end, upper)
+    if point is not None and _probe(g, point) == 0:  # None (not evaluated): the limit decides
+        return None, None, False
+    limit = _limit(g)
+    if limit is not None and (limit.is_extended_positive or limit.is_extended_negative):
+        return Tail(end, 1 if limit.is_extended_positive else -1, limit, at), limit, True
+    return None, limit, True
+
+
 def divergent_tail(integrand: sp.Expr, x: sp.Symbol, end: sp.Expr, upper: bool,
                    point: dict | None = None) -> Tail | None:
     """The tail of ``integrand`` at ``end`` (the upper end if ``upper``) when the test above
     shows it diverges, else None. ``point`` (parameter values) lets a numeric probe skip the
     symbolic limit where the tail is plainly negligible."""
-    at, jacobian = _near(sp.sympify(end), upper)
-    g = integrand.xreplace({x: at}) * jacobian
-    if point is not None and _probe(g, point) == 0:  # None (not evaluated): the limit decides
-        return None
-    limit = tail_limit(integrand, x, end, upper)
-    if limit is None:
-        return None
-    if limit.is_extended_positive:
-        return Tail(end, 1, limit, at)
-    if limit.is_extended_negative:
-        return Tail(end, -1, limit, at)
-    return None
+    return _end(integrand, x, end, upper, point)[0]
 
 
 def tail_limit(integrand: sp.Expr, x: sp.Symbol, end: sp.Expr, upper: bool) -> sp.Expr | None:
     """L = lim t log t g(t) at ``end`` (symbolic in the parameters), None when sympy cannot
     find it or it is not real."""
-    at, jacobian = _near(sp.sympify(end), upper)
-    g = integrand.xreplace({x: at}) * jacobian
-    limit = sp.limit(_T * sp.log(_T) * g, _T, sp.oo)
-    if limit.has(sp.Limit, sp.nan, sp.zoo) or not limit.is_extended_real:
-        return None
-    return limit
+    return _limit(_scaled(integrand, x, end, upper)[1])
 
 
 @dataclass(frozen=True)
@@ -125,7 +137,8 @@ def divergence(integrand: sp.Expr, x: sp.Symbol, lo: sp.Expr, hi: sp.Expr,
                point: dict | None = None) -> Divergence | None:
     """The :class:`Divergence` of ∫_lo^hi integrand dx, None when the test does not show one."""
     ends = ((sp.sympify(lo), False), (sp.sympify(hi), True))
-    tails = [divergent_tail(integrand, x, end, upper, point) for end, upper in ends]
+    probed = [_end(integrand, x, end, upper, point) for end, upper in ends]
+    tails = [tail for tail, _, _ in probed]
     up = next((t for t in tails if t is not None and t.sign > 0), None)
     down = next((t for t in tails if t is not None and t.sign < 0), None)
     if up is not None and down is not None:
@@ -133,7 +146,10 @@ def divergence(integrand: sp.Expr, x: sp.Symbol, lo: sp.Expr, hi: sp.Expr,
     found = up or down
     if found is None:
         return None
-    other = tail_limit(integrand, x, *ends[1 - tails.index(found)])
+    i = 1 - tails.index(found)
+    _, other, computed = probed[i]
+    if not computed:  # the probe skipped it: the sign of L must hold for every parameter
+        other = tail_limit(integrand, x, *ends[i])
     if other is None or not (found.sign * other).is_extended_nonnegative:
         return None
     return Divergence(found.sign * sp.oo, (found,))
