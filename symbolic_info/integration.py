@@ -83,6 +83,10 @@ def integrate_split(integrand: sp.Expr, x: sp.Symbol, lo: sp.Expr, hi: sp.Expr) 
              if not (sp.Le(k, lo) == sp.true or sp.Ge(k, hi) == sp.true)]
     if kinks:
         return _split_integral(integrand, x, lo, hi, kinks)
+    if integrand.has(sp.Piecewise, sp.Abs):
+        resolved = _resolve_between_ends(integrand, x, lo, hi)
+        if resolved is not None:
+            return integrate_split(resolved, x, lo, hi)
     if lo == -sp.oo and hi == sp.oo and integrand.is_rational_function(x):
         return _residue_integral(integrand, x)
     if lo == 0 and hi == sp.oo and integrand.is_rational_function(x):
@@ -104,6 +108,25 @@ def integrate_split(integrand: sp.Expr, x: sp.Symbol, lo: sp.Expr, hi: sp.Expr) 
             value = sp.hyperexpand(value)
         total += coeff * value
     return total
+
+
+def _resolve_between_ends(integrand: sp.Expr, x: sp.Symbol, lo: sp.Expr,
+                          hi: sp.Expr) -> sp.Expr | None:
+    """The integrand on (lo, hi) with each Abs and Piecewise replaced by its branch there,
+    when every kink lies at or beyond an end (x < c on (a, c)); None when one is undecided."""
+    outside = kink_points(integrand, x)
+    if not outside:
+        return None
+    below = [k for k in outside if k != lo and sp.Le(k, lo) == sp.true]
+    above = [k for k in outside if k not in below and k not in (lo, hi)]
+    order = below + [lo, hi] + above
+    try:
+        resolved = _resolve(integrand, x, order, len(below))
+    except (NotImplementedError, ValueError, sp.PolynomialError):
+        return None
+    if resolved.has(sp.nan) or resolved.has(sp.Piecewise, sp.Abs) and resolved.has(x):
+        return None
+    return resolved
 
 
 def _sign_on(arg: sp.Expr, x: sp.Symbol, order: list, piece: int) -> int:

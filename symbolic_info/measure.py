@@ -68,11 +68,28 @@ def acceptable(value: sp.Expr) -> bool:
     return not any(isinstance(a, sp.Pow) and a.base == 0 for a in value.atoms(sp.Pow))
 
 
+def log_of_pieces(log_piecewise: sp.log, x) -> sp.Expr:
+    """log(Piecewise((v_i, c_i), ...)) = Piecewise((log v_i, c_i), ...) when that removes the
+    log: each piece is nonzero and its expanded log has no log of ``x`` left (exponential
+    pieces, as the asymmetric Laplace's, give a piecewise-linear statistic); else unchanged
+    (logs of lines, as a triangle's, stay one log, which tilting handles)."""
+    xs = x if isinstance(x, tuple) else (x,)
+    pieces = log_piecewise.args[0].args
+    if any(value == 0 for value, _ in pieces):
+        return log_piecewise
+    logs = [sp.expand_log(sp.log(value), force=True) for value, _ in pieces]
+    if any(a.has(*xs) for log in logs for a in log.atoms(sp.log)):
+        return log_piecewise
+    return sp.Piecewise(*[(log, condition) for log, (_, condition) in zip(logs, pieces)])
+
+
 def linear_terms(expr: sp.Expr, x) -> list[tuple[sp.Expr, sp.Expr]]:
     """expr = Σ coeff·statistic with coefficients free of x (a symbol, or a tuple of them);
     statistics merged (1 = constant)."""
     xs = x if isinstance(x, tuple) else (x,)
     expr = sp.expand_log(sp.expand_power_base(expr, force=True), force=True)
+    expr = expr.replace(lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.Piecewise),
+                        lambda e: log_of_pieces(e, x))
     # expand products and powers, but not inside functions: log((x - a)**2 + b**2) stays whole
     protected = {f: sp.Dummy() for f in expr.atoms(sp.Function) if f.has(*xs)}
     expr = sp.expand(expr.xreplace(protected)).xreplace({v: k for k, v in protected.items()})
