@@ -525,3 +525,17 @@ def test_cross_validate_3d_mvnormal_kl_by_monte_carlo():
     assert "Monte Carlo" in report.method
     assert report.ok, str(report)
 
+
+
+def test_kl_from_the_whole_plane_into_the_simplex_is_infinite():
+    """supp N(mu, Sigma) = R^2 is not inside the simplex of a Dirichlet: KL = oo, with the
+    reason as a step (it was a NoRule refusal in the full atlas)."""
+    for name in ("mvnormal", "mvnormal_diag"):
+        p, q = si.pair(name, "dirichlet")
+        d = si.kl(p, q)
+        assert d.status == "infinite" and d.result == sp.oo, (name, d.status)
+        assert any(step.rule == "support" and "outside supp Q" in step.note
+                   for step in d.steps), d.steps
+    # the other way round the simplex lies inside R^2
+    p, q = si.pair("dirichlet", "mvnormal")
+    assert si.kl(p, q).status != "infinite"

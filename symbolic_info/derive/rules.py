@@ -119,6 +119,12 @@ def _region_containment(p: Family, q: Family) -> SupportVerdict:
     text = f"supp P = {region_p}, supp Q = {region_q}"
     if region_p == region_q or (region_q is not None and region_q.is_whole_space()):
         return SupportVerdict(sp.true, f"{text}: supp P ⊆ supp Q")
+    if region_p is not None and region_q is not None and not p.discrete \
+            and region_p.is_whole_space():
+        # a finite limit of Q's region leaves an open set outside it, where P's density is > 0
+        return SupportVerdict(sp.false, f"{text}: supp P is all of R^{p.dimension} and supp Q "
+                                        "has a finite limit, so P puts positive probability "
+                                        "outside supp Q and the quantity is infinite")
     raise NoRule(f"no support rule for the pair ({p.name}, {q.name}): the regions "
                  f"{region_p} and {region_q} differ")
 
