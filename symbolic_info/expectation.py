@@ -25,6 +25,7 @@ from scipy import integrate
 
 from .budget import Budget
 from .errors import BudgetExceeded, InvalidParameter
+from .families.relations import Pinning, pin
 from .families.spec import constraint_from_assumptions
 from .integration import with_conditions
 from .kinks import kink_points
@@ -135,7 +136,7 @@ def expect(measure: Measure, statistic: sp.Expr, budget: Budget,
             if value is None or not acceptable(value):
                 continue
             try:
-                value = budget.run(tidy, value, cap=STRATEGY_CAP * scale)
+                value = budget.run(tidy, value, measure.relations, cap=STRATEGY_CAP * scale)
             except BudgetExceeded:
                 pass
             try:
@@ -226,8 +227,13 @@ def _tails_within(m: Measure, statistic: sp.Expr, budget: Budget,
         return None
 
 
-def tidy(expr: sp.Expr) -> sp.Expr:
-    """A textbook form of one expectation: gamma functions expanded, logs split, polygamma."""
+def tidy(expr: sp.Expr, relations: tuple[sp.Basic, ...] = ()) -> sp.Expr:
+    """A textbook form of one expectation: gamma functions expanded, logs split, polygamma;
+    under ``relations`` (a < c < b) also logs split through the positive gaps, when shorter."""
+    if relations and expr.has(sp.log):
+        split = logs_split_under(expr, pin(relations))
+        if sp.count_ops(split) < sp.count_ops(expr):
+            expr = split
     if expr.has(sp.factorial, sp.binomial) or sp.count_ops(expr) > 40:
         expr = min(expr, sp.simplify(expr), key=sp.count_ops)
     expr = sp.expand_func(expr)
@@ -239,6 +245,22 @@ def tidy(expr: sp.Expr) -> sp.Expr:
         if sp.count_ops(exponential) < sp.count_ops(expr):
             expr = exponential
     return sp.collect(expr, [sp.EulerGamma], evaluate=True)
+
+
+def logs_split_under(expr: sp.Expr, pinning: Pinning) -> sp.Expr:
+    """``expr`` with its parameters written through the positive gaps of ``pinning``
+    (c = a + d1, b = a + d1 + d2), each log's argument factored and the log split (valid: the
+    gaps are positive), the coefficient of each log cancelled, then the gaps written back:
+    a sum of log(b - c)·(…) terms whose coefficients cancel collapses to its few logs."""
+    if not pinning.forward:
+        return expr
+    z = expr.xreplace(pinning.forward)
+    z = z.replace(lambda e: isinstance(e, sp.log), lambda e: sp.log(sp.factor(e.args[0])))
+    z = sp.expand(sp.expand_log(z, force=False))
+    logs = sorted(z.atoms(sp.log), key=sp.default_sort_key)
+    parts = sp.collect(z, logs, evaluate=False)
+    z = sp.Add(*[sp.cancel(c) * k for k, c in parts.items()])
+    return z.xreplace(pinning.back)
 
 
 # --------------------------------------------------------------------------- checks

@@ -209,7 +209,8 @@ def _mgf_moment(m: Measure, s: sp.Expr) -> sp.Expr:
 
 
 def _substitutions(m: Measure) -> Iterator[tuple[str, Callable[[sp.Symbol], tuple]]]:
-    """Candidate changes of variables u = g(x) read off the density's structure."""
+    """Candidate changes of variables u = g(x) read off the density's structure, and the
+    standardisation u = (x - lo)/(hi - lo) of a finite support."""
     x = m.variable
     _, kernel = m.split()
     seen = set()
@@ -225,6 +226,10 @@ def _substitutions(m: Measure) -> Iterator[tuple[str, Callable[[sp.Symbol], tupl
         elif isinstance(e, sp.log) and e.args[0].is_polynomial(x) and e.has(x):
             if sp.degree(e.args[0], x) == 1:
                 candidates.append(e)
+    lo, hi = m.bounds
+    if lo.is_finite and hi.is_finite and (lo, hi) != (0, 1):
+        # a finite support [lo, hi] standardised to [0, 1]: u = (x - lo)/(hi - lo)
+        candidates.append((x - lo) / (hi - lo))
     for c in candidates:
         if c in seen:
             continue
@@ -236,24 +241,12 @@ def _substitutions(m: Measure) -> Iterator[tuple[str, Callable[[sp.Symbol], tupl
 def _substituted(m: Measure, s: sp.Expr, g: sp.Expr) -> Callable[[], sp.Expr]:
     def run():
         x = m.variable
-        u = sp.Dummy("u", real=True)
-        inverse = sp.expand(_invert(g, x, u))
-        lo, hi = (sp.limit(g, x, b, d) for b, d in zip(m.bounds, ("+", "-")))
-        if not (lo.is_extended_real and hi.is_extended_real):
+        pushed = _standardised(m) if _is_linear(g, x) else _pushed_forward(m, g)
+        if pushed is None:
             return None
-        if (lo > hi) == sp.true:
-            lo, hi = hi, lo
-        if lo.is_nonnegative:
-            positive = sp.Dummy("u", positive=True)
-            inverse = inverse.xreplace({u: positive})
-            u = positive
-        jacobian = sp.Abs(sp.diff(inverse, u))
-        jacobian = sp.refine(jacobian, sp.Q.positive(u)) if lo.is_nonnegative else jacobian
-        density = _clean(m.density.xreplace({x: inverse}) * jacobian)
-        if density.has(sp.Abs):
-            density = sp.simplify(density)
-        pushed = Measure(density, u, sp.Interval(lo, hi))
-        statistic = _clean(s.xreplace({x: inverse}))
+        pushed, inverse = pushed
+        u = pushed.variable
+        statistic = _clean(_factored_bases(s.xreplace({x: inverse}), u))
         total = sp.S.Zero
         for coeff, stat in linear_terms(statistic, u):
             if stat == 1:
@@ -273,6 +266,60 @@ def _substituted(m: Measure, s: sp.Expr, g: sp.Expr) -> Callable[[], sp.Expr]:
             total += coeff * value
         return total
     return run
+
+
+def _is_linear(g: sp.Expr, x: sp.Symbol) -> bool:
+    return g.is_polynomial(x) and sp.degree(g, x) == 1
+
+
+def _standardised(m: Measure) -> tuple[Measure, sp.Expr]:
+    """The push-forward by u = (x - lo)/(hi - lo): density p(lo + (hi - lo) u)·(hi - lo) on
+    [0, 1] (hi > lo, so the Jacobian needs no absolute value), with polynomial bases factored
+    so that the scale cancels; and x = lo + (hi - lo) u."""
+    x = m.variable
+    lo, hi = m.bounds
+    u = sp.Dummy("u", positive=True)
+    inverse = lo + (hi - lo) * u
+    density = _factored_bases(m.density.xreplace({x: inverse}) * (hi - lo), u)
+    return Measure(_clean(density), u, sp.Interval(0, 1), relations=m.relations), inverse
+
+
+def _factored_bases(expr: sp.Expr, u: sp.Symbol) -> sp.Expr:
+    """Each sum c0 + c1 u with c1/c0 a number written c0·(1 + (c1/c0) u), and c1 u as is:
+    b - a - (b - a) u = (b - a)(1 - u). Both factors keep the sign of the sum on (0, 1) (else it
+    would change sign there), so logs and powers of the product may be split."""
+    def linear(e):
+        return e.is_Add and e.has(u) and e.is_polynomial(u) and sp.degree(e, u) == 1
+
+    def scaled(e):
+        c1, c0 = (sp.cancel(c) for c in sp.Poly(e, u).all_coeffs())
+        if c0 == 0:
+            return c1 * u
+        ratio = sp.cancel(c1 / c0)
+        return c0 * (1 + ratio * u) if ratio.is_number else e
+    return expr.replace(linear, scaled)
+
+
+def _pushed_forward(m: Measure, g: sp.Expr) -> tuple[Measure, sp.Expr] | None:
+    """The push-forward by u = g(x) (exp, power or log of a linear form) and x = g⁻¹(u)."""
+    x = m.variable
+    u = sp.Dummy("u", real=True)
+    inverse = sp.expand(_invert(g, x, u))
+    lo, hi = (sp.limit(g, x, b, d) for b, d in zip(m.bounds, ("+", "-")))
+    if not (lo.is_extended_real and hi.is_extended_real):
+        return None
+    if (lo > hi) == sp.true:
+        lo, hi = hi, lo
+    if lo.is_nonnegative:
+        positive = sp.Dummy("u", positive=True)
+        inverse = inverse.xreplace({u: positive})
+        u = positive
+    jacobian = sp.Abs(sp.diff(inverse, u))
+    jacobian = sp.refine(jacobian, sp.Q.positive(u)) if lo.is_nonnegative else jacobian
+    density = _clean(m.density.xreplace({x: inverse}) * jacobian)
+    if density.has(sp.Abs):
+        density = sp.simplify(density)
+    return Measure(density, u, sp.Interval(lo, hi)), inverse
 
 
 def _strategies_no_substitution(m: Measure, s: sp.Expr):

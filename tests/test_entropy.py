@@ -52,11 +52,11 @@ STAYS_A_SUM = {
 # alpha = 2.86 is 3e-7 low. These are checked against the 30-digit defining sum (with its
 # Euler-Maclaurin tail) by test_entropy_matches_definition instead.
 SCIPY_ENTROPY_TRUNCATED = {"zipf", "yule_simon"}
-# Entropies that keep an integral, with the reason: E log(x - a) under the arcsine law
-# (= log((b - a)/4)) is beyond sympy's integrators within the budget. (The von Mises' E cos(x -
-# mu) = I_1(kappa)/I_0(kappa) comes from the score identity: closed, checked like the rest.)
-KEEPS_AN_INTEGRAL = {"arcsine": "timed_out",
-                     # E log Phi(alpha z) under the skew-normal: no known closed form
+# Entropies that keep an integral, with the reason. (The von Mises' E cos(x - mu) =
+# I_1(kappa)/I_0(kappa) comes from the score identity, and the arcsine's E log(x - a) =
+# log((b - a)/4) from the standardisation u = (x - a)/(b - a) and tilting the Beta(1/2, 1/2):
+# both closed, checked like the rest.)
+KEEPS_AN_INTEGRAL = {# E log Phi(alpha z) under the skew-normal: no known closed form
                      "skew_normal": "timed_out",
                      # E (x - mu)^2 over [a, b] is elementary, but the engine keeps an
                      # integral of the truncated density; its strategies finish within about a
