@@ -249,13 +249,13 @@ class _Fisher:
         stats = list(dict.fromkeys(s for entry in terms.values() for _, s in entry if s != 1))
         found: dict[sp.Expr, Expectation] = {}
         for s in stats:
-            found[s] = expect(self.measure, s, self.budget, self.rng, quick=True)
+            found[s] = expect(self.measure, s, self.budget, quick=True)
         for s in stats:  # x^a log(x)^m, x^n e^(...): derivatives of a parametric expectation
             if not found[s].closed:
                 found[s] = self.by_parameter(s) or found[s]
         for s in stats:  # a second, longer try for what the quick passes left open
             if not found[s].closed:
-                found[s] = expect(self.measure, s, self.budget, self.rng)
+                found[s] = expect(self.measure, s, self.budget)
         for s in stats:
             e = found[s]
             if e.closed:
@@ -304,7 +304,7 @@ class _Fisher:
             rest = sp.Mul(*[f for f in factors if f is not powers[0]])
         else:
             return None
-        inner = expect(self.measure, rest * generator, self.budget, self.rng, quick=True)
+        inner = expect(self.measure, rest * generator, self.budget, quick=True)
         if not inner.closed or inner.value.has(sp.oo, -sp.oo):
             return None
         try:

@@ -313,10 +313,10 @@ class _Builder:
         measure = Measure(self.p.density_at(self.x), self.x, self.p.support_at(self.x),
                           lambda rng: sample_parameters(self.p, rng), self.p.relations())
         stats = [s for _, s in terms if s != 1]
-        found = {s: expect(measure, s, self.budget, self.rng, quick=True) for s in stats}
+        found = {s: expect(measure, s, self.budget, quick=True) for s in stats}
         for s in stats:  # a second, longer try for what the quick pass left open
             if not found[s].closed:
-                found[s] = expect(measure, s, self.budget, self.rng)
+                found[s] = expect(measure, s, self.budget)
         undefined = [s for s in stats if found[s].undefined]
         if undefined:
             outcome = self.without_value(terms, found, undefined, measure)
