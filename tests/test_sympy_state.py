@@ -15,7 +15,7 @@ from sympy.integrals import manualintegrate
 import symbolic_info as si
 from symbolic_info.budget import Budget, run_limited
 from symbolic_info.errors import BudgetExceeded
-from symbolic_info.expectation import clear_cache, expect
+from symbolic_info.expectation import clear_cache, expect, real_on_support
 from symbolic_info.families.spec import sample_parameters
 from symbolic_info.integration import integrate_split
 from symbolic_info.measure import Measure
@@ -135,3 +135,26 @@ def test_a_remembered_expectation_is_charged_at_its_cost():
     assert found.cpu > 0 and second.used >= found.cpu
     assert found.cpu <= cost + 1e-6
 
+
+
+def test_an_expectation_remembered_earlier_does_not_move_the_spot_checks():
+    """KL(uniform‖gamma) needs E log x. Its spot checks used to draw from the derivation's
+    shared generator, which a remembered E x (from KL(uniform‖normal)) left at another state:
+    a point with a < 0, where log x is not real, rejected the closed form."""
+    uniform, gamma, normal = si.pair("uniform")[0], si.pair("gamma")[1], si.pair("normal")[1]
+    clear_cache()
+    alone = si.kl(uniform, gamma)
+    clear_cache()
+    si.kl(uniform, normal)
+    after = si.kl(uniform, gamma)
+    assert alone.status == after.status == "closed_form", (alone.status, after.status)
+    assert sp.simplify(alone.result - after.result) == 0
+
+
+def test_points_where_the_statistic_is_not_real_are_skipped():
+    a, b = sp.symbols("a b", real=True)
+    x = sp.Dummy("x", real=True)
+    measure = Measure(1 / (b - a), x, sp.Interval(a, b))
+    assert not real_on_support(measure, sp.log(x), {a: sp.Float(-0.5), b: sp.Float(2)})
+    assert real_on_support(measure, sp.log(x), {a: sp.Float(0.5), b: sp.Float(2)})
+    assert real_on_support(measure, x ** 2, {a: sp.Float(-0.5), b: sp.Float(2)})
