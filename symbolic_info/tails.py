@@ -103,8 +103,32 @@ def _end(integrand: sp.Expr, x: sp.Symbol, end: sp.Expr, upper: bool,
         return None, None, False
     limit = _limit(g)
     if limit is not None and (limit.is_extended_positive or limit.is_extended_negative):
-        return Tail(end, 1 if limit.is_extended_positive else -1, limit, at), limit, True
+        sign = 1 if limit.is_extended_positive else -1
+        if point is not None and not _holds_at(g, sign, point):
+            return None, None, True  # sympy's symbolic limit, refuted at a numeric instance
+        return Tail(end, sign, limit, at), limit, True
     return None, limit, True
+
+
+def _simple_rational(v: sp.Float) -> sp.Rational:
+    """A nearby rational with a small denominator (a 20-digit one can stall sympy's limit),
+    of the same sign."""
+    r = sp.Rational(float(v)).limit_denominator(1000)
+    return r if r != 0 or v == 0 else sp.Rational(1, 1000) * sp.sign(v)
+
+
+def _holds_at(g: sp.Expr, sign: int, point: dict) -> bool:
+    """Whether lim t log t g(t) has ``sign`` at the parameter values ``point`` (as nearby
+    rationals).
+    sympy's limit with symbolic exponents can be wrong: for the log-logistic's
+    log(1 + (x/a)^b2) density-weighted it gives oo where every instance gives 0."""
+    exact = {k: _simple_rational(v) if isinstance(v, sp.Float) else v for k, v in point.items()}
+    body = g.xreplace(exact)
+    if body.free_symbols - {_T}:
+        return True  # not a full instance: nothing to refute with
+    limit = _limit(body)
+    return limit is not None and bool(limit.is_extended_positive if sign > 0
+                                      else limit.is_extended_negative)
 
 
 def divergent_tail(integrand: sp.Expr, x: sp.Symbol, end: sp.Expr, upper: bool,

@@ -260,3 +260,21 @@ def test_atlas_shows_the_undefined_cell(monkeypatch, tmp_path):
     assert 'class="undefined"' in html and "∄" in html
     tex = atlas.to_latex(tmp_path / "atlas.tex").read_text()
     assert r"\section{Undefined}" in tex and "U undefined" in tex
+
+
+def test_a_symbolic_limit_refuted_at_an_instance_claims_no_divergence():
+    """sympy's lim t log t g(t) for E log(1 + (x/a2)^b2) under the log-logistic is oo with
+    symbolic exponents, though every instance gives 0 (the expectation is finite: the KL
+    log-logistic -> log-logistic was "infinite"). The claim is checked at the sampled point."""
+    p = si.family("log_logistic", alpha="a1", beta="b1")
+    a2, b2 = sp.Symbol("a2", positive=True), sp.Symbol("b2", positive=True)
+    x = sp.Dummy("x", positive=True)
+    m = Measure(p.density_at(x), x, p.support_at(x),
+                lambda rng: {**dict(zip(p.parameters, rng.uniform(0.05, 3, 2)))})
+    statistic = sp.log(x**b2 / a2**b2 + 1)
+    assert tail_expectation(m, statistic, np.random.default_rng(5)) is None
+    # the value is finite: quadrature at a point
+    point = {p.parameters[0]: 1.5, p.parameters[1]: 0.8, a2: 2.0, b2: 3.0}
+    f = sp.lambdify(x, (statistic * m.density).xreplace(point), "numpy")
+    value, _ = quad(f, 0, np.inf, logged=log_integrand((statistic * m.density).xreplace(point), x)())
+    assert np.isfinite(value) and value > 0
