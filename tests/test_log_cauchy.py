@@ -275,6 +275,6 @@ def test_a_symbolic_limit_refuted_at_an_instance_claims_no_divergence():
     assert tail_expectation(m, statistic, np.random.default_rng(5)) is None
     # the value is finite: quadrature at a point
     point = {p.parameters[0]: 1.5, p.parameters[1]: 0.8, a2: 2.0, b2: 3.0}
-    f = sp.lambdify(x, (statistic * m.density).xreplace(point), "numpy")
-    value, _ = quad(f, 0, np.inf, logged=log_integrand((statistic * m.density).xreplace(point), x)())
+    body = (statistic * m.density).xreplace(point)
+    value, _ = quad(sp.lambdify(x, body, "numpy"), 0, np.inf, logged=log_integrand(body, x)())
     assert np.isfinite(value) and value > 0
