@@ -88,10 +88,10 @@ OPEN = {
     ("kl", "log_logistic"): _CAPS, ("cross_entropy", "log_logistic"): _CAPS,
 }
 # Cross-family pairs without a closed form, likewise (the value is checked all the same).
+# (E_U[log x] and E_U[log(1 - x)] over [a, b] are closed since the standardisation u =
+# (x - a)/(b - a) and the spot checks' skipping of points where log x is not real: the uniform
+# against gamma, beta and Pareto is closed where [a, b] lies in Q's support, +oo elsewhere.)
 OPEN_CROSS = {
-    # E_U[log x] and E_U[log(1 - x)] over [a, b] with a, b of any sign: the engine finds no
-    # form valid for every a < b (the KL is infinite unless [a, b] lies in Q's support)
-    ("uniform", "gamma"): _SERIES, ("uniform", "beta"): _SERIES, ("uniform", "pareto"): _SERIES,
     # E_Gumbel|x - m| (an exponential integral) and E_Beta[e^{-x/β}] (a Kummer function)
     ("gumbel", "laplace"): _SERIES, ("beta", "gumbel"): _SERIES,
     # E_Beta|x - m| (an incomplete beta) and E_Pareto[e^{-x/β}] (an incomplete gamma)
