@@ -241,12 +241,16 @@ def _substitutions(m: Measure) -> Iterator[tuple[str, Callable[[sp.Symbol], tupl
 def _substituted(m: Measure, s: sp.Expr, g: sp.Expr) -> Callable[[], sp.Expr]:
     def run():
         x = m.variable
-        pushed = _standardised(m) if _is_linear(g, x) else _pushed_forward(m, g)
+        standardise = _is_linear(g, x)
+        pushed = _standardised(m) if standardise else _pushed_forward(m, g)
         if pushed is None:
             return None
         pushed, inverse = pushed
         u = pushed.variable
-        statistic = _clean(_factored_bases(s.xreplace({x: inverse}), u))
+        statistic = s.xreplace({x: inverse})
+        if standardise:  # u in (0, 1): its linear factors may be rescaled, their logs split
+            statistic = _factored_bases(statistic, u)
+        statistic = _clean(statistic)
         total = sp.S.Zero
         for coeff, stat in linear_terms(statistic, u):
             if stat == 1:
@@ -286,8 +290,8 @@ def _standardised(m: Measure) -> tuple[Measure, sp.Expr]:
 
 def _factored_bases(expr: sp.Expr, u: sp.Symbol) -> sp.Expr:
     """Each sum c0 + c1 u with c1/c0 a number written c0·(1 + (c1/c0) u), and c1 u as is:
-    b - a - (b - a) u = (b - a)(1 - u). Both factors keep the sign of the sum on (0, 1) (else it
-    would change sign there), so logs and powers of the product may be split."""
+    b - a - (b - a) u = (b - a)(1 - u). For u in (0, 1) only: a sum of one sign there keeps
+    1 + (c1/c0) u > 0, so logs and powers of the product may be split."""
     def linear(e):
         return e.is_Add and e.has(u) and e.is_polynomial(u) and sp.degree(e, u) == 1
 
